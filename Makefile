@@ -1,0 +1,64 @@
+# Two commands on a fresh machine:  make run  |  make test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev browser lint format check-deploy hadolint clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip uv
+
+# Stamps re-run the install whenever a lock file changes.
+$(VENV)/.runtime: requirements.lock | $(PY)
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements.lock
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock | $(PY)
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements-dev.lock
+	touch $@ $(VENV)/.runtime
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev node_modules/.installed
+
+## make run: venv, install, migrate, demo programme, serve on SQLite with no other services.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --logins
+	@echo ""
+	@echo "  Site:  http://$(HOST):$(PORT)/      Admin: http://$(HOST):$(PORT)/admin/"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: install everything and run the whole suite (browser tests need Chromium).
+test: install-dev browser
+	$(PY) -m pytest
+
+# Debian's Chromium for the Playwright journeys; installed here when we are root.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium not found: browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+hadolint: $(VENV)/.dev
+	$(VENV)/bin/hadolint Dockerfile
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache db.sqlite3

@@ -1,0 +1,198 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person. Email is the login; there is no username."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    job_title = models.CharField(max_length=120, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            # Case-insensitive: Ann@School.org and ann@school.org are one person.
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+
+class LocalAuthority(models.Model):
+    code = models.CharField("LA code", max_length=3, unique=True)
+    name = models.CharField(max_length=120)
+    is_partner = models.BooleanField(
+        "partner area", default=False, help_text="Schools in partner areas get in-area prices."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Trust(models.Model):
+    uid = models.CharField("GIAS trust UID", max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    billed_centrally = models.BooleanField(
+        default=False, help_text="Invoices for member academies go to the trust."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class School(models.Model):
+    """An establishment from DfE's register (GIAS), plus the service's own settings for it."""
+
+    class TypeGroup(models.TextChoices):
+        LA_MAINTAINED = "la_maintained", "Local authority maintained schools"
+        ACADEMY = "academy", "Academies"
+        FREE_SCHOOL = "free_school", "Free schools"
+        INDEPENDENT = "independent", "Independent schools"
+        SPECIAL = "special", "Special schools"
+        COLLEGE = "college", "Colleges"
+        UNIVERSITY = "university", "Universities"
+        OTHER = "other", "Other types"
+
+    class Phase(models.TextChoices):
+        NURSERY = "nursery", "Nursery"
+        PRIMARY = "primary", "Primary"
+        MIDDLE_PRIMARY = "middle_primary", "Middle deemed primary"
+        SECONDARY = "secondary", "Secondary"
+        MIDDLE_SECONDARY = "middle_secondary", "Middle deemed secondary"
+        SIXTEEN_PLUS = "16_plus", "16 plus"
+        ALL_THROUGH = "all_through", "All-through"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        OPEN_PROPOSED_TO_CLOSE = "open_closing", "Open, but proposed to close"
+        PROPOSED_TO_OPEN = "proposed", "Proposed to open"
+
+    urn = models.PositiveIntegerField("URN", unique=True)
+    name = models.CharField(max_length=200)
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="schools"
+    )
+    establishment_number = models.CharField(max_length=4, blank=True)
+    type_name = models.CharField("type of establishment", max_length=120, blank=True)
+    type_group = models.CharField(max_length=20, choices=TypeGroup.choices)
+    phase = models.CharField(max_length=20, choices=Phase.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    postcode = models.CharField(max_length=10, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools"
+    )
+
+    # The service's own settings; a GIAS import never touches these.
+    email_domains = models.TextField(
+        blank=True, help_text="Staff email domains, one per line, e.g. oakfield.sch.uk"
+    )
+    invoice_address = models.TextField(blank=True)
+    po_number_required = models.BooleanField("PO number required", default=False)
+    bookings_need_approval = models.BooleanField(
+        "staff bookings need CPD-lead approval", default=False
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.urn})"
+
+    @property
+    def is_open(self):
+        return self.status in {self.Status.OPEN, self.Status.OPEN_PROPOSED_TO_CLOSE}
+
+    @property
+    def domains(self):
+        return [d.strip().lower() for d in self.email_domains.splitlines() if d.strip()]
+
+
+class Consortium(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    schools = models.ManyToManyField(School, related_name="consortia", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "consortia"
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place at a school, with the roles they hold there."""
+
+    class Role(models.TextChoices):
+        TEACHER = "teacher", "Teacher"
+        CPD_LEAD = "cpd_lead", "CPD lead"
+        FINANCE = "finance", "Finance contact"
+        HEADTEACHER = "headteacher", "Headteacher"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+    is_teacher = models.BooleanField(default=True)
+    is_cpd_lead = models.BooleanField("CPD lead", default=False)
+    is_finance = models.BooleanField("finance contact", default=False)
+    is_headteacher = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school"], name="membership_user_school_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.school.name}"
+
+    @property
+    def roles(self):
+        flags = [
+            (self.is_teacher, self.Role.TEACHER),
+            (self.is_cpd_lead, self.Role.CPD_LEAD),
+            (self.is_finance, self.Role.FINANCE),
+            (self.is_headteacher, self.Role.HEADTEACHER),
+        ]
+        return [role for held, role in flags if held]

@@ -1,0 +1,69 @@
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from .models import Consortium, LocalAuthority, School, Trust
+
+
+class SchoolViewSet(ModelViewSet):
+    model = School
+    url_prefix = "schools"
+    icon = "home"
+    list_display = ["name", "urn", "local_authority", "type_group", "phase", "status"]
+    list_filter = ["type_group", "phase", "status", "local_authority"]
+    search_fields = ["name", "urn", "postcode"]
+    inspect_view_enabled = True
+    form_fields = [
+        "urn",
+        "name",
+        "local_authority",
+        "establishment_number",
+        "type_name",
+        "type_group",
+        "phase",
+        "status",
+        "postcode",
+        "website",
+        "trust",
+        "email_domains",
+        "invoice_address",
+        "po_number_required",
+        "bookings_need_approval",
+    ]
+
+
+class LocalAuthorityViewSet(ModelViewSet):
+    model = LocalAuthority
+    url_prefix = "local-authorities"
+    icon = "globe"
+    list_display = ["name", "code", "is_partner"]
+    form_fields = ["code", "name", "is_partner"]
+    search_fields = ["name", "code"]
+
+
+class TrustViewSet(ModelViewSet):
+    model = Trust
+    url_prefix = "trusts"
+    icon = "group"
+    list_display = ["name", "uid", "billed_centrally"]
+    form_fields = ["uid", "name", "billed_centrally"]
+    search_fields = ["name", "uid"]
+
+
+class ConsortiumViewSet(ModelViewSet):
+    model = Consortium
+    url_prefix = "consortia"
+    icon = "group"
+    form_fields = ["name", "schools"]
+    search_fields = ["name"]
+
+
+class SchoolsGroup(ModelViewSetGroup):
+    menu_label = "Schools"
+    menu_icon = "home"
+    menu_order = 160
+    items = (SchoolViewSet, LocalAuthorityViewSet, TrustViewSet, ConsortiumViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_schools():
+    return SchoolsGroup()

@@ -1,0 +1,9 @@
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = True
+SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+INTERNAL_IPS = ["127.0.0.1"]
+WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic needed
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,493 @@
+"""Builds the demo programme: strands, courses, runs, venues, schools and demo users.
+
+Idempotent: every object is found by a natural key (slug under its parent, run reference,
+email, URN) and created only when missing, so editors' changes survive a re-run."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage
+
+from accounts.models import LocalAuthority, Membership, School, User
+from home.models import (
+    FormField,
+    FormPage,
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    SiteSettings,
+    StandardPage,
+)
+
+from . import demo_content as content
+from .models import (
+    Audience,
+    CoursePage,
+    CourseRun,
+    Facilitator,
+    Phase,
+    ProgrammePage,
+    Session,
+    StrandPage,
+    Venue,
+)
+
+DEMO_PASSWORD = "cpd-demo-2026"  # noqa: S105  (demo only; refused under production settings)
+
+STRAND_CODES = {
+    "teaching-and-learning": "ITL",
+    "leadership": "LDR",
+    "using-data": "DAT",
+    "inclusion": "INC",
+    "inspection": "INS",
+}
+
+# School holidays to keep runs out of (inclusive), for the demo year.
+HOLIDAYS = [
+    (dt.date(2026, 12, 19), dt.date(2027, 1, 4)),
+    (dt.date(2027, 2, 13), dt.date(2027, 2, 21)),
+    (dt.date(2027, 3, 27), dt.date(2027, 4, 11)),
+    (dt.date(2027, 5, 29), dt.date(2027, 6, 6)),
+]
+
+DEMO_SCHOOLS = [
+    # urn, name, la code, type_group, phase, domains, needs approval
+    (990001, "Oakfield Primary School", "901", "la_maintained", "primary", "oakfield.sch.uk", True),
+    (
+        990002,
+        "St Anne's Catholic Primary School",
+        "901",
+        "la_maintained",
+        "primary",
+        "stannes.sch.uk",
+        False,
+    ),
+    (990003, "Riverside Academy", "901", "academy", "secondary", "riverside-academy.org.uk", False),
+    (
+        990004,
+        "Brookvale Special School",
+        "901",
+        "special",
+        "all_through",
+        "brookvale.sch.uk",
+        False,
+    ),
+    (990005, "Hilltop High School", "902", "la_maintained", "secondary", "hilltop.sch.uk", False),
+    (
+        990006,
+        "Greenway Independent School",
+        "902",
+        "independent",
+        "all_through",
+        "greenway.org.uk",
+        False,
+    ),
+]
+
+DEMO_USERS = [
+    # email, first, last, kind, detail
+    ("admin@example.gov.uk", "Alex", "Admin", "superuser", None),
+    ("editor@example.gov.uk", "Maya", "Editor", "group", "Editors"),
+    ("moderator@example.gov.uk", "Sam", "Moderator", "group", "Moderators"),
+    ("teacher@oakfield.sch.uk", "Tom", "Teacher", "school", ("990001", "teacher")),
+    ("cpdlead@oakfield.sch.uk", "Chloe", "Lead", "school", ("990001", "cpd_lead")),
+    ("finance@oakfield.sch.uk", "Frank", "Finance", "school", ("990001", "finance")),
+    ("head@oakfield.sch.uk", "Hannah", "Head", "school", ("990001", "headteacher")),
+    ("teacher@riverside-academy.org.uk", "Ravi", "Teacher", "school", ("990003", "teacher")),
+]
+
+
+def seed_demo(*, stdout=None):
+    say = (lambda msg: stdout.write(msg)) if stdout else (lambda msg: None)
+    with transaction.atomic():
+        home = _home_page()
+        _site_settings(home)
+        snippets = _snippets()
+        programme = _child(
+            home,
+            ProgrammePage,
+            "programme",
+            title="Our programme",
+            intro="Courses, networks and briefings for every role in school, "
+            "organised in five strands. Book a place when you need it; "
+            "there is no subscription.",
+            show_in_menus=True,
+        )
+        strands = {}
+        for s in content.STRANDS:
+            strands[s["slug"]] = _child(
+                programme,
+                StrandPage,
+                s["slug"],
+                title=s["title"],
+                colour=s["colour"],
+                strapline=s["strapline"],
+                body=[("paragraph", f"<p>{s['intro']}</p>")],
+            )
+        created_runs = 0
+        for index, c in enumerate(content.COURSES):
+            course = _course(strands[c["strand"]], c, snippets)
+            created_runs += _runs(course, c, index, snippets["venues"])
+        _news(home)
+        _about_and_enquiry(home)
+        _course_workflow(programme)
+        _schools()
+        _users()
+    say(
+        f"Demo programme ready: {StrandPage.objects.count()} strands, "
+        f"{CoursePage.objects.count()} courses, {CourseRun.objects.count()} runs "
+        f"({created_runs} new)."
+    )
+
+
+def _publish(page):
+    page.save_revision().publish()
+    return page
+
+
+def _child(parent, model, slug, **fields):
+    existing = model.objects.child_of(parent).filter(slug=slug).first()
+    if existing:
+        return existing
+    m2m = {k: fields.pop(k) for k in list(fields) if k in {"audiences", "phases", "facilitators"}}
+    tags = fields.pop("subjects", [])
+    page = model(slug=slug, **fields)
+    parent.add_child(instance=page)
+    for name, values in m2m.items():
+        getattr(page, name).set(values)
+    if tags:
+        page.subjects.add(*tags)
+    return _publish(page)
+
+
+def _home_page():
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        home = HomePage(
+            title="Home",
+            slug="home",
+            hero_heading=content.HOME["hero_heading"],
+            hero_intro=content.HOME["hero_intro"],
+        )
+        # Wagtail's placeholder welcome page takes the slug "home"; retire it first.
+        for placeholder in Page.objects.child_of(root).filter(content_type__model="page"):
+            placeholder.delete()
+        root = Page.get_first_root_node()
+        root.add_child(instance=home)
+        _publish(home)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name="School Improvement CPD",
+        )
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.save()
+    return home
+
+
+def _site_settings(home):
+    site = Site.objects.get(is_default_site=True)
+    settings = SiteSettings.for_site(site)
+    if not settings.address:
+        settings.organisation_name = "School Improvement Service"
+        settings.council_name = "Haverleigh Borough Council"
+        settings.contact_email = "cpd@example.gov.uk"
+        settings.contact_phone = "01632 960 000"
+        settings.address = (
+            "Haverleigh Professional Development Centre\nKingsway\nHaverleigh\nHV2 4RD"
+        )
+        settings.linkedin_url = "https://www.linkedin.com/"
+        settings.save()
+
+
+def _snippets():
+    audiences = {
+        slug: Audience.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for slug, name in content.AUDIENCES
+    }
+    phases = {
+        slug: Phase.objects.get_or_create(slug=slug, defaults={"name": name, "sort_order": order})[
+            0
+        ]
+        for slug, name, order in content.PHASES
+    }
+    venues = [
+        Venue.objects.get_or_create(name=v["name"], defaults={k: v[k] for k in v if k != "name"})[0]
+        for v in content.VENUES
+    ]
+    facilitators = [
+        Facilitator.objects.get_or_create(
+            name=f["name"], defaults={k: f[k] for k in f if k != "name"}
+        )[0]
+        for f in content.FACILITATORS
+    ]
+    return {
+        "audiences": audiences,
+        "phases": phases,
+        "venues": venues,
+        "facilitators": facilitators,
+    }
+
+
+# Who leads what: by subject first, then by strand.
+FACILITATOR_FOR_SUBJECT = {
+    "Phonics": "Tom Brereton",
+    "Reading": "Tom Brereton",
+    "English": "Tom Brereton",
+    "Early years": "Angela Mistry",
+    "Safeguarding": "Joanne Pickering",
+    "Attendance": "Joanne Pickering",
+    "Governance": "Gareth Lloyd",
+}
+FACILITATOR_FOR_STRAND = {
+    "teaching-and-learning": "Ruth Calloway",
+    "leadership": "Daniel Okafor",
+    "using-data": "Priya Raman",
+    "inclusion": "Sarah Whitfield",
+    "inspection": "Daniel Okafor",
+}
+
+
+def _facilitator_for(c, facilitators):
+    by_name = {f.name: f for f in facilitators}
+    for subject in c["subjects"]:
+        if subject in FACILITATOR_FOR_SUBJECT:
+            return by_name[FACILITATOR_FOR_SUBJECT[subject]]
+    if "governors" in c["audiences"]:
+        return by_name["Gareth Lloyd"]
+    return by_name[FACILITATOR_FOR_STRAND[c["strand"]]]
+
+
+def _course(strand, c, snippets):
+    return _child(
+        strand,
+        CoursePage,
+        c["slug"],
+        title=c["title"],
+        summary=c["summary"],
+        search_description=c["summary"][:255],
+        body=[("paragraph", "".join(f"<p>{p}</p>" for p in c["body"]))],
+        learning_outcomes=[("outcome", o) for o in c["outcomes"]],
+        format=c["format"],
+        cpd_hours=Decimal(c["cpd_hours"]),
+        default_price=Decimal(c["price"]),
+        audiences=[snippets["audiences"][a] for a in c["audiences"]],
+        phases=[snippets["phases"][p] for p in c["phases"]],
+        facilitators=[_facilitator_for(c, snippets["facilitators"])],
+        subjects=c["subjects"],
+    )
+
+
+def _school_days(start):
+    day = start
+    while True:
+        if day.weekday() < 5 and not any(a <= day <= b for a, b in HOLIDAYS):
+            yield day
+        day += dt.timedelta(days=1)
+
+
+def _session_times(c):
+    if c["after_school"]:
+        return dt.time(15, 45), dt.time(17, 45)
+    if Decimal(c["cpd_hours"]) / c["sessions_per_run"] >= 5:
+        return dt.time(9, 30), dt.time(15, 30)
+    return dt.time(9, 30), dt.time(12, 30)
+
+
+def _runs(course, c, index, venues):
+    """Spread runs over the next two terms; deterministic from the course's position."""
+    code = STRAND_CODES.get(c["strand"], "CPD")
+    today = timezone.localdate()
+    created = 0
+    tz = timezone.get_current_timezone()
+    start_time, end_time = _session_times(c)
+    for run_no in range(1, c["runs"] + 1):
+        reference = f"{code}-{index + 1:03d}-{run_no}"
+        if CourseRun.objects.filter(reference=reference).exists():
+            continue
+        offset = 7 + (index * 5) % 40 + (run_no - 1) * 56
+        days = _school_days(today + dt.timedelta(days=offset))
+        dates = []
+        for day in days:
+            dates.append(day)
+            if len(dates) == c["sessions_per_run"]:
+                break
+            for _ in range(14):  # multi-session courses meet about fortnightly
+                next(days)
+        online = c["format"] == "online"
+        first = dt.datetime.combine(dates[0], start_time, tzinfo=tz)
+        run = CourseRun.objects.create(
+            course=course,
+            reference=reference,
+            capacity=[12, 16, 20, 24, 30][(index + run_no) % 5],
+            status=CourseRun.Status.OPEN if offset < 120 else CourseRun.Status.SCHEDULED,
+            booking_closes_at=first - dt.timedelta(days=2),
+            venue=None if online else venues[(index + run_no) % len(venues)],
+            online_joining_url=(
+                f"https://meet.example.gov.uk/cpd/{slugify(reference)}"
+                if c["format"] != "in_person"
+                else ""
+            ),
+            joining_instructions=(
+                "Join ten minutes early to check your audio. Cameras on for group work, please."
+                if c["format"] != "in_person"
+                else "Sign in at reception. Refreshments from 9:00; lunch is provided on full days."
+            ),
+        )
+        Session.objects.bulk_create(
+            Session(
+                run=run,
+                starts_at=dt.datetime.combine(day, start_time, tzinfo=tz),
+                ends_at=dt.datetime.combine(day, end_time, tzinfo=tz),
+            )
+            for day in dates
+        )
+        created += 1
+    return created
+
+
+def _news(home):
+    index = _child(
+        home,
+        NewsIndexPage,
+        "news",
+        title="News",
+        show_in_menus=True,
+        intro="Updates from the School Improvement Service.",
+    )
+    for n in content.NEWS:
+        _child(
+            index,
+            NewsPage,
+            n["slug"],
+            title=n["title"],
+            date=dt.date.fromisoformat(n["date"]),
+            intro=n["intro"],
+            body=[("paragraph", "".join(f"<p>{p}</p>" for p in n["body"]))],
+        )
+
+
+def _about_and_enquiry(home):
+    a = content.ABOUT
+    _child(
+        home,
+        StandardPage,
+        "about",
+        title=a["title"],
+        intro=a["intro"],
+        show_in_menus=True,
+        body=[("paragraph", "".join(f"<p>{p}</p>" for p in a["body"]))],
+    )
+    f = content.ENQUIRY_FORM
+    if FormPage.objects.child_of(home).filter(slug="bespoke-support").exists():
+        return
+    form = FormPage(
+        slug="bespoke-support",
+        title=f["title"],
+        show_in_menus=True,
+        intro=f"<p>{f['intro']}</p>",
+        thank_you_text=f"<p>{f['thank_you_text']}</p>",
+        to_address="cpd@example.gov.uk",
+        from_address="noreply@example.gov.uk",
+        subject="New enquiry from the CPD website",
+    )
+    home.add_child(instance=form)
+    for order, field in enumerate(f["fields"]):
+        FormField.objects.create(
+            page=form,
+            sort_order=order,
+            label=field["label"],
+            field_type=field["field_type"],
+            required=field["required"],
+            choices=field.get("choices", ""),
+        )
+    _publish(form)
+
+
+def _course_workflow(programme):
+    """Course pages need a moderator's approval before they go live."""
+    moderators, _ = Group.objects.get_or_create(name="Moderators")
+    workflow, created = Workflow.objects.get_or_create(name="Course approval")
+    if created:
+        task = GroupApprovalTask.objects.create(name="Moderator approval for courses")
+        task.groups.set([moderators])
+        workflow.workflow_tasks.create(task=task, sort_order=0)
+    WorkflowPage.objects.get_or_create(page=programme, defaults={"workflow": workflow})
+
+
+def _schools():
+    partner, _ = LocalAuthority.objects.get_or_create(
+        code="901", defaults={"name": "Haverleigh", "is_partner": True}
+    )
+    LocalAuthority.objects.get_or_create(
+        code="902", defaults={"name": "Northwich Borough", "is_partner": False}
+    )
+    las = {la.code: la for la in LocalAuthority.objects.filter(code__in=["901", "902"])}
+    for urn, name, la, group, phase, domain, approval in DEMO_SCHOOLS:
+        School.objects.get_or_create(
+            urn=urn,
+            defaults={
+                "name": name,
+                "local_authority": las[la],
+                "type_group": group,
+                "phase": phase,
+                "status": School.Status.OPEN,
+                "postcode": "HV3 1AA",
+                "email_domains": domain,
+                "bookings_need_approval": approval,
+                "type_name": dict(School.TypeGroup.choices)[group],
+            },
+        )
+
+
+def _users():
+    from allauth.account.models import EmailAddress
+
+    for email, first, last, kind, detail in DEMO_USERS:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email,
+                DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                is_staff=kind in {"superuser", "group"},
+                is_superuser=kind == "superuser",
+            )
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+        if kind == "group":
+            group, _ = Group.objects.get_or_create(name=detail)
+            user.groups.add(group)
+        if kind == "school":
+            urn, role = detail
+            school = School.objects.get(urn=int(urn))
+            membership, _ = Membership.objects.get_or_create(user=user, school=school)
+            setattr(membership, f"is_{role}", True)
+            membership.save()
+
+
+def demo_logins():
+    return [
+        (email, DEMO_PASSWORD, _describe(kind, detail)) for email, _, _, kind, detail in DEMO_USERS
+    ]
+
+
+def _describe(kind, detail):
+    if kind == "superuser":
+        return "Wagtail admin (superuser)"
+    if kind == "group":
+        return f"Wagtail admin ({detail})"
+    urn, role = detail
+    return f"{dict(Membership.Role.choices)[role]} at school URN {urn}"

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from courses.demo import demo_logins, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo programme, schools and users. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--logins", action="store_true", help="Print the demo logins.")
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "Demo data is disabled under these settings (it sets known passwords)."
+            )
+        seed_demo(stdout=self.stdout)
+        if options["logins"]:
+            self.stdout.write("\nDemo logins (password for all: shown below)")
+            for email, password, what in demo_logins():
+                self.stdout.write(f"  {email:<36} {password:<16} {what}")

@@ -1,0 +1,30 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def within(page, section):
+    """True when `page` sits below `section` in the tree (a string test on paths, no query)."""
+    return bool(page and section) and page.path.startswith(section.path) and page.pk != section.pk
+
+
+@register.filter
+def money(value):
+    """£95.00 style; 'Free' for zero."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return "Free" if value == 0 else f"£{value:,.2f}"
+
+
+@register.filter
+def places_label(places_left):
+    """How the shop window reads places left."""
+    if places_left <= 0:
+        return "Full – join the waiting list"
+    if places_left <= 5:
+        return f"{places_left} place{'s' if places_left != 1 else ''} left"
+    return f"{places_left} places"

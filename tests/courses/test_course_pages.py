@@ -1,0 +1,48 @@
+from django.utils import timezone
+from django.utils.html import escape
+
+from courses.models import CoursePage, CourseRun, StrandPage
+
+
+def test_strand_page_lists_its_courses(client, demo):
+    strand = StrandPage.objects.get(title="Building capacity for inclusion")
+    html = client.get(strand.url).content.decode()
+    for course in CoursePage.objects.child_of(strand).live():
+        assert course.title in html
+
+
+def test_course_page_shows_every_upcoming_session_with_venue_and_places(client, demo):
+    run = (
+        CourseRun.objects.upcoming()
+        .filter(venue__isnull=False)
+        .prefetch_related("sessions")
+        .first()
+    )
+    html = client.get(run.course.url).content.decode()
+    for session in run.sessions.all():
+        local = timezone.localtime(session.starts_at)
+        assert local.strftime("%a %-d %b %Y") in html
+    assert escape(run.venue.name) in html
+    assert run.venue.postcode in html
+    assert f"{run.capacity} places" in html
+
+
+def test_online_run_says_live_online_and_never_shows_the_joining_link(client, demo):
+    run = CourseRun.objects.upcoming().filter(venue__isnull=True).first()
+    html = client.get(run.course.url).content.decode()
+    assert "Live online" in html
+    assert run.online_joining_url not in html
+
+
+def test_cancelled_runs_are_not_offered(client, demo):
+    run = CourseRun.objects.upcoming().first()
+    run.status = CourseRun.Status.CANCELLED
+    run.save()
+    html = client.get(run.course.url).content.decode()
+    assert f"Ref {run.reference}" not in html
+
+
+def test_course_page_query_count_is_bounded(client, demo, django_assert_max_num_queries):
+    course = CoursePage.objects.live().first()
+    with django_assert_max_num_queries(40):
+        assert client.get(course.url).status_code == 200

@@ -1,0 +1,66 @@
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from wagtail.models import Page
+
+from accounts.models import Membership, School, User
+from courses.models import CoursePage, CourseRun, Session, StrandPage, Venue
+from home.models import FormField
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Page, CourseRun, Session, Venue, School, User, Membership, FormField)
+    }
+
+
+def test_seed_demo_twice_duplicates_nothing(db):
+    call_command("seed_demo", verbosity=0)
+    first = _counts()
+    call_command("seed_demo", verbosity=0)
+    assert _counts() == first
+
+
+def test_seed_demo_builds_the_five_strand_programme(demo):
+    titles = list(StrandPage.objects.live().order_by("path").values_list("title", flat=True))
+    assert titles == [
+        "Improving teaching and learning",
+        "Developing leadership",
+        "Using data",
+        "Building capacity for inclusion",
+        "Preparing for inspection",
+    ]
+    assert CoursePage.objects.live().count() >= 30
+    for strand in StrandPage.objects.all():
+        assert CoursePage.objects.child_of(strand).count() >= 5, strand.title
+
+
+def test_seed_demo_schedules_varied_runs_over_the_next_two_terms(demo):
+    now = timezone.now()
+    runs = CourseRun.objects.with_dates()
+    assert runs.filter(first_starts_at__gte=now).count() == runs.count()
+    assert runs.filter(last_ends_at__lte=now + timezone.timedelta(days=240)).count() == runs.count()
+    assert runs.filter(venue__isnull=True).exists(), "some runs are online"
+    multi = [r for r in CourseRun.objects.prefetch_related("sessions") if r.sessions.count() > 1]
+    assert multi, "some runs have several sessions"
+    assert runs.filter(status=CourseRun.Status.OPEN).exists()
+
+
+def test_seed_demo_gives_every_school_role_a_login(demo):
+    lead = Membership.objects.get(user__email="cpdlead@oakfield.sch.uk")
+    assert lead.is_cpd_lead
+    assert User.objects.get(email="admin@example.gov.uk").is_superuser
+    assert User.objects.get(email="editor@example.gov.uk").groups.filter(name="Editors").exists()
+
+
+def test_seed_demo_is_refused_where_demo_data_is_not_allowed(demo, settings):
+    Session.objects.filter(run__reference="ITL-001-1").delete()
+    CourseRun.objects.filter(reference="ITL-001-1").delete()
+    settings.DEMO_DATA_ALLOWED = False
+    try:
+        call_command("seed_demo", verbosity=0)
+    except CommandError as error:
+        assert "disabled" in str(error)
+    else:
+        raise AssertionError("seed_demo ran with demo data disallowed")
+    assert not CourseRun.objects.filter(reference="ITL-001-1").exists()
