@@ -6,11 +6,13 @@ email, URN) and created only when missing, so editors' changes survive a re-run.
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import GroupApprovalTask, Locale, Page, Site, Workflow, WorkflowPage
 
 from accounts.models import LocalAuthority, Membership, School, User
 from home.models import (
@@ -167,7 +169,7 @@ def _child(parent, model, slug, **fields):
 def _home_page():
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        root = Page.get_first_root_node() or _tree_root()
         home = HomePage(
             title="Home",
             slug="home",
@@ -195,19 +197,27 @@ def _home_page():
     return home
 
 
+def _tree_root():
+    """Wagtail's root node, recreated when the database was flushed rather than migrated."""
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    return Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+
+
 def _site_settings(home):
     site = Site.objects.get(is_default_site=True)
-    settings = SiteSettings.for_site(site)
-    if not settings.address:
-        settings.organisation_name = "School Improvement Service"
-        settings.council_name = "Haverleigh Borough Council"
-        settings.contact_email = "cpd@example.gov.uk"
-        settings.contact_phone = "01632 960 000"
-        settings.address = (
+    site_settings = SiteSettings.for_site(site)
+    if not site_settings.address:
+        site_settings.organisation_name = "School Improvement Service"
+        site_settings.council_name = "Haverleigh Borough Council"
+        site_settings.contact_email = "cpd@example.gov.uk"
+        site_settings.contact_phone = "01632 960 000"
+        site_settings.address = (
             "Haverleigh Professional Development Centre\nKingsway\nHaverleigh\nHV2 4RD"
         )
-        settings.linkedin_url = "https://www.linkedin.com/"
-        settings.save()
+        site_settings.linkedin_url = "https://www.linkedin.com/"
+        site_settings.save()
 
 
 def _snippets():

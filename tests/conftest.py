@@ -17,3 +17,15 @@ def demo(db):
 
     if not HomePage.objects.exists():
         call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def database_url(db):
+    """A DATABASE_URL for the test database, for subprocesses (workers, servers) to share it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a second process can share the test database only on PostgreSQL")
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

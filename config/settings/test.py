@@ -4,7 +4,9 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY") or "test-only-insecure-key"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A real worker started by a test writes mail to files the test can read.
+EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
