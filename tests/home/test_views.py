@@ -4,12 +4,19 @@ import pytest
 from django.core.cache import caches
 
 
-def test_health_reports_the_database(client, db):
+def test_health_reports_the_database(client, db, settings):
+    settings.REDIS_URL = ""  # as under `make run`: no cache service to check
     response = client.get("/health/")
     assert response.status_code == 200
     body = json.loads(response.content)
     assert body == {"status": "ok", "checks": {"database": "ok"}}
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_health_checks_a_working_redis_cache(client, db, settings):
+    settings.REDIS_URL = "redis://configured"
+    body = json.loads(client.get("/health/").content)
+    assert body["checks"] == {"database": "ok", "cache": "ok"}
 
 
 def test_health_checks_redis_when_configured_and_fails_when_it_is_unreachable(client, db, settings):
