@@ -35,6 +35,11 @@ def browser():
             ],
         )
         yield browser
+        # ORM calls made while Playwright's loop runs open connections in that loop's
+        # context; close them here or they outlive the test and block the DB teardown.
+        from django.db import connections
+
+        connections.close_all()
         browser.close()
 
 
