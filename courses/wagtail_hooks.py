@@ -2,6 +2,8 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -15,6 +17,13 @@ class CourseRunFilterSet(WagtailFilterSet):
         fields = ["status", "venue", "course"]
 
 
+class CourseRunIndexView(IndexView):
+    default_ordering = ("first_starts_at", "reference")
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().with_dates().select_related("course", "venue")
+
+
 class CourseRunViewSet(ModelViewSet):
     """Bookings staff schedule runs here; runs are not part of page revisions."""
 
@@ -22,7 +31,15 @@ class CourseRunViewSet(ModelViewSet):
     url_prefix = "runs"
     icon = "date"
     menu_label = "Course runs"
-    list_display = ["reference", "course", "status", "capacity", "venue"]
+    index_view_class = CourseRunIndexView
+    list_display = [
+        "reference",
+        "course",
+        Column("first_starts_at", label="First session", sort_key="first_starts_at"),
+        "status",
+        "capacity",
+        "venue",
+    ]
     filterset_class = CourseRunFilterSet
     search_fields = ["reference", "course__title"]
     inspect_view_enabled = True

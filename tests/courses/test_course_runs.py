@@ -142,3 +142,15 @@ def test_a_course_with_runs_cannot_be_deleted_in_the_admin(admin_client, course)
     assert "cannot be deleted" in response.content.decode()
     assert CoursePage.objects.filter(pk=course.pk).exists()
     assert course.runs.exists()
+
+
+def test_runs_admin_lists_soonest_first_with_the_first_session_date(admin_client):
+    import re
+
+    html = admin_client.get("/admin/runs/").content.decode()
+    shown = list(dict.fromkeys(re.findall(r"\b[A-Z]{3}-\d{3}-\d\b", html)))[:10]
+    by_date = CourseRun.objects.with_dates().order_by("first_starts_at", "reference")
+    by_reference = list(CourseRun.objects.order_by("reference")[:10])
+    assert [r.reference for r in by_reference] != [r.reference for r in by_date[:10]]
+    assert shown == [r.reference for r in by_date[:10]]
+    assert "First session" in html

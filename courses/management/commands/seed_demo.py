@@ -17,6 +17,6 @@ class Command(BaseCommand):
             )
         seed_demo(stdout=self.stdout)
         if options["logins"]:
-            self.stdout.write("\nDemo logins (password for all: shown below)")
+            self.stdout.write("\nDemo logins (email, password, role)")
             for email, password, what in demo_logins():
                 self.stdout.write(f"  {email:<36} {password:<16} {what}")
