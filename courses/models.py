@@ -259,8 +259,17 @@ class CoursePage(Page):
 
     @classmethod
     def listing(cls, queryset):
-        """Courses for a list, with what a card shows fetched up front."""
-        return queryset.select_related("image").prefetch_related("audiences", "phases")
+        """Courses for a list, with what a card shows fetched up front: one query per list,
+        whatever its length."""
+        next_session = (
+            Session.objects.filter(run__course=models.OuterRef("pk"), starts_at__gte=timezone.now())
+            .exclude(run__status=CourseRun.Status.CANCELLED)
+            .order_by("starts_at")
+            .values("starts_at")[:1]
+        )
+        return queryset.annotate(next_starts_at=models.Subquery(next_session)).order_by(
+            models.F("next_starts_at").asc(nulls_last=True), "title"
+        )
 
     def upcoming_runs(self):
         return (

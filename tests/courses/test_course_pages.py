@@ -46,3 +46,35 @@ def test_course_page_query_count_is_bounded(client, demo, django_assert_max_num_
     course = CoursePage.objects.live().first()
     with django_assert_max_num_queries(40):
         assert client.get(course.url).status_code == 200
+
+
+def test_strand_page_cards_show_the_next_date_soonest_first(client, demo):
+    strand = StrandPage.objects.get(title="Using data")
+    html = client.get(strand.url).content.decode()
+    courses = list(CoursePage.listing(CoursePage.objects.child_of(strand).live()))
+    assert courses[0].next_starts_at <= courses[1].next_starts_at
+    assert html.index(escape(courses[0].title)) < html.index(escape(courses[1].title))
+    assert timezone.localtime(courses[0].next_starts_at).strftime("%-d %b %Y") in html
+
+
+def test_strand_page_query_count_does_not_grow_with_its_courses(
+    client, demo, django_assert_max_num_queries
+):
+    small = StrandPage.objects.get(title="Preparing for inspection")
+    big = StrandPage.objects.get(title="Improving teaching and learning")
+    with django_assert_max_num_queries(25) as few:
+        client.get(small.url)
+    with django_assert_max_num_queries(25) as many:
+        client.get(big.url)
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_cross_listed_course_appears_in_both_strands(client, demo):
+    inclusion = StrandPage.objects.get(title="Building capacity for inclusion")
+    inspection = StrandPage.objects.get(title="Preparing for inspection")
+    course = CoursePage.objects.child_of(inclusion).first()
+    assert escape(course.title) not in client.get(inspection.url).content.decode()
+    course.cross_listed_strands.add(inspection)
+    course.save_revision().publish()
+    assert escape(course.title) in client.get(inspection.url).content.decode()
+    assert escape(course.title) in client.get(inclusion.url).content.decode()
