@@ -31,6 +31,9 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     job_title = models.CharField(max_length=120, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the person closed their account."
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -181,7 +184,17 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "school"], name="membership_user_school_unique")
+            models.UniqueConstraint(
+                fields=["user", "school"], name="membership_user_school_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_teacher=True)
+                | models.Q(is_cpd_lead=True)
+                | models.Q(is_finance=True)
+                | models.Q(is_headteacher=True),
+                name="membership_holds_a_role",
+                violation_error_message="Give the person at least one role at the school.",
+            ),
         ]
 
     def __str__(self):
@@ -196,3 +209,57 @@ class Membership(models.Model):
             (self.is_headteacher, self.Role.HEADTEACHER),
         ]
         return [role for held, role in flags if held]
+
+
+class TrustMembership(models.Model):
+    """A trust-wide role: a trust's finance contact sees every school in the trust."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="trust_memberships")
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="memberships")
+    is_finance = models.BooleanField("finance contact", default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "trust"], name="trust_membership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} for {self.trust}"
+
+
+class JoinRequest(models.Model):
+    """A person asking to join a school whose email domain they do not share."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the CPD lead"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="join_requests")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="join_requests")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Sent-records, so a task that runs twice emails once.
+    leads_notified_at = models.DateTimeField(null=True, blank=True)
+    decision_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school"],
+                condition=models.Q(status="pending"),
+                name="one_pending_join_request_per_school",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending") | models.Q(decided_at__isnull=False),
+                name="decided_join_request_has_a_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.school.name} ({self.get_status_display()})"

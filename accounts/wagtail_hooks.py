@@ -1,7 +1,7 @@
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .models import Consortium, LocalAuthority, School, Trust
+from .models import Consortium, LocalAuthority, Membership, School, Trust, TrustMembership
 
 
 class SchoolViewSet(ModelViewSet):
@@ -57,11 +57,40 @@ class ConsortiumViewSet(ModelViewSet):
     search_fields = ["name"]
 
 
+class MembershipViewSet(ModelViewSet):
+    """Bookings staff add people to a school, or change their roles, by hand."""
+
+    model = Membership
+    url_prefix = "memberships"
+    icon = "user"
+    menu_label = "People at schools"
+    list_display = ["user", "school", "is_teacher", "is_cpd_lead", "is_finance", "is_headteacher"]
+    list_filter = ["is_cpd_lead", "is_finance", "school__local_authority"]
+    search_fields = ["user__email", "user__last_name", "school__name"]
+    form_fields = ["user", "school", "is_teacher", "is_cpd_lead", "is_finance", "is_headteacher"]
+
+
+class TrustMembershipViewSet(ModelViewSet):
+    model = TrustMembership
+    url_prefix = "trust-memberships"
+    icon = "user"
+    menu_label = "Trust finance contacts"
+    list_display = ["user", "trust", "is_finance"]
+    form_fields = ["user", "trust", "is_finance"]
+
+
 class SchoolsGroup(ModelViewSetGroup):
     menu_label = "Schools"
     menu_icon = "home"
     menu_order = 160
-    items = (SchoolViewSet, LocalAuthorityViewSet, TrustViewSet, ConsortiumViewSet)
+    items = (
+        SchoolViewSet,
+        MembershipViewSet,
+        LocalAuthorityViewSet,
+        TrustViewSet,
+        TrustMembershipViewSet,
+        ConsortiumViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")

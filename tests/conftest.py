@@ -29,3 +29,44 @@ def database_url(db):
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and cached fragments live in the cache; no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def people(demo):
+    """The demo's people, by role: school A is Oakfield Primary, school B Riverside Academy."""
+    from accounts.models import School, User
+
+    by_email = {u.email: u for u in User.objects.all()}
+    return {
+        "school_a": School.objects.get(urn=990001),
+        "school_b": School.objects.get(urn=990003),
+        "teacher_a": by_email["teacher@oakfield.sch.uk"],
+        "lead_a": by_email["cpdlead@oakfield.sch.uk"],
+        "finance_a": by_email["finance@oakfield.sch.uk"],
+        "head_a": by_email["head@oakfield.sch.uk"],
+        "teacher_b": by_email["teacher@riverside-academy.org.uk"],
+        "staff": by_email["admin@example.gov.uk"],
+    }
+
+
+@pytest.fixture
+def make_user(db):
+    """A new person with a verified (or not) email address."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    def make(email, verified=True, **fields):
+        user = User.objects.create_user(email, "a-Strong-pass-2026", **fields)
+        EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+        return user
+
+    return make

@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -90,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.AdminMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -129,6 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+WAGTAILADMIN_LOGIN_URL = "account_login"  # admin sign-in goes through allauth: rate limits, MFA
 LOGIN_REDIRECT_URL = "/"
 
 # allauth: email is the identity; usernames do not exist.
@@ -139,6 +145,52 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CPD] "
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "School Improvement CPD"
+# Staff who reach the Wagtail admin must have set up TOTP (accounts.middleware).
+ADMIN_MFA_REQUIRED = env_bool("ADMIN_MFA_REQUIRED", True)
+
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # a verified school email links to an existing user
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+
+
+def social_providers(environ):
+    """Microsoft 365 and Google Workspace sign-in, each on when its client id is configured."""
+    providers = {}
+    if environ.get("GOOGLE_CLIENT_ID"):
+        providers["google"] = {
+            "APPS": [
+                {
+                    "client_id": environ["GOOGLE_CLIENT_ID"],
+                    "secret": environ.get("GOOGLE_CLIENT_SECRET", ""),
+                }
+            ],
+            "SCOPE": ["profile", "email"],
+        }
+    if environ.get("MICROSOFT_CLIENT_ID"):
+        providers["microsoft"] = {
+            "APPS": [
+                {
+                    "client_id": environ["MICROSOFT_CLIENT_ID"],
+                    "secret": environ.get("MICROSOFT_CLIENT_SECRET", ""),
+                    "settings": {"tenant": environ.get("MICROSOFT_TENANT", "organizations")},
+                }
+            ],
+            # Work accounts in an organisations tenant are issued by the school's IT, so the
+            # address is the school's word; without this they could not join by domain.
+            "VERIFIED_EMAIL": True,
+        }
+    return providers
+
+
+SOCIALACCOUNT_PROVIDERS = social_providers(os.environ)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

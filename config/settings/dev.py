@@ -1,5 +1,5 @@
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, env_bool
 
 DEBUG = True
 SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
@@ -7,3 +7,5 @@ ALLOWED_HOSTS = ["*"]
 INTERNAL_IPS = ["127.0.0.1"]
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic needed
 WHITENOISE_USE_FINDERS = True
+# Demo admins can reach the admin without an authenticator app; production insists.
+ADMIN_MFA_REQUIRED = env_bool("ADMIN_MFA_REQUIRED", False)

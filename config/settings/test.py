@@ -18,3 +18,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic needed
 WHITENOISE_USE_FINDERS = True
+ADMIN_MFA_REQUIRED = False  # tests that check MFA enforcement switch it on

@@ -90,3 +90,11 @@ def test_production_settings_pass_the_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_rate_limits_use_a_shared_redis_cache():
+    s = _settings(
+        "config.settings.production",
+        {"SECRET_KEY": "k" * 60, "REDIS_URL": "redis://cache.internal:6379/0"},
+    )
+    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"

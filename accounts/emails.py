@@ -1,0 +1,98 @@
+"""Emails about membership. Each is sent once: the row lock plus a sent-at field make a
+re-run task a no-op."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import JoinRequest, Membership
+
+
+def _absolute(path):
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def _send(template, subject, to, context):
+    context = {**context, "site_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")}
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=render_to_string(f"accounts/email/{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+    )
+    message.attach_alternative(
+        render_to_string(f"accounts/email/{template}.html", context), "text/html"
+    )
+    message.send()
+
+
+def _locked(join_request_id):
+    return (
+        JoinRequest.objects.select_for_update()
+        .select_related("user", "school")
+        .filter(pk=join_request_id)
+        .first()
+    )
+
+
+def send_join_request_to_leads(join_request_id):
+    with transaction.atomic():
+        join_request = _locked(join_request_id)
+        if join_request is None or join_request.leads_notified_at:
+            return False
+        leads = (
+            Membership.objects.filter(school=join_request.school)
+            .filter(is_cpd_lead=True)
+            .select_related("user")
+        )
+        recipients = [m.user.email for m in leads if m.user.is_active]
+        if not recipients:
+            # No CPD lead yet: the service's bookings team decides instead.
+            from home.models import SiteSettings
+
+            recipients = [
+                SiteSettings.objects.values_list("contact_email", flat=True).first()
+                or settings.DEFAULT_FROM_EMAIL
+            ]
+        _send(
+            "join_request",
+            f"{join_request.user.email} asks to join {join_request.school.name}",
+            recipients,
+            {
+                "join_request": join_request,
+                "dashboard_url": _absolute(
+                    reverse("accounts:school_dashboard", args=[join_request.school_id])
+                ),
+            },
+        )
+        join_request.leads_notified_at = timezone.now()
+        join_request.save(update_fields=["leads_notified_at"])
+    return True
+
+
+def send_join_decision(join_request_id):
+    with transaction.atomic():
+        join_request = _locked(join_request_id)
+        if (
+            join_request is None
+            or join_request.status == JoinRequest.Status.PENDING
+            or join_request.decision_notified_at
+        ):
+            return False
+        approved = join_request.status == JoinRequest.Status.APPROVED
+        _send(
+            "join_decision",
+            f"{'Welcome to' if approved else 'Your request to join'} {join_request.school.name}",
+            [join_request.user.email],
+            {
+                "join_request": join_request,
+                "approved": approved,
+                "account_url": _absolute(reverse("accounts:home")),
+            },
+        )
+        join_request.decision_notified_at = timezone.now()
+        join_request.save(update_fields=["decision_notified_at"])
+    return True

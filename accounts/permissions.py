@@ -1,0 +1,59 @@
+"""Who may act for which school. Every view that shows a school's or a person's data asks here.
+
+Refusals are 404s, never 403s, so that ids and tokens reveal nothing about what exists."""
+
+from django.db.models import Q
+from django.http import Http404
+
+from .models import Membership, School
+
+TEACHER = Membership.Role.TEACHER
+CPD_LEAD = Membership.Role.CPD_LEAD
+FINANCE = Membership.Role.FINANCE
+HEADTEACHER = Membership.Role.HEADTEACHER
+
+# Who can manage a school's staff: its CPD leads and its headteacher.
+MANAGERS = (CPD_LEAD, HEADTEACHER)
+
+ROLE_FIELDS = {
+    TEACHER: "is_teacher",
+    CPD_LEAD: "is_cpd_lead",
+    FINANCE: "is_finance",
+    HEADTEACHER: "is_headteacher",
+}
+
+
+def is_service_staff(user):
+    """Council staff who look after schools (bookings officers, superusers)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm("accounts.change_school"))
+    )
+
+
+def schools_for(user, *roles):
+    """The schools `user` may act for holding any of `roles` (any role when none are given)."""
+    if not user.is_authenticated or not user.is_active:
+        return School.objects.none()
+    if is_service_staff(user):
+        return School.objects.all()
+    held = Q()
+    for role in roles or ROLE_FIELDS:
+        held |= Q(**{f"memberships__{ROLE_FIELDS[role]}": True, "memberships__user": user})
+    if not roles or FINANCE in roles:
+        # A trust's finance contacts act for every school in the trust.
+        held |= Q(trust__memberships__user=user, trust__memberships__is_finance=True)
+    return School.objects.filter(held).distinct()
+
+
+def has_role(user, school, *roles):
+    return schools_for(user, *roles).filter(pk=school.pk).exists()
+
+
+def school_or_404(user, school_id, *roles):
+    """The school, if `user` holds one of `roles` there (or is service staff); else 404."""
+    try:
+        return schools_for(user, *roles).get(pk=school_id)
+    except (School.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such school") from None

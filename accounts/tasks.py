@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from . import emails
+
+
+@shared_task(acks_late=True)
+def notify_leads_of_join_request(join_request_id):
+    emails.send_join_request_to_leads(join_request_id)
+
+
+@shared_task(acks_late=True)
+def notify_requester_of_decision(join_request_id):
+    emails.send_join_decision(join_request_id)

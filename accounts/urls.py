@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("school/find/", views.find_school, name="find_school"),
+    path("school/<int:school_id>/join/", views.join_school, name="join_school"),
+    path("school/<int:school_id>/", views.school_dashboard, name="school_dashboard"),
+    path(
+        "school/<int:school_id>/requests/<int:request_id>/",
+        views.decide_join_request,
+        name="decide_join_request",
+    ),
+    path(
+        "school/<int:school_id>/staff/<int:membership_id>/roles/",
+        views.update_roles,
+        name="update_roles",
+    ),
+    path(
+        "school/<int:school_id>/staff/<int:membership_id>/remove/",
+        views.remove_member,
+        name="remove_member",
+    ),
+    path("data.json", views.download_data, name="download_data"),
+    path("close/", views.close_account, name="close_account"),
+]

@@ -1,0 +1,166 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import permissions, services
+from .forms import CloseAccountForm, FindSchoolForm, RolesForm
+from .models import JoinRequest, Membership, School
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "memberships": user.memberships.select_related("school", "school__local_authority"),
+            "pending_requests": user.join_requests.filter(
+                status=JoinRequest.Status.PENDING
+            ).select_related("school"),
+            "managed_schools": permissions.schools_for(user, *permissions.MANAGERS)
+            if not permissions.is_service_staff(user)
+            else School.objects.none(),
+        },
+    )
+
+
+@login_required
+def find_school(request):
+    form = FindSchoolForm(request.GET or None)
+    results = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        results = services.find_schools(form.cleaned_data["q"])
+    template = (
+        "accounts/includes/school_results.html"
+        if request.GET.get("partial")
+        else ("accounts/find_school.html")
+    )
+    return render(request, template, {"form": form, "results": results})
+
+
+@login_required
+@require_POST
+def join_school(request, school_id):
+    school = get_object_or_404(School, pk=school_id)
+    try:
+        outcome = services.request_to_join(request.user, school)
+    except services.AccountsError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("accounts:find_school")
+    if outcome.joined:
+        messages.success(request, f"You have joined {school.name} as a teacher.")
+    else:
+        messages.info(
+            request,
+            f"We have asked {school.name}'s CPD lead to confirm you work there. "
+            "We will email you when they decide.",
+        )
+    return redirect("accounts:home")
+
+
+@login_required
+def school_dashboard(request, school_id):
+    school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
+    members = school.memberships.select_related("user").order_by("user__last_name", "user__email")
+    return render(
+        request,
+        "accounts/school_dashboard.html",
+        {
+            "school": school,
+            "members": members,
+            "join_requests": school.join_requests.filter(
+                status=JoinRequest.Status.PENDING
+            ).select_related("user"),
+            "roles": Membership.Role.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide_join_request(request, school_id, request_id):
+    school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
+    if not school.join_requests.filter(pk=request_id).exists():
+        raise Http404("No such request")
+    decision = request.POST.get("decision")
+    if decision not in {"approve", "decline"}:
+        messages.error(request, "Choose approve or decline.")
+        return redirect("accounts:school_dashboard", school.pk)
+    try:
+        join_request = services.decide_join_request(
+            request_id, by=request.user, approve=decision == "approve"
+        )
+    except services.AccountsError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request, f"{join_request.user.email}: {join_request.get_status_display().lower()}."
+        )
+    return redirect("accounts:school_dashboard", school.pk)
+
+
+def _member_of(school, membership_id):
+    membership = school.memberships.filter(pk=membership_id).first()
+    if membership is None:
+        raise Http404("No such member")
+    return membership
+
+
+@login_required
+@require_POST
+def update_roles(request, school_id, membership_id):
+    school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
+    membership = _member_of(school, membership_id)
+    form = RolesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{membership.user}: {form.errors['roles'][0]}")
+        return redirect("accounts:school_dashboard", school.pk)
+    try:
+        services.set_roles(membership.pk, by=request.user, roles=form.cleaned_data["roles"])
+    except services.AccountsError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Roles updated for {membership.user}.")
+    return redirect("accounts:school_dashboard", school.pk)
+
+
+@login_required
+@require_POST
+def remove_member(request, school_id, membership_id):
+    school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
+    membership = _member_of(school, membership_id)
+    try:
+        services.remove_member(membership.pk, by=request.user)
+    except services.AccountsError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{membership.user} is no longer on {school.name}'s staff list.")
+    return redirect("accounts:school_dashboard", school.pk)
+
+
+@login_required
+def download_data(request):
+    data = services.export_personal_data(request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-cpd-account-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def close_account(request):
+    form = CloseAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.close_account(request.user)
+        logout(request)
+        messages.success(request, "Your account is closed and your personal details removed.")
+        return redirect("/")
+    return render(request, "accounts/close_account.html", {"form": form})

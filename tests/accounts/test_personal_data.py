@@ -1,0 +1,61 @@
+"""UK GDPR: a person can take their data away, and can leave."""
+
+from allauth.account.models import EmailAddress
+
+from accounts.models import Membership, User
+
+
+def test_download_holds_what_we_know_about_the_person(client, people):
+    client.force_login(people["lead_a"])
+    response = client.get("/account/data.json")
+    assert response["Content-Disposition"] == 'attachment; filename="my-cpd-account-data.json"'
+    assert response["Cache-Control"] == "no-store"
+    data = response.json()
+    assert data["account"]["email"] == "cpdlead@oakfield.sch.uk"
+    assert data["schools"][0]["name"] == "Oakfield Primary School"
+    assert "cpd_lead" in data["schools"][0]["roles"]
+    assert data["email_addresses"] == [
+        {"email": "cpdlead@oakfield.sch.uk", "verified": True, "primary": True}
+    ]
+
+
+def test_closing_an_account_anonymises_it_and_signs_out(client, people):
+    teacher = people["teacher_a"]
+    client.force_login(teacher)
+    response = client.post("/account/close/", {"email": "Teacher@Oakfield.sch.uk"}, follow=True)
+    assert b"Your account is closed" in response.content
+    teacher.refresh_from_db()
+    assert teacher.closed_at is not None
+    assert not teacher.is_active
+    assert teacher.email.endswith("@invalid.example")
+    assert teacher.first_name == "" and teacher.last_name == "Former user"
+    assert not teacher.has_usable_password()
+    assert not EmailAddress.objects.filter(user=teacher).exists()
+    assert not Membership.objects.filter(user=teacher).exists()
+    assert "_auth_user_id" not in client.session
+    # The row stays, so bookings and invoices that point at it stay too.
+    assert User.objects.filter(pk=teacher.pk).exists()
+
+
+def test_the_address_is_free_again_after_closing(client, people):
+    client.force_login(people["teacher_a"])
+    client.post("/account/close/", {"email": "teacher@oakfield.sch.uk"})
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "teacher@oakfield.sch.uk",
+            "password1": "Fresh-Start-2026",
+            "password2": "Fresh-Start-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.filter(email="teacher@oakfield.sch.uk", is_active=True).count() == 1
+
+
+def test_closing_needs_the_right_email_typed(client, people):
+    client.force_login(people["teacher_a"])
+    response = client.post("/account/close/", {"email": "someone@else.example"})
+    assert response.status_code == 200
+    assert b"not the email address on this account" in response.content
+    people["teacher_a"].refresh_from_db()
+    assert people["teacher_a"].is_active and people["teacher_a"].closed_at is None
