@@ -293,10 +293,16 @@ class CourseRunQuerySet(models.QuerySet):
             last_ends_at=models.Max("sessions__ends_at"),
         )
 
+    def with_places(self):
+        from bookings.services import with_places_taken
+
+        return with_places_taken(self)
+
     def upcoming(self):
         """Runs still to start, soonest first, that teachers should see."""
         return (
             self.with_dates()
+            .with_places()
             .filter(first_starts_at__gte=timezone.now())
             .exclude(status=CourseRun.Status.CANCELLED)
             .order_by("first_starts_at")
@@ -396,8 +402,13 @@ class CourseRun(ClusterableModel):
 
     @property
     def places_left(self):
-        # Bookings arrive with the bookings app; until then every place is free.
-        return self.capacity
+        """Capacity less places taken; uses the `with_places()` annotation when present."""
+        taken = getattr(self, "places_taken", None)
+        if taken is None:
+            from bookings.services import places_taken
+
+            taken = places_taken(self.pk)
+        return max(self.capacity - taken, 0)
 
     @property
     def is_bookable(self):

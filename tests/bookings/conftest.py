@@ -1,0 +1,29 @@
+import pytest
+
+from courses.models import CourseRun
+
+
+@pytest.fixture
+def open_run(demo):
+    """A bookable in-person run with a few places."""
+    run = CourseRun.objects.upcoming().filter(status=CourseRun.Status.OPEN, venue__isnull=False)
+    run = run.first()
+    run.capacity = 3
+    run.save()
+    return run
+
+
+@pytest.fixture
+def staff_of(make_user):
+    """n new teachers on a school's staff list."""
+    from accounts.models import Membership
+
+    def make(school, n, prefix="staff"):
+        users = []
+        for i in range(n):
+            user = make_user(f"{prefix}{i}@{school.domains[0]}")
+            Membership.objects.create(user=user, school=school, is_teacher=True)
+            users.append(user)
+        return users
+
+    return make
