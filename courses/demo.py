@@ -139,10 +139,11 @@ def seed_demo(*, stdout=None):
         _course_workflow(programme)
         _schools()
         _users()
+        filled = _fill_some_runs()
     say(
         f"Demo programme ready: {StrandPage.objects.count()} strands, "
         f"{CoursePage.objects.count()} courses, {CourseRun.objects.count()} runs "
-        f"({created_runs} new)."
+        f"({created_runs} new); {filled} runs filled or nearly full."
     )
 
 
@@ -501,3 +502,94 @@ def _describe(kind, detail):
         return f"Wagtail admin ({detail})"
     urn, role = detail
     return f"{dict(Membership.Role.choices)[role]} at school URN {urn}"
+
+
+DEMO_STAFF_FIRST = [
+    "Aisha",
+    "Ben",
+    "Carys",
+    "Dev",
+    "Ellie",
+    "Femi",
+    "Grace",
+    "Harry",
+    "Imran",
+    "Jess",
+    "Kwame",
+    "Lily",
+    "Marek",
+    "Nadia",
+    "Owen",
+    "Priya",
+    "Rhys",
+    "Sofia",
+]
+DEMO_STAFF_LAST = [
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "Okoro",
+    "Patel",
+]
+
+
+def _demo_staff(school, count):
+    """Fictional colleagues at a demo school, for filling runs."""
+    domain = school.domains[0]
+    users = []
+    for i in range(count):
+        first = DEMO_STAFF_FIRST[(i + school.urn) % len(DEMO_STAFF_FIRST)]
+        last = DEMO_STAFF_LAST[(i * 7 + school.urn) % len(DEMO_STAFF_LAST)]
+        email = f"{first}.{last}{i}@{domain}".lower()
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email, None, first_name=first, last_name=last
+        )
+        Membership.objects.get_or_create(user=user, school=school)
+        users.append(user)
+    return users
+
+
+def _fill_some_runs():
+    """Book real places, through book_places() as the CPD team's phone bookings, so that some
+    runs are full and some nearly full. Runs that already have bookings are left alone."""
+    from bookings.models import Booking
+    from bookings.services import BookingRequest, Delegate, book_places
+
+    admin = User.objects.get(email="admin@example.gov.uk")
+    schools = list(School.objects.filter(urn__in=[990001, 990002, 990003, 990005]))
+    staff = {school.pk: _demo_staff(school, 30) for school in schools}
+    runs = [
+        run
+        for run in CourseRun.objects.upcoming().filter(status=CourseRun.Status.OPEN)
+        if run.is_bookable
+    ]
+    filled = 0
+    for index, run in enumerate(runs):
+        if index % 4 != 0 or Booking.objects.filter(run=run).exists():
+            continue
+        # Every third of these is full (for the waiting list); the others have two places left.
+        wanted = run.capacity if index % 12 == 0 else max(run.capacity - 2, 1)
+        school = schools[index % len(schools)]
+        delegates = staff[school.pk][:wanted]
+        book_places(
+            run.pk,
+            BookingRequest(
+                school=school,
+                booked_by=admin,
+                delegates=[Delegate(u) for u in delegates],
+                source=Booking.Source.PHONE,
+            ),
+        )
+        filled += 1
+    return filled

@@ -2,6 +2,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from courses.models import CoursePage, CourseRun, StrandPage
+from home.templatetags.site_tags import places_label
 
 
 def test_strand_page_lists_its_courses(client, demo):
@@ -24,7 +25,7 @@ def test_course_page_shows_every_upcoming_session_with_venue_and_places(client, 
         assert local.strftime("%a %-d %b %Y") in html
     assert escape(run.venue.name) in html
     assert run.venue.postcode in html
-    assert f"{run.capacity} places" in html
+    assert escape(places_label(run.places_left)) in html
 
 
 def test_online_run_says_live_online_and_never_shows_the_joining_link(client, demo):
@@ -79,3 +80,12 @@ def test_a_cross_listed_course_appears_in_both_strands(client, demo):
     course.save_revision().publish()
     assert escape(course.title) in client.get(inspection.url).content.decode()
     assert escape(course.title) in client.get(inclusion.url).content.decode()
+
+
+def test_places_left_reads_as_teachers_expect(client, demo):
+    runs = list(CourseRun.objects.upcoming().select_related("course"))
+    full = next(r for r in runs if r.places_left == 0)
+    nearly = next(r for r in runs if r.places_left == 2)
+    assert "Full – join the waiting list" in client.get(full.course.url).content.decode()
+    assert "2 places left" in client.get(nearly.course.url).content.decode()
+    assert places_label(12) == "12 places" and places_label(1) == "1 place left"

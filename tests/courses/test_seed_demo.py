@@ -3,6 +3,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.models import Membership, School, User
+from bookings.models import Booking, Enrolment
 from courses.models import CoursePage, CourseRun, Session, StrandPage, Venue
 from home.models import FormField
 
@@ -10,7 +11,18 @@ from home.models import FormField
 def _counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Page, CourseRun, Session, Venue, School, User, Membership, FormField)
+        for model in (
+            Page,
+            CourseRun,
+            Session,
+            Venue,
+            School,
+            User,
+            Membership,
+            FormField,
+            Booking,
+            Enrolment,
+        )
     }
 
 
@@ -64,3 +76,12 @@ def test_seed_demo_is_refused_where_demo_data_is_not_allowed(demo, settings):
     else:
         raise AssertionError("seed_demo ran with demo data disallowed")
     assert not CourseRun.objects.filter(reference="ITL-001-1").exists()
+
+
+def test_seed_demo_makes_some_runs_full_and_some_nearly_full(demo):
+    runs = list(CourseRun.objects.upcoming())
+    left = [run.places_left for run in runs]
+    assert left.count(0) >= 2, "some full runs, for the waiting list"
+    assert left.count(2) >= 5, "some nearly full"
+    assert sum(1 for n, run in zip(left, runs, strict=True) if n == run.capacity) > len(runs) / 2
+    assert Enrolment.objects.filter(status="confirmed").count() == Enrolment.objects.count()
