@@ -157,7 +157,7 @@ def download_data(request):
 
 @login_required
 def close_account(request):
-    form = CloseAccountForm(request.POST or None, user=request.user)
+    form = CloseAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.close_account(request.user)
         logout(request)

@@ -93,11 +93,10 @@ def _needs_approval(request):
 
 def _check_who_may_book(request):
     school, booker = request.school, request.booked_by
+    if request.source in (Booking.Source.WAITING_LIST, Booking.Source.TRANSFER):
+        return  # accept_offer() and transfer_enrolment() have checked who may, before calling
     if request.source != Booking.Source.WEB:
-        if (
-            not permissions.is_service_staff(booker)
-            and request.source != Booking.Source.WAITING_LIST
-        ):
+        if not permissions.is_service_staff(booker):
             raise BookingRefused("Only the CPD team can make this kind of booking.", "forbidden")
         return
     manages = permissions.has_role(booker, school, *permissions.MANAGERS)
@@ -198,4 +197,424 @@ def book_places(run_id, request, *, offer=None):
             WaitingListEntry.objects.filter(pk=offer.pk).update(
                 status=WaitingListEntry.Status.ACCEPTED
             )
+        from . import tasks
+
+        if pending:
+            tasks.send_approval_request.delay_on_commit(booking.pk)
+        tasks.send_booking_confirmation.delay_on_commit(booking.pk)
+    return booking
+
+
+# --- who may change an enrolment ----------------------------------------------------------------
+
+
+def _may_manage(user, enrolment):
+    """The delegate, whoever booked, the school's managers, or the CPD team."""
+    return (
+        user.pk in (enrolment.delegate_id, enrolment.booking.booked_by_id)
+        or permissions.has_role(user, enrolment.booking.school, *permissions.MANAGERS)
+        or permissions.is_service_staff(user)
+    )
+
+
+def _locked_enrolment(enrolment_id, by):
+    """Lock the run first (the order every booking path uses), then the enrolment."""
+    enrolment = Enrolment.objects.select_related("booking__school").filter(pk=enrolment_id).first()
+    if enrolment is None or not _may_manage(by, enrolment):
+        raise BookingRefused("That booking was not found.", "not_found")
+    run = _lock_run(enrolment.run_id)
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .select_related("booking__school", "delegate", "run__course")
+        .get(pk=enrolment_id)
+    )
+    return run, enrolment
+
+
+def _set_status(enrolment, to_status, actor, note="", **fields):
+    from_status = enrolment.status
+    enrolment.status = to_status
+    for name, value in fields.items():
+        setattr(enrolment, name, value)
+    enrolment.save()
+    record(enrolment, to_status, actor, note, from_status=from_status)
+
+
+def first_session_start(run):
+    first = run.sessions.order_by("starts_at").first()
+    return first.starts_at if first else None
+
+
+def is_late_cancellation(run, now=None):
+    """Cancelling after the course's free-cancellation deadline is chargeable."""
+    start = first_session_start(run)
+    if start is None:
+        return False
+    deadline = start - timedelta(days=run.course.free_cancellation_days)
+    return (now or timezone.now()) >= deadline
+
+
+# --- cancelling, substituting, transferring ------------------------------------------------------
+
+
+def cancel_enrolment(enrolment_id, *, by, note=""):
+    """Cancel one place. Free until the course's notice period; later it is a late
+    cancellation, which billing charges unless the place is refilled from the waiting list."""
+    from . import tasks
+
+    with transaction.atomic():
+        run, enrolment = _locked_enrolment(enrolment_id, by)
+        if enrolment.status not in (Enrolment.Status.CONFIRMED, Enrolment.Status.PENDING_APPROVAL):
+            raise BookingRefused("Only a confirmed or pending place can be cancelled.", "state")
+        late = enrolment.status == Enrolment.Status.CONFIRMED and is_late_cancellation(run)
+        _set_status(
+            enrolment,
+            Enrolment.Status.CANCELLED,
+            by,
+            note or "Cancelled",
+            cancelled_at=timezone.now(),
+            late_cancellation=late,
+        )
+        tasks.send_cancellation.delay_on_commit(enrolment.pk)
+        tasks.offer_places.delay_on_commit(run.pk)
+    return enrolment
+
+
+def substitute_delegate(enrolment_id, *, by, new_delegate):
+    """Send a colleague in someone's place: free, until the course starts."""
+    with transaction.atomic():
+        run, enrolment = _locked_enrolment(enrolment_id, by)
+        school = enrolment.booking.school
+        if enrolment.status not in (Enrolment.Status.CONFIRMED, Enrolment.Status.PENDING_APPROVAL):
+            raise BookingRefused("Only a confirmed or pending place can be passed on.", "state")
+        start = first_session_start(run)
+        if start and timezone.now() >= start:
+            raise BookingRefused(
+                "The course has started; a place can no longer be passed on.", "started"
+            )
+        if not Membership.objects.filter(user=new_delegate, school=school).exists():
+            raise BookingRefused(
+                f"{new_delegate} is not on {school.name}'s staff list.", "not_member"
+            )
+        if Enrolment.objects.filter(run=run, delegate=new_delegate).live().exists():
+            raise BookingRefused(f"{new_delegate} already has a place on this run.", "duplicate")
+        previous = enrolment.delegate
+        enrolment.delegate = new_delegate
+        enrolment.access_needs = enrolment.dietary_needs = ""
+        enrolment.save()
+        record(
+            enrolment,
+            enrolment.status,
+            by,
+            f"Substituted for {previous}",
+            from_status=enrolment.status,
+        )
+    return enrolment
+
+
+def transfer_enrolment(enrolment_id, *, to_run_id, by):
+    """Move a place to another run of the same course, if that run has room."""
+    with transaction.atomic():
+        enrolment = (
+            Enrolment.objects.select_related("booking__school").filter(pk=enrolment_id).first()
+        )
+        if enrolment is None or not _may_manage(by, enrolment):
+            raise BookingRefused("That booking was not found.", "not_found")
+        # Lock both runs in id order, so two opposite transfers cannot deadlock.
+        for run_id in sorted({enrolment.run_id, int(to_run_id)}):
+            _lock_run(run_id)
+        target = CourseRun.objects.select_related("course").get(pk=to_run_id)
+        run, enrolment = _locked_enrolment(enrolment_id, by)
+        if target.course_id != run.course_id or target.pk == run.pk:
+            raise BookingRefused("Choose another date of the same course.", "wrong_run")
+        if enrolment.status != Enrolment.Status.CONFIRMED:
+            raise BookingRefused("Only a confirmed place can be transferred.", "state")
+        booking = book_places(
+            target.pk,
+            BookingRequest(
+                school=enrolment.booking.school,
+                booked_by=by,
+                po_number=enrolment.booking.po_number,
+                delegates=[
+                    Delegate(enrolment.delegate, enrolment.access_needs, enrolment.dietary_needs)
+                ],
+                source=Booking.Source.TRANSFER,
+            ),
+        )
+        _set_status(
+            enrolment,
+            Enrolment.Status.CANCELLED,
+            by,
+            f"Transferred to {target.reference}",
+            cancelled_at=timezone.now(),
+        )
+        from . import tasks
+
+        tasks.offer_places.delay_on_commit(run.pk)
+    return booking.enrolments.get()
+
+
+def cancel_run(run_id, *, by, reason):
+    """The provider cancels a run: every place is cancelled free of charge, everyone is told,
+    and billing hears of it. The run and its bookings stay for the record."""
+    from . import signals, tasks
+
+    if not permissions.is_service_staff(by):
+        raise BookingRefused("Only the CPD team can cancel a run.", "forbidden")
+    if not (reason or "").strip():
+        raise BookingRefused("Give a reason; delegates will see it.", "reason")
+    with transaction.atomic():
+        run = _lock_run(run_id)
+        if run.status == CourseRun.Status.CANCELLED:
+            raise BookingRefused("This run is already cancelled.", "state")
+        run.status = CourseRun.Status.CANCELLED
+        run.save()
+        now = timezone.now()
+        cancelled = []
+        for enrolment in Enrolment.objects.select_for_update().filter(
+            run=run, status__in=[Enrolment.Status.CONFIRMED, Enrolment.Status.PENDING_APPROVAL]
+        ):
+            _set_status(
+                enrolment,
+                Enrolment.Status.CANCELLED,
+                by,
+                f"Run cancelled: {reason}",
+                cancelled_at=now,
+            )
+            cancelled.append(enrolment.pk)
+        WaitingListEntry.objects.filter(
+            run=run, status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]
+        ).update(status=WaitingListEntry.Status.WITHDRAWN)
+        tasks.send_run_cancelled.delay_on_commit(run.pk, reason)
+        transaction.on_commit(
+            lambda: signals.run_cancelled.send(sender=CourseRun, run=run, enrolment_ids=cancelled)
+        )
+    return run
+
+
+# --- approvals ---------------------------------------------------------------------------------
+
+
+def decide_enrolment(enrolment_id, *, by, approve):
+    """A CPD lead approves or declines a teacher's own booking."""
+    from . import tasks
+
+    with transaction.atomic():
+        enrolment = (
+            Enrolment.objects.select_related("booking__school").filter(pk=enrolment_id).first()
+        )
+        if enrolment is None or not (
+            permissions.has_role(by, enrolment.booking.school, *permissions.MANAGERS)
+            or permissions.is_service_staff(by)
+        ):
+            raise BookingRefused("That request was not found.", "not_found")
+        run, enrolment = _locked_enrolment(enrolment_id, by)
+        if enrolment.status != Enrolment.Status.PENDING_APPROVAL:
+            raise BookingRefused("That request has already been decided.", "state")
+        if approve:
+            _set_status(
+                enrolment,
+                Enrolment.Status.CONFIRMED,
+                by,
+                "Approved by CPD lead",
+                approval_expires_at=None,
+            )
+            tasks.send_booking_confirmation.delay_on_commit(enrolment.booking_id)
+        else:
+            _set_status(
+                enrolment,
+                Enrolment.Status.CANCELLED,
+                by,
+                "Declined by CPD lead",
+                cancelled_at=timezone.now(),
+                approval_expires_at=None,
+            )
+            tasks.offer_places.delay_on_commit(run.pk)
+        tasks.send_approval_decision.delay_on_commit(enrolment.pk)
+    return enrolment
+
+
+def expire_approvals(now=None):
+    """Release places whose approval request waited too long. Safe to run twice."""
+    from . import tasks
+
+    now = now or timezone.now()
+    expired = 0
+    for enrolment_id, run_id in Enrolment.objects.filter(
+        status=Enrolment.Status.PENDING_APPROVAL, approval_expires_at__lte=now
+    ).values_list("pk", "run_id"):
+        with transaction.atomic():
+            _lock_run(run_id)
+            enrolment = Enrolment.objects.select_for_update().get(pk=enrolment_id)
+            if enrolment.status != Enrolment.Status.PENDING_APPROVAL:
+                continue
+            _set_status(
+                enrolment,
+                Enrolment.Status.CANCELLED,
+                None,
+                "Approval request expired",
+                cancelled_at=now,
+                approval_expires_at=None,
+            )
+            tasks.send_approval_decision.delay_on_commit(enrolment.pk)
+            tasks.offer_places.delay_on_commit(run_id)
+            expired += 1
+    return expired
+
+
+# --- the waiting list ----------------------------------------------------------------------------
+
+
+def join_waiting_list(run_id, *, person, school, added_by):
+    if person != added_by and not (
+        permissions.has_role(added_by, school, *permissions.MANAGERS)
+        or permissions.is_service_staff(added_by)
+    ):
+        raise BookingRefused("Only your school's CPD lead can add colleagues.", "forbidden")
+    if not Membership.objects.filter(user=person, school=school).exists():
+        raise BookingRefused(f"{person} is not on {school.name}'s staff list.", "not_member")
+    with transaction.atomic():
+        run = _lock_run(run_id)
+        if run.status in (CourseRun.Status.CANCELLED, CourseRun.Status.CLOSED):
+            raise BookingRefused("This run is not taking bookings.", "closed")
+        if Enrolment.objects.filter(run=run, delegate=person).live().exists():
+            raise BookingRefused(f"{person} already has a place on this run.", "duplicate")
+        if run.capacity - places_taken(run.pk) > 0:
+            raise BookingRefused("There are places left on this run: book one instead.", "open")
+        if WaitingListEntry.objects.filter(
+            run=run,
+            person=person,
+            status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
+        ).exists():
+            raise BookingRefused(f"{person} is already on the waiting list.", "duplicate")
+        return WaitingListEntry.objects.create(
+            run=run, person=person, school=school, added_by=added_by
+        )
+
+
+def offer_next_place(run_id, now=None):
+    """Offer each free place to the next person waiting, holding it for them for a while.
+    Run after any place frees; safe to run twice (it re-counts under the lock)."""
+    from . import tasks
+
+    now = now or timezone.now()
+    offered = []
+    with transaction.atomic():
+        run = _lock_run(run_id)
+        if not run.is_bookable:
+            return offered
+        _expire_offers(run, now)
+        free = run.capacity - places_taken(run.pk)
+        waiting = (
+            WaitingListEntry.objects.select_for_update()
+            .filter(run=run, status=WaitingListEntry.Status.WAITING)
+            .order_by("created_at", "pk")
+        )
+        for entry in waiting[: max(free, 0)]:
+            entry.status = WaitingListEntry.Status.OFFERED
+            entry.offered_at = now
+            entry.offer_expires_at = now + timedelta(hours=settings.WAITING_LIST_OFFER_HOURS)
+            entry.save()
+            offered.append(entry)
+            tasks.send_waiting_list_offer.delay_on_commit(entry.pk)
+    return offered
+
+
+def _expire_offers(run, now):
+    from . import tasks
+
+    stale = WaitingListEntry.objects.select_for_update().filter(
+        run=run, status=WaitingListEntry.Status.OFFERED, offer_expires_at__lte=now
+    )
+    for entry in stale:
+        entry.status = WaitingListEntry.Status.EXPIRED
+        entry.save()
+        tasks.send_offer_expired.delay_on_commit(entry.pk)
+
+
+def expire_offers(now=None):
+    """Periodic: lapse old offers and move each run's list on."""
+    now = now or timezone.now()
+    run_ids = set(
+        WaitingListEntry.objects.filter(
+            status=WaitingListEntry.Status.OFFERED, offer_expires_at__lte=now
+        ).values_list("run_id", flat=True)
+    )
+    for run_id in run_ids:
+        offer_next_place(run_id, now=now)
+    return len(run_ids)
+
+
+def accept_offer(entry_id, *, by):
+    """Take the place held by a waiting-list offer. A late cancellation on this run whose
+    place this refills has its charge waived."""
+    entry = WaitingListEntry.objects.select_related("school", "person").filter(pk=entry_id).first()
+    if entry is None or by.pk != entry.person_id:
+        raise BookingRefused("That offer was not found.", "not_found")
+    with transaction.atomic():
+        _lock_run(entry.run_id)
+        entry = WaitingListEntry.objects.select_for_update().get(pk=entry_id)
+        if (
+            entry.status != WaitingListEntry.Status.OFFERED
+            or entry.offer_expires_at <= timezone.now()
+        ):
+            raise BookingRefused("Sorry, this offer has expired or was already used.", "expired")
+        booking = book_places(
+            entry.run_id,
+            BookingRequest(
+                school=entry.school,
+                booked_by=by,
+                delegates=[Delegate(by)],
+                source=Booking.Source.WAITING_LIST,
+                terms_accepted=True,
+            ),
+            offer=entry,
+        )
+        refilled = (
+            Enrolment.objects.select_for_update()
+            .filter(
+                run_id=entry.run_id,
+                status=Enrolment.Status.CANCELLED,
+                late_cancellation=True,
+                charge_waived=False,
+            )
+            .order_by("cancelled_at")
+            .first()
+        )
+        if refilled:
+            refilled.charge_waived = True
+            refilled.save(update_fields=["charge_waived", "updated_at"])
+            record(
+                refilled,
+                refilled.status,
+                None,
+                "Late charge waived: place refilled",
+                from_status=refilled.status,
+            )
+    return booking
+
+
+def promote_from_waiting_list(entry_id, *, by):
+    """Bookings staff give a waiting person a place straight away (through book_places)."""
+    if not permissions.is_service_staff(by):
+        raise BookingRefused("Only the CPD team can promote from the waiting list.", "forbidden")
+    with transaction.atomic():
+        entry = (
+            WaitingListEntry.objects.select_for_update()
+            .select_related("school", "person")
+            .get(pk=entry_id)
+        )
+        if entry.status not in (WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED):
+            raise BookingRefused("That person is no longer waiting.", "state")
+        booking = book_places(
+            entry.run_id,
+            BookingRequest(
+                school=entry.school,
+                booked_by=by,
+                delegates=[Delegate(entry.person)],
+                source=Booking.Source.PHONE,
+            ),
+            offer=entry if entry.status == WaitingListEntry.Status.OFFERED else None,
+        )
+        WaitingListEntry.objects.filter(pk=entry.pk).update(status=WaitingListEntry.Status.ACCEPTED)
     return booking

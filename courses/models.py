@@ -207,6 +207,10 @@ class CoursePage(Page):
     image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    free_cancellation_days = models.PositiveSmallIntegerField(
+        default=14,
+        help_text="Cancel free of charge until this many days before the first session.",
+    )
     cross_listed_strands = ParentalManyToManyField(
         "courses.StrandPage",
         blank=True,

@@ -234,10 +234,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "publish-scheduled-pages": {
-        "task": "home.tasks.publish_scheduled_pages",
-        "schedule": 60.0,
-    },
+    "publish-scheduled-pages": {"task": "home.tasks.publish_scheduled_pages", "schedule": 60.0},
+    "expire-waiting-list-offers": {"task": "bookings.tasks.expire_offers", "schedule": 300.0},
+    "expire-approval-requests": {"task": "bookings.tasks.expire_approvals", "schedule": 300.0},
+    "joining-reminders": {"task": "bookings.tasks.send_reminders", "schedule": 3600.0},
 }
 
 # Email

@@ -59,3 +59,11 @@ def test_closing_needs_the_right_email_typed(client, people):
     assert b"not the email address on this account" in response.content
     people["teacher_a"].refresh_from_db()
     assert people["teacher_a"].is_active and people["teacher_a"].closed_at is None
+
+
+def test_an_empty_close_form_says_what_is_missing(client, people):
+    client.force_login(people["teacher_a"])
+    response = client.post("/account/close/", {})
+    assert b"This field is required" in response.content
+    people["teacher_a"].refresh_from_db()
+    assert people["teacher_a"].is_active

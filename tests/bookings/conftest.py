@@ -5,9 +5,11 @@ from courses.models import CourseRun
 
 @pytest.fixture
 def open_run(demo):
-    """A bookable in-person run with a few places."""
-    run = CourseRun.objects.upcoming().filter(status=CourseRun.Status.OPEN, venue__isnull=False)
-    run = run.first()
+    """A bookable in-person run with a few places and no bookings yet."""
+    runs = CourseRun.objects.upcoming().filter(
+        status=CourseRun.Status.OPEN, venue__isnull=False, bookings__isnull=True
+    )
+    run = next(r for r in runs if r.is_bookable)
     run.capacity = 3
     run.save()
     return run

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "bookings"
+
+urlpatterns = [
+    path("book/<int:run_id>/", views.choose_delegates, name="book"),
+    path("book/<int:run_id>/details/", views.booking_details, name="details"),
+    path("book/<int:run_id>/waiting-list/", views.join_waiting_list, name="join_waiting_list"),
+    path("bookings/", views.my_bookings, name="mine"),
+    path("bookings/<str:reference>/", views.booking_detail, name="detail"),
+    path("bookings/place/<int:enrolment_id>/cancel/", views.cancel_place, name="cancel"),
+    path("bookings/place/<int:enrolment_id>/decide/", views.decide_place, name="decide"),
+    path(
+        "bookings/place/<int:enrolment_id>/substitute/", views.substitute_place, name="substitute"
+    ),
+    path("bookings/place/<int:enrolment_id>/transfer/", views.transfer_place, name="transfer"),
+    path(
+        "bookings/place/<int:enrolment_id>/calendar.ics",
+        views.place_calendar,
+        name="place_calendar",
+    ),
+    path("offer/<str:token>/", views.accept_offer, name="accept_offer"),
+    path("school/<int:school_id>/bookings/", views.school_bookings, name="school"),
+]

@@ -1,0 +1,416 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import permissions
+from accounts.models import Membership, School, User
+from billing.services import price_for
+from courses.models import CourseRun
+
+from . import services
+from .calendar import ics_for_enrolment
+from .forms import BookingDetailsForm, CancelForm
+from .links import offer_from_token
+from .models import Booking, Enrolment, WaitingListEntry
+from .services import BookingRefused
+
+
+def _run_or_404(run_id):
+    run = (
+        CourseRun.objects.with_dates()
+        .with_places()
+        .select_related("course", "venue")
+        .prefetch_related("sessions")
+        .filter(pk=run_id)
+        .first()
+    )
+    if run is None or not run.course.live:
+        raise Http404("No such course date")
+    return run
+
+
+def _my_schools(user):
+    return School.objects.filter(memberships__user=user).order_by("name")
+
+
+def _chosen_school(request, run):
+    schools = list(_my_schools(request.user))
+    wanted = request.GET.get("school") or request.POST.get("school")
+    for school in schools:
+        if str(school.pk) == str(wanted):
+            return school, schools
+    return (schools[0] if len(schools) == 1 else None), schools
+
+
+@login_required
+def choose_delegates(request, run_id):
+    """Step 1: who is going, and for which school. Teachers booking only themselves skip it."""
+    run = _run_or_404(run_id)
+    school, schools = _chosen_school(request, run)
+    if not schools:
+        messages.info(request, "Join your school first: places are booked for a school.")
+        return redirect(f"{reverse('accounts:find_school')}")
+    managed = [s for s in schools if permissions.has_role(request.user, s, *permissions.MANAGERS)]
+    if school and school not in managed:
+        return redirect(
+            f"{reverse('bookings:details', args=[run.pk])}?school={school.pk}"
+            f"&delegate={request.user.pk}"
+        )
+    staff = (
+        Membership.objects.filter(school=school)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+        if school
+        else []
+    )
+    return render(
+        request,
+        "bookings/choose_delegates.html",
+        {
+            "run": run,
+            "school": school,
+            "schools": managed or schools,
+            "staff": staff,
+        },
+    )
+
+
+def _delegates_from(request, school):
+    ids = request.GET.getlist("delegate") or request.POST.getlist("delegate")
+    ids = [i for i in ids if i.isdigit()][:100]
+    people = list(
+        User.objects.filter(pk__in=ids, memberships__school=school).order_by(
+            "last_name", "first_name"
+        )
+    )
+    return people
+
+
+@login_required
+def booking_details(request, run_id):
+    """Step 2: needs, PO number and terms, with the price and dates shown before confirming."""
+    run = _run_or_404(run_id)
+    school, _ = _chosen_school(request, run)
+    if school is None:
+        return redirect("bookings:book", run.pk)
+    delegates = _delegates_from(request, school)
+    if not delegates:
+        messages.error(request, "Choose at least one person to book.")
+        return redirect(f"{reverse('bookings:book', args=[run.pk])}?school={school.pk}")
+    form = BookingDetailsForm(
+        request.POST if request.method == "POST" else None,
+        delegates=delegates,
+        po_required=school.po_number_required,
+    )
+    price = price_for(school, run)
+    if request.method == "POST" and form.is_valid():
+        request_ = services.BookingRequest(
+            school=school,
+            booked_by=request.user,
+            po_number=form.cleaned_data["po_number"],
+            terms_accepted=form.cleaned_data["terms"],
+            delegates=[services.Delegate(p, *form.needs_for(p)) for p in delegates],
+        )
+        try:
+            booking = services.book_places(run.pk, request_)
+        except BookingRefused as refusal:
+            form.add_error(None, str(refusal))
+            if refusal.code == "full":
+                run = _run_or_404(run_id)
+        else:
+            pending = booking.enrolments.filter(status=Enrolment.Status.PENDING_APPROVAL).exists()
+            messages.success(
+                request,
+                f"Request sent to {school.name}'s CPD lead for approval. We have held the place."
+                if pending
+                else f"Booked. Your reference is {booking.reference}.",
+            )
+            return redirect("bookings:detail", booking.reference)
+    return render(
+        request,
+        "bookings/details.html",
+        {
+            "run": run,
+            "school": school,
+            "delegates": delegates,
+            "form": form,
+            "price": price,
+            "total": price * len(delegates),
+            "free_until": services.first_session_start(run)
+            - timezone.timedelta(days=run.course.free_cancellation_days)
+            if run.sessions.exists()
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def join_waiting_list(request, run_id):
+    run = _run_or_404(run_id)
+    school, schools = _chosen_school(request, run)
+    if school is None:
+        messages.error(request, "Join your school first." if not schools else "Choose a school.")
+        return redirect(run.course.url)
+    person = request.user
+    if request.POST.get("delegate", "").isdigit():
+        person = get_object_or_404(User, pk=request.POST["delegate"], memberships__school=school)
+    try:
+        services.join_waiting_list(run.pk, person=person, school=school, added_by=request.user)
+    except BookingRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            f"{'You are' if person == request.user else f'{person} is'} on "
+            "the waiting list. We will email if a place comes up.",
+        )
+    return redirect("bookings:mine")
+
+
+def _visible_bookings(user):
+    managed = permissions.schools_for(user, *permissions.MANAGERS)
+    if permissions.is_service_staff(user):
+        return Booking.objects.all()
+    return Booking.objects.filter(
+        Q(booked_by=user) | Q(enrolments__delegate=user) | Q(school__in=managed)
+    ).distinct()
+
+
+@login_required
+def my_bookings(request):
+    now = timezone.now()
+    enrolments = (
+        Enrolment.objects.filter(delegate=request.user)
+        .select_related("run__course", "run__venue", "booking")
+        .prefetch_related("run__sessions")
+        .order_by("-created_at")
+    )
+    upcoming, past = [], []
+    for enrolment in enrolments:
+        last = max((s.ends_at for s in enrolment.run.sessions.all()), default=now)
+        (upcoming if last >= now else past).append(enrolment)
+    upcoming.sort(key=lambda e: min((s.starts_at for s in e.run.sessions.all()), default=now))
+    waiting = WaitingListEntry.objects.filter(
+        person=request.user,
+        status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
+    ).select_related("run__course")
+    return render(
+        request,
+        "bookings/mine.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "waiting": waiting,
+        },
+    )
+
+
+@login_required
+def booking_detail(request, reference):
+    booking = (
+        _visible_bookings(request.user)
+        .select_related("run__course", "run__venue", "school")
+        .filter(reference=reference)
+        .first()
+    )
+    if booking is None:
+        raise Http404("No such booking")
+    return render(
+        request,
+        "bookings/detail.html",
+        {
+            "booking": booking,
+            "enrolments": booking.enrolments.select_related("delegate").prefetch_related("events"),
+            "sessions": booking.run.sessions.all(),
+            "manages": permissions.has_role(request.user, booking.school, *permissions.MANAGERS),
+        },
+    )
+
+
+def _enrolment_or_404(user, enrolment_id):
+    enrolment = (
+        Enrolment.objects.filter(booking__in=_visible_bookings(user), pk=enrolment_id)
+        .select_related("booking__school", "run__course", "delegate")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404("No such place")
+    return enrolment
+
+
+@login_required
+def cancel_place(request, enrolment_id):
+    enrolment = _enrolment_or_404(request.user, enrolment_id)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_enrolment(enrolment.pk, by=request.user)
+        except BookingRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            enrolment.refresh_from_db()
+            messages.success(
+                request,
+                "Place cancelled. As this is inside the notice period the place may be charged, "
+                "unless someone from the waiting list takes it."
+                if enrolment.late_cancellation
+                else "Place cancelled, free of charge.",
+            )
+        return redirect("bookings:detail", enrolment.booking.reference)
+    return render(
+        request,
+        "bookings/cancel.html",
+        {
+            "enrolment": enrolment,
+            "form": form,
+            "late": services.is_late_cancellation(enrolment.run),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide_place(request, enrolment_id):
+    enrolment = _enrolment_or_404(request.user, enrolment_id)
+    school = enrolment.booking.school
+    if not (
+        permissions.has_role(request.user, school, *permissions.MANAGERS)
+        or permissions.is_service_staff(request.user)
+    ):
+        raise Http404("No such place")
+    decision = request.POST.get("decision")
+    if decision not in {"approve", "decline"}:
+        messages.error(request, "Choose approve or decline.")
+    else:
+        try:
+            services.decide_enrolment(enrolment.pk, by=request.user, approve=decision == "approve")
+        except BookingRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request,
+                f"{enrolment.delegate}: {'approved' if decision == 'approve' else 'declined'}.",
+            )
+    return redirect(
+        request.POST.get("next") or reverse("bookings:school", args=[enrolment.booking.school_id])
+    )
+
+
+@login_required
+@require_POST
+def substitute_place(request, enrolment_id):
+    enrolment = _enrolment_or_404(request.user, enrolment_id)
+    new = User.objects.filter(
+        pk=request.POST.get("delegate") or 0, memberships__school=enrolment.booking.school
+    ).first()
+    if new is None:
+        messages.error(request, "Choose a colleague from your school's staff list.")
+    else:
+        try:
+            services.substitute_delegate(enrolment.pk, by=request.user, new_delegate=new)
+        except BookingRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, f"{new} now has this place.")
+    return redirect("bookings:detail", enrolment.booking.reference)
+
+
+@login_required
+@require_POST
+def transfer_place(request, enrolment_id):
+    enrolment = _enrolment_or_404(request.user, enrolment_id)
+    to_run = request.POST.get("run", "")
+    if not to_run.isdigit():
+        messages.error(request, "Choose another date.")
+        return redirect("bookings:detail", enrolment.booking.reference)
+    try:
+        new = services.transfer_enrolment(enrolment.pk, to_run_id=int(to_run), by=request.user)
+    except (BookingRefused, CourseRun.DoesNotExist) as refusal:
+        messages.error(
+            request, str(refusal) if isinstance(refusal, BookingRefused) else "Choose another date."
+        )
+        return redirect("bookings:detail", enrolment.booking.reference)
+    messages.success(request, f"Moved to {new.run.reference}.")
+    return redirect("bookings:detail", new.booking.reference)
+
+
+@login_required
+def place_calendar(request, enrolment_id):
+    enrolment = _enrolment_or_404(request.user, enrolment_id)
+    response = HttpResponse(
+        ics_for_enrolment(enrolment), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{enrolment.run.reference}.ics"'
+    return response
+
+
+@login_required
+def accept_offer(request, token):
+    entry_id, offered_at = offer_from_token(token)
+    entry = (
+        WaitingListEntry.objects.select_related("run__course", "run__venue")
+        .filter(pk=entry_id, person=request.user)
+        .first()
+        if entry_id
+        else None
+    )
+    if (
+        entry is None
+        or entry.status != WaitingListEntry.Status.OFFERED
+        or entry.offered_at.isoformat() != offered_at
+    ):
+        return render(request, "bookings/offer_invalid.html", status=404)
+    if request.method == "POST":
+        try:
+            booking = services.accept_offer(entry.pk, by=request.user)
+        except BookingRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("bookings:mine")
+        messages.success(request, f"The place is yours. Your reference is {booking.reference}.")
+        return redirect("bookings:detail", booking.reference)
+    return render(request, "bookings/offer.html", {"entry": entry})
+
+
+@login_required
+def school_bookings(request, school_id):
+    school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
+    enrolments = (
+        Enrolment.objects.filter(booking__school=school)
+        .select_related("delegate", "run__course", "booking")
+        .prefetch_related("run__sessions")
+        .order_by("-created_at")
+    )
+    status = request.GET.get("status", "")
+    if status in Enrolment.Status.values:
+        enrolments = enrolments.filter(status=status)
+    person = request.GET.get("person", "")
+    if person.isdigit():
+        enrolments = enrolments.filter(delegate_id=person)
+    when = request.GET.get("when", "upcoming")
+    now = timezone.now()
+    if when == "upcoming":
+        enrolments = enrolments.filter(run__sessions__ends_at__gte=now).distinct()
+    elif when == "past":
+        enrolments = enrolments.exclude(run__sessions__ends_at__gte=now)
+    return render(
+        request,
+        "bookings/school.html",
+        {
+            "school": school,
+            "enrolments": enrolments[:500],
+            "pending": Enrolment.objects.filter(
+                booking__school=school, status=Enrolment.Status.PENDING_APPROVAL
+            ).select_related("delegate", "run__course"),
+            "staff": Membership.objects.filter(school=school).select_related("user"),
+            "statuses": Enrolment.Status.choices,
+            "status": status,
+            "when": when,
+            "person": person,
+        },
+    )

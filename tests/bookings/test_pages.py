@@ -1,0 +1,167 @@
+"""The booking journey through the pages, and bad input at each step."""
+
+import pytest
+
+from bookings.models import Booking, Enrolment
+
+
+@pytest.fixture
+def oakfield(people):
+    school = people["school_a"]
+    school.bookings_need_approval = False
+    school.save()
+    return school
+
+
+def test_course_page_offers_book_join_waiting_list_or_closed(client, demo, people):
+    from courses.models import CourseRun
+
+    runs = list(CourseRun.objects.upcoming().select_related("course"))
+    full = next(r for r in runs if r.is_bookable and r.places_left == 0)
+    client.force_login(people["teacher_a"])
+    html = client.get(full.course.url).content.decode()
+    assert f"/book/{full.pk}/waiting-list/" in html
+    open_ = next(r for r in runs if r.is_bookable and r.places_left > 0)
+    assert f"/book/{open_.pk}/" in client.get(open_.course.url).content.decode()
+
+
+def test_a_teacher_books_through_the_pages(client, open_run, people, oakfield):
+    client.force_login(people["teacher_a"])
+    step1 = client.get(f"/book/{open_run.pk}/")
+    assert step1.status_code == 302 and "/details/" in step1["Location"]
+    page = client.get(step1["Location"])
+    html = page.content.decode()
+    assert "Check and confirm" in html and "Cancel free of charge until" in html
+    data = {
+        "school": oakfield.pk,
+        "delegate": people["teacher_a"].pk,
+        "terms": "on",
+        f"needs-{people['teacher_a'].pk}-dietary": "Gluten free",
+    }
+    response = client.post(f"/book/{open_run.pk}/details/", data, follow=True)
+    booking = Booking.objects.get(run=open_run)
+    assert response.redirect_chain[-1][0] == f"/bookings/{booking.reference}/"
+    assert f"Booked. Your reference is {booking.reference}" in response.content.decode()
+    assert booking.enrolments.get().dietary_needs == "Gluten free"
+    mine = client.get("/bookings/").content.decode()
+    assert open_run.course.title in mine and booking.reference in mine
+
+
+def test_a_cpd_lead_picks_colleagues(client, open_run, people, oakfield):
+    client.force_login(people["lead_a"])
+    html = client.get(f"/book/{open_run.pk}/").content.decode()
+    assert "Choose staff from Oakfield Primary School" in html and "Tom Teacher" in html
+    data = {
+        "school": oakfield.pk,
+        "delegate": [people["teacher_a"].pk, people["finance_a"].pk],
+        "terms": "on",
+    }
+    client.post(f"/book/{open_run.pk}/details/", data)
+    assert Enrolment.objects.filter(run=open_run).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Accept the booking terms to continue."),
+        ({"terms": "on", "needs-{tid}-access": "x" * 501}, "Ensure this value has at most 500"),
+    ],
+)
+def test_bad_booking_details_are_refused_with_nothing_written(
+    client, open_run, people, oakfield, data, message
+):
+    client.force_login(people["teacher_a"])
+    tid = people["teacher_a"].pk
+    payload = {k.format(tid=tid): v for k, v in data.items()}
+    payload.update({"school": oakfield.pk, "delegate": tid})
+    response = client.post(f"/book/{open_run.pk}/details/", payload)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "There is a problem" in response.content.decode()
+    assert not Booking.objects.filter(run=open_run).exists()
+
+
+def test_a_po_number_is_asked_for_when_required(client, open_run, people, oakfield):
+    oakfield.po_number_required = True
+    oakfield.save()
+    client.force_login(people["teacher_a"])
+    response = client.post(
+        f"/book/{open_run.pk}/details/",
+        {"school": oakfield.pk, "delegate": people["teacher_a"].pk, "terms": "on"},
+    )
+    assert "needs a purchase order (PO) number" in response.content.decode()
+    assert not Booking.objects.filter(run=open_run).exists()
+
+
+def test_too_many_for_the_places_left_says_so(client, open_run, people, oakfield, staff_of):
+    colleagues = staff_of(oakfield, 4)
+    client.force_login(people["lead_a"])
+    response = client.post(
+        f"/book/{open_run.pk}/details/",
+        {"school": oakfield.pk, "delegate": [u.pk for u in colleagues], "terms": "on"},
+    )
+    assert "Only 3 places left; you asked for 4." in response.content.decode()
+    assert not Booking.objects.filter(run=open_run).exists()
+
+
+@pytest.mark.parametrize("params", ["delegate=abc", "delegate=999999", "", "school=nope"])
+def test_garbage_delegates_go_back_to_choosing(client, open_run, people, oakfield, params):
+    client.force_login(people["lead_a"])
+    response = client.get(f"/book/{open_run.pk}/details/?school={oakfield.pk}&{params}")
+    assert response.status_code == 302 and f"/book/{open_run.pk}/" in response["Location"]
+
+
+def test_someone_without_a_school_is_sent_to_join_one(client, open_run, make_user):
+    client.force_login(make_user("lonely@nowhere.example"))
+    response = client.get(f"/book/{open_run.pk}/")
+    assert response["Location"] == "/account/school/find/"
+
+
+def test_an_unknown_run_is_not_found(client, people):
+    client.force_login(people["teacher_a"])
+    assert client.get("/book/987654/").status_code == 404
+
+
+def test_cancel_needs_the_box_ticked(client, open_run, people, oakfield):
+    from bookings.services import BookingRequest, Delegate, book_places
+
+    booking = book_places(
+        open_run.pk,
+        BookingRequest(
+            school=oakfield,
+            booked_by=people["teacher_a"],
+            terms_accepted=True,
+            delegates=[Delegate(people["teacher_a"])],
+        ),
+    )
+    enrolment = booking.enrolments.get()
+    client.force_login(people["teacher_a"])
+    response = client.post(f"/bookings/place/{enrolment.pk}/cancel/", {})
+    assert "Tick the box to confirm" in response.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.status == "confirmed"
+    client.post(f"/bookings/place/{enrolment.pk}/cancel/", {"confirm": "on"})
+    enrolment.refresh_from_db()
+    assert enrolment.status == "cancelled"
+
+
+def test_the_calendar_download_is_a_real_calendar(client, open_run, people, oakfield):
+    from icalendar import Calendar
+
+    from bookings.services import BookingRequest, Delegate, book_places
+
+    enrolment = book_places(
+        open_run.pk,
+        BookingRequest(
+            school=oakfield,
+            booked_by=people["teacher_a"],
+            terms_accepted=True,
+            delegates=[Delegate(people["teacher_a"])],
+        ),
+    ).enrolments.get()
+    client.force_login(people["teacher_a"])
+    response = client.get(f"/bookings/place/{enrolment.pk}/calendar.ics")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert len(events) == open_run.sessions.count()
+    assert str(events[0]["UID"]).startswith("session-")
