@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.urls import reverse
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -7,14 +8,22 @@ class AccountAdapter(DefaultAccountAdapter):
         # One person, one account, whatever the capitals (the database agrees).
         return super().clean_email(email).strip().lower()
 
-    def get_login_redirect_url(self, request):
-        """Send newcomers to find their school; everyone else where they were going."""
-        user = request.user
+    def _newcomer_url(self, user):
+        """Someone with no school yet goes to find theirs; bookings need one."""
         if user.is_authenticated and not user.is_staff and not user.memberships.exists():
-            from django.urls import reverse
-
             return reverse("accounts:find_school")
-        return super().get_login_redirect_url(request)
+        return None
+
+    def get_login_redirect_url(self, request):
+        return self._newcomer_url(request.user) or super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request):
+        return self._newcomer_url(request.user) or super().get_signup_redirect_url(request)
+
+    def get_email_verification_redirect_url(self, email_address):
+        return self._newcomer_url(
+            email_address.user
+        ) or super().get_email_verification_redirect_url(email_address)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -309,7 +309,7 @@ class CourseRunQuerySet(models.QuerySet):
             .with_places()
             .filter(first_starts_at__gte=timezone.now())
             .exclude(status=CourseRun.Status.CANCELLED)
-            .order_by("first_starts_at")
+            .order_by("first_starts_at", "reference")
         )
 
 
