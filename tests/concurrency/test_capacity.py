@@ -23,8 +23,8 @@ def scene(postgres):
     school = School.objects.get(urn=990003)
     school.bookings_need_approval = False
     school.save()
-    run = CourseRun.objects.upcoming().filter(status=CourseRun.Status.OPEN).first()
-    return run, school
+    runs = CourseRun.objects.upcoming().filter(status=CourseRun.Status.OPEN, bookings__isnull=True)
+    return next(r for r in runs if r.is_bookable), school
 
 
 def _teachers(school, n):
@@ -87,3 +87,40 @@ def test_with_the_lock_the_widened_race_still_holds(scene, stampede, monkeypatch
     results = stampede(_booker(run, school), _teachers(school, 20))
     assert results.count("confirmed") == 5
     assert Enrolment.objects.filter(run=run).live().count() == 5
+
+
+def test_two_cancellations_and_an_offer_acceptance_at_once_keep_the_counts_right(scene, stampede):
+    from bookings.models import WaitingListEntry
+
+    run, school = scene
+    run.capacity = 3
+    run.save()
+    a, b, c, *waiting = _teachers(school, 6)
+    for user in (a, b, c):
+        _booker(run, school)(user)
+    for user in waiting:
+        services.join_waiting_list(run.pk, person=user, school=school, added_by=user)
+    c_place = Enrolment.objects.get(run=run, delegate=c)
+    services.cancel_enrolment(c_place.pk, by=c)  # the first in line is offered C's place
+    first = WaitingListEntry.objects.get(run=run, person=waiting[0])
+    assert first.status == "offered"
+
+    def act(what):
+        kind, user = what
+        if kind == "cancel":
+            services.cancel_enrolment(Enrolment.objects.get(run=run, delegate=user).pk, by=user)
+        else:
+            services.accept_offer(first.pk, by=user)
+        return kind
+
+    assert sorted(stampede(act, [("cancel", a), ("cancel", b), ("accept", waiting[0])])) == [
+        "accept",
+        "cancel",
+        "cancel",
+    ]
+
+    live = Enrolment.objects.filter(run=run).live()
+    assert list(live.values_list("delegate", flat=True)) == [waiting[0].pk]
+    offered = WaitingListEntry.objects.filter(run=run, status="offered")
+    assert sorted(offered.values_list("person", flat=True)) == [waiting[1].pk, waiting[2].pk]
+    assert services.places_taken(run.pk) == run.capacity
