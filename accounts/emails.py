@@ -96,3 +96,38 @@ def send_join_decision(join_request_id):
         join_request.decision_notified_at = timezone.now()
         join_request.save(update_fields=["decision_notified_at"])
     return True
+
+
+def send_invitation(user_id, school_id, invited_by_id):
+    """Invite someone a CPD lead added: a link to set their password (which also proves the
+    address is theirs). Sent once, while they have not yet set a password."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    from .models import School, User
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None or user.has_usable_password() or user.last_login:
+            return False
+        school = School.objects.get(pk=school_id)
+        invited_by = User.objects.get(pk=invited_by_id)
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={
+                "uidb36": user_pk_to_url_str(user),
+                "key": default_token_generator.make_token(user),
+            },
+        )
+        _send(
+            "invitation",
+            f"{invited_by.get_full_name() or invited_by.email} added you to {school.name}",
+            [user.email],
+            {
+                "user": user,
+                "school": school,
+                "invited_by": invited_by,
+                "set_password_url": _absolute(path),
+            },
+        )
+    return True

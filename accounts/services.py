@@ -220,3 +220,46 @@ def close_account(user):
         user.closed_at = timezone.now()
         user.save()
     return user
+
+
+def invite_colleague(school, *, by, first_name, last_name, email):
+    """A CPD lead adds someone to the staff list so they can be booked. A new person gets an
+    invitation to set a password; an existing account joins only if its email is on the
+    school's domain (otherwise they ask to join themselves)."""
+    from allauth.account.models import EmailAddress
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from .tasks import send_invitation
+
+    if not permissions.has_role(by, school, *permissions.MANAGERS):
+        raise AccountsError("Only the school's CPD lead can add colleagues.")
+    email = (email or "").strip().lower()
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise AccountsError("Enter a valid email address.") from None
+    if not first_name or not last_name:
+        raise AccountsError("Enter their first and last name.")
+    if not school.is_open:
+        raise AccountsError(f"{school.name} is closed.")
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is not None:
+            if Membership.objects.filter(user=user, school=school).exists():
+                return user
+            if email.rsplit("@", 1)[-1] not in school.domains:
+                raise AccountsError(
+                    f"{email} already has an account. Ask them to join {school.name} from "
+                    "their account page, then you can book them."
+                )
+            Membership.objects.create(user=user, school=school, is_teacher=True)
+            return user
+        user = User.objects.create_user(
+            email, None, first_name=first_name[:150], last_name=last_name[:150]
+        )
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+        Membership.objects.create(user=user, school=school, is_teacher=True)
+        send_invitation.delay_on_commit(user.pk, school.pk, by.pk)
+    return user

@@ -11,3 +11,8 @@ def notify_leads_of_join_request(join_request_id):
 @shared_task(acks_late=True)
 def notify_requester_of_decision(join_request_id):
     emails.send_join_decision(join_request_id)
+
+
+@shared_task(acks_late=True)
+def send_invitation(user_id, school_id, invited_by_id):
+    emails.send_invitation(user_id, school_id, invited_by_id)

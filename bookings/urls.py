@@ -7,6 +7,7 @@ app_name = "bookings"
 urlpatterns = [
     path("book/<int:run_id>/", views.choose_delegates, name="book"),
     path("book/<int:run_id>/details/", views.booking_details, name="details"),
+    path("book/<int:run_id>/add-colleague/", views.add_colleague, name="add_colleague"),
     path("book/<int:run_id>/waiting-list/", views.join_waiting_list, name="join_waiting_list"),
     path("bookings/", views.my_bookings, name="mine"),
     path("bookings/<str:reference>/", views.booking_detail, name="detail"),

@@ -68,6 +68,7 @@ def choose_delegates(request, run_id):
         if school
         else []
     )
+    added = request.GET.get("added", "")
     return render(
         request,
         "bookings/choose_delegates.html",
@@ -76,8 +77,40 @@ def choose_delegates(request, run_id):
             "school": school,
             "schools": managed or schools,
             "staff": staff,
+            "ticked": {int(added)} if added.isdigit() else {request.user.pk},
+            "manages": school in managed,
         },
     )
+
+
+@login_required
+@require_POST
+def add_colleague(request, run_id):
+    """A CPD lead books someone who is not on the staff list yet: add and invite them."""
+    from accounts.services import AccountsError, invite_colleague
+
+    run = _run_or_404(run_id)
+    school, _ = _chosen_school(request, run)
+    if school is None or not permissions.has_role(request.user, school, *permissions.MANAGERS):
+        raise Http404("No such school")
+    back = f"{reverse('bookings:book', args=[run.pk])}?school={school.pk}"
+    try:
+        person = invite_colleague(
+            school,
+            by=request.user,
+            first_name=request.POST.get("first_name"),
+            last_name=request.POST.get("last_name"),
+            email=request.POST.get("email"),
+        )
+    except AccountsError as refusal:
+        messages.error(request, str(refusal))
+        return redirect(back)
+    messages.success(
+        request,
+        f"{person} is on {school.name}'s staff list. We have emailed them an invitation; "
+        "tick them below to book.",
+    )
+    return redirect(f"{back}&added={person.pk}")
 
 
 def _delegates_from(request, school):

@@ -50,6 +50,18 @@ def _targets(o, people):
         "calendar": ("get", f"/bookings/place/{e}/calendar.ics", None, PLACE_PEOPLE),
         "school bookings": ("get", f"/school/{a}/bookings/", None, {"lead_a", "staff"}),
         "unknown booking": ("get", "/bookings/BK-NOPE123/", None, set()),
+        # Only the school's managers add colleagues to its staff list.
+        "add colleague": (
+            "post",
+            f"/book/{o['booking'].run_id}/add-colleague/",
+            {
+                "school": a,
+                "first_name": "New",
+                "last_name": "Person",
+                "email": "new.person@oakfield.sch.uk",
+            },
+            {"lead_a"},
+        ),
     }
 
 
@@ -63,6 +75,7 @@ TARGET_NAMES = [
     "calendar",
     "school bookings",
     "unknown booking",
+    "add colleague",
 ]
 
 

@@ -165,3 +165,80 @@ def test_the_calendar_download_is_a_real_calendar(client, open_run, people, oakf
     events = Calendar.from_ical(response.content).walk("VEVENT")
     assert len(events) == open_run.sessions.count()
     assert str(events[0]["UID"]).startswith("session-")
+
+
+def test_a_cpd_lead_adds_and_invites_a_new_colleague_then_books_them(
+    client, open_run, people, oakfield, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from accounts.models import Membership, User
+
+    client.force_login(people["lead_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/book/{open_run.pk}/add-colleague/",
+            {
+                "school": oakfield.pk,
+                "first_name": "Nia",
+                "last_name": "Roberts",
+                "email": "N.Roberts@Oakfield.sch.uk",
+            },
+        )
+    newcomer = User.objects.get(email="n.roberts@oakfield.sch.uk")
+    assert response["Location"].endswith(f"&added={newcomer.pk}")
+    assert Membership.objects.filter(user=newcomer, school=oakfield).exists()
+    assert not newcomer.has_usable_password()
+    invitation = mail.outbox[-1]
+    assert invitation.to == ["n.roberts@oakfield.sch.uk"]
+    assert "/accounts/password/reset/key/" in invitation.body
+    ticked = client.get(response["Location"]).content.decode()
+    assert f'value="{newcomer.pk}" checked' in ticked
+    client.post(
+        f"/book/{open_run.pk}/details/",
+        {"school": oakfield.pk, "delegate": newcomer.pk, "terms": "on"},
+    )
+    assert Enrolment.objects.filter(run=open_run, delegate=newcomer).exists()
+
+    # Setting the password from the invitation verifies the address; then they can sign in.
+    client.logout()
+    link = invitation.body.split("http://testserver", 1)[1].split()[0]
+    form_page = client.get(link, follow=True)
+    action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
+    client.post(action, {"password1": "Brand-New-Pass-2027", "password2": "Brand-New-Pass-2027"})
+    from allauth.account.models import EmailAddress
+
+    assert EmailAddress.objects.get(user=newcomer).verified
+    assert client.login(email="n.roberts@oakfield.sch.uk", password="Brand-New-Pass-2027")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"first_name": "A", "last_name": "B", "email": "not-an-email"}, "valid email"),
+        ({"first_name": "", "last_name": "B", "email": "x@oakfield.sch.uk"}, "first and last"),
+        (
+            {"first_name": "A", "last_name": "B", "email": "teacher@riverside-academy.org.uk"},
+            "already has an account",
+        ),
+    ],
+)
+def test_adding_a_colleague_refuses_bad_input(client, open_run, people, oakfield, data, message):
+    from accounts.models import Membership
+
+    client.force_login(people["lead_a"])
+    before = Membership.objects.count()
+    response = client.post(
+        f"/book/{open_run.pk}/add-colleague/", {"school": oakfield.pk, **data}, follow=True
+    )
+    assert message in response.content.decode()
+    assert Membership.objects.count() == before
+
+
+def test_only_cpd_leads_add_colleagues(client, open_run, people, oakfield):
+    client.force_login(people["teacher_a"])
+    response = client.post(
+        f"/book/{open_run.pk}/add-colleague/",
+        {"school": oakfield.pk, "first_name": "A", "last_name": "B", "email": "a@oakfield.sch.uk"},
+    )
+    assert response.status_code == 404
