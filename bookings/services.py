@@ -41,6 +41,7 @@ class BookingRequest:
     po_number: str = ""
     terms_accepted: bool = False
     source: str = Booking.Source.WEB
+    notify: bool = True  # False only for demo data: nobody is emailed
 
 
 def with_places_taken(runs, *, excluding_offer=None):
@@ -82,12 +83,12 @@ def _after_counting_places():
     """A seam for the concurrency tests, which widen the race window here. Does nothing."""
 
 
-def _needs_approval(request):
-    school, booker = request.school, request.booked_by
+def needs_approval(school, booked_by, source=Booking.Source.WEB):
+    """A teacher's own online booking waits for a CPD lead when the school asks for that."""
     return (
         school.bookings_need_approval
-        and request.source == Booking.Source.WEB
-        and not permissions.has_role(booker, school, *permissions.MANAGERS)
+        and source == Booking.Source.WEB
+        and not permissions.has_role(booked_by, school, *permissions.MANAGERS)
     )
 
 
@@ -177,7 +178,7 @@ def book_places(run_id, request, *, offer=None):
             source=request.source,
             terms_accepted_at=now if request.terms_accepted else None,
         )
-        pending = _needs_approval(request)
+        pending = needs_approval(request.school, request.booked_by, request.source)
         status = Enrolment.Status.PENDING_APPROVAL if pending else Enrolment.Status.CONFIRMED
         price = price_for(request.school, run)
         expires = now + timedelta(hours=settings.BOOKING_APPROVAL_HOURS) if pending else None
@@ -199,9 +200,10 @@ def book_places(run_id, request, *, offer=None):
             )
         from . import tasks
 
-        if pending:
+        if pending and request.notify:
             tasks.send_approval_request.delay_on_commit(booking.pk)
-        tasks.send_booking_confirmation.delay_on_commit(booking.pk)
+        if request.notify:
+            tasks.send_booking_confirmation.delay_on_commit(booking.pk)
     return booking
 
 

@@ -174,6 +174,8 @@ def booking_details(request, run_id):
             "form": form,
             "price": price,
             "total": price * len(delegates),
+            "needs_approval": services.needs_approval(school, request.user),
+            "now": timezone.now(),
             "free_until": services.first_session_start(run)
             - timezone.timedelta(days=run.course.free_cancellation_days)
             if run.sessions.exists()

@@ -580,7 +580,7 @@ def _fill_some_runs():
             continue
         # Every third of these is full (for the waiting list); the others have two places left.
         wanted = run.capacity if index % 12 == 0 else max(run.capacity - 2, 1)
-        school = schools[index % len(schools)]
+        school = schools[(index // 4) % len(schools)]
         delegates = staff[school.pk][:wanted]
         book_places(
             run.pk,
@@ -589,6 +589,7 @@ def _fill_some_runs():
                 booked_by=admin,
                 delegates=[Delegate(u) for u in delegates],
                 source=Booking.Source.PHONE,
+                notify=False,
             ),
         )
         filled += 1

@@ -31,7 +31,7 @@ def test_a_teacher_books_through_the_pages(client, open_run, people, oakfield):
     assert step1.status_code == 302 and "/details/" in step1["Location"]
     page = client.get(step1["Location"])
     html = page.content.decode()
-    assert "Check and confirm" in html and "Cancel free of charge until" in html
+    assert "Check and confirm" in html and "Cancellation terms" in html
     data = {
         "school": oakfield.pk,
         "delegate": people["teacher_a"].pk,
@@ -242,3 +242,47 @@ def test_only_cpd_leads_add_colleagues(client, open_run, people, oakfield):
         {"school": oakfield.pk, "first_name": "A", "last_name": "B", "email": "a@oakfield.sch.uk"},
     )
     assert response.status_code == 404
+
+
+def test_inside_the_notice_period_the_page_says_cancelling_will_be_charged(
+    client, open_run, people, oakfield
+):
+    from bookings.services import first_session_start
+
+    days_left = (first_session_start(open_run) - __import__("django").utils.timezone.now()).days
+    open_run.course.free_cancellation_days = days_left + 1
+    open_run.course.save()
+    client.force_login(people["teacher_a"])
+    html = client.get(
+        f"/book/{open_run.pk}/details/?school={oakfield.pk}&delegate={people['teacher_a'].pk}"
+    ).content.decode()
+    assert "charged in full if cancelled" in html
+    assert "Cancel free of charge until" not in html
+
+
+def test_the_approval_note_shows_only_when_approval_is_needed(client, open_run, people):
+    school = people["school_a"]
+    assert school.bookings_need_approval
+    url = f"/book/{open_run.pk}/details/?school={school.pk}&delegate={people['teacher_a'].pk}"
+    client.force_login(people["teacher_a"])
+    assert "asks its CPD lead to approve" in client.get(url).content.decode()
+    client.force_login(people["lead_a"])
+    assert "asks its CPD lead to approve" not in client.get(url).content.decode()
+
+
+def test_seeding_books_through_book_places_but_emails_nobody(demo):
+    from django.core import mail
+    from django.core.management import call_command
+
+    from bookings.models import EnrolmentEvent
+
+    booking = Booking.objects.filter(source="phone").first()
+    run = booking.run
+    EnrolmentEvent.objects.filter(enrolment__booking__run=run).delete()
+    Enrolment.objects.filter(run=run).delete()
+    Booking.objects.filter(run=run).delete()
+    call_command("seed_demo", verbosity=0)
+    assert Booking.objects.filter(run=run, source="phone").exists(), "the run was refilled"
+    assert mail.outbox == []
+    schools = set(Booking.objects.filter(source="phone").values_list("school", flat=True))
+    assert len(schools) >= 3, "the seed spreads its bookings across schools"
