@@ -183,3 +183,55 @@ class SentEmail(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class CalendarFeed(models.Model):
+    """A secret, rotatable address for a calendar subscription: one person's own sessions,
+    or (for CPD leads) a whole school's. The URL carries `<id>.<secret>`; the secret is
+    compared in constant time, and rotating it kills the old address."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", "Personal"
+        SCHOOL = "school", "School"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
+    school = models.ForeignKey(
+        "accounts.School",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(kind="personal"), name="one_personal_feed_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(kind="school"), name="one_feed_per_school"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="personal", user__isnull=False, school__isnull=True)
+                    | Q(kind="school", school__isnull=False, user__isnull=True)
+                ),
+                name="feed_belongs_to_its_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} feed {self.pk}"
+
+    @property
+    def token(self):
+        return f"{self.pk}.{self.secret}"

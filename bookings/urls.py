@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feed_views, views
 
 app_name = "bookings"
 
@@ -24,4 +24,14 @@ urlpatterns = [
     ),
     path("offer/<str:token>/", views.accept_offer, name="accept_offer"),
     path("school/<int:school_id>/bookings/", views.school_bookings, name="school"),
+    path("calendar/programme.ics", feed_views.programme_feed, name="programme_feed"),
+    path("calendar/strand/<slug:slug>.ics", feed_views.strand_feed, name="strand_feed"),
+    path("calendar/u/<str:token>.ics", feed_views.personal_feed, name="personal_feed"),
+    path("calendar/school/<str:token>.ics", feed_views.school_feed, name="school_feed"),
+    path("calendar/rotate/", feed_views.rotate_personal_feed, name="rotate_personal_feed"),
+    path(
+        "calendar/school/<int:school_id>/rotate/",
+        feed_views.rotate_school_feed,
+        name="rotate_school_feed",
+    ),
 ]

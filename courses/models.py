@@ -384,6 +384,22 @@ class CourseRun(ClusterableModel):
     def __str__(self):
         return f"{self.course.title} ({self.reference})"
 
+    # What a calendar event shows: a change to any of these bumps every session's SEQUENCE.
+    CALENDAR_FIELDS = ("venue_id", "status", "online_joining_url", "joining_instructions")
+
+    def save(self, *args, **kwargs):
+        changed = False
+        if self.pk:
+            before = CourseRun.objects.filter(pk=self.pk).values(*self.CALENDAR_FIELDS).first()
+            changed = bool(before) and any(
+                before[f] != getattr(self, f) for f in self.CALENDAR_FIELDS
+            )
+        super().save(*args, **kwargs)
+        if changed:
+            Session.objects.filter(run_id=self.pk).update(
+                sequence=models.F("sequence") + 1, updated_at=timezone.now()
+            )
+
     def clean(self):
         if self.course_id and self.course.format != CoursePage.Format.ONLINE and not self.venue_id:
             raise ValidationError({"venue": "Choose a venue for an in-person or blended course."})
@@ -449,6 +465,14 @@ class Session(models.Model):
 
     def __str__(self):
         return f"{timezone.localtime(self.starts_at):%a %d %b %Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        # Calendars only replace an event whose SEQUENCE went up: bump it when the time moves.
+        if self.pk:
+            before = Session.objects.filter(pk=self.pk).values("starts_at", "ends_at").first()
+            if before and (before["starts_at"], before["ends_at"]) != (self.starts_at, self.ends_at):
+                self.sequence += 1
+        super().save(*args, **kwargs)
 
     @property
     def duration_hours(self):

@@ -28,3 +28,21 @@ def places_label(places_left):
     if places_left <= 5:
         return f"{places_left} place{'s' if places_left != 1 else ''} left"
     return f"{places_left} places"
+
+
+@register.inclusion_tag("includes/subscribe_links.html", takes_context=True)
+def subscribe_links(context, path, name):
+    """webcal://, Google's "add by URL" and Outlook's subscribe link for one feed."""
+    from urllib.parse import quote, urlencode
+
+    request = context["request"]
+    https_url = request.build_absolute_uri(path)
+    webcal = "webcal://" + https_url.split("://", 1)[1]
+    return {
+        "https_url": https_url,
+        "webcal_url": webcal,
+        "google_url": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
+        "outlook_url": "https://outlook.office.com/calendar/0/addfromweb?"
+        + urlencode({"url": https_url, "name": name}),
+        "name": name,
+    }

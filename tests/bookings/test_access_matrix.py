@@ -8,6 +8,8 @@ from bookings.services import BookingRequest, Delegate, book_places
 CALLERS = ["anonymous", "teacher_a", "lead_a", "finance_a", "teacher_b", "staff"]
 # Open to every signed-in person by design (they act on the caller's own behalf).
 OPEN_TO_ALL = {"book", "details", "join_waiting_list", "mine", "accept_offer"}
+# Opened by a secret token, not an id; tested in test_calendar_feeds.py.
+BY_TOKEN = {"personal_feed", "school_feed", "strand_feed"}
 PLACE_PEOPLE = {"teacher_a", "lead_a", "staff"}  # the delegate, the school's lead, the CPD team
 
 
@@ -50,6 +52,12 @@ def _targets(o, people):
         "calendar": ("get", f"/bookings/place/{e}/calendar.ics", None, PLACE_PEOPLE),
         "school bookings": ("get", f"/school/{a}/bookings/", None, {"lead_a", "staff"}),
         "unknown booking": ("get", "/bookings/BK-NOPE123/", None, set()),
+        "rotate school calendar": (
+            "post",
+            f"/calendar/school/{a}/rotate/",
+            {},
+            {"lead_a", "staff"},
+        ),
         # Only the school's managers add colleagues to its staff list.
         "add colleague": (
             "post",
@@ -76,6 +84,7 @@ TARGET_NAMES = [
     "school bookings",
     "unknown booking",
     "add colleague",
+    "rotate school calendar",
 ]
 
 
@@ -86,7 +95,7 @@ def test_the_matrix_covers_every_url_that_takes_an_id(objects, people):
 
     targets = _targets(objects, people)
     assert set(targets) == set(TARGET_NAMES)
-    with_ids = {p.name for p in urls.urlpatterns if "<" in str(p.pattern)} - OPEN_TO_ALL
+    with_ids = {p.name for p in urls.urlpatterns if "<" in str(p.pattern)} - OPEN_TO_ALL - BY_TOKEN
     covered = {resolve(url).url_name for _, url, _, _ in targets.values()}
     assert with_ids <= covered, f"not in the access matrix: {with_ids - covered}"
 

@@ -1,0 +1,108 @@
+"""Calendar subscriptions. Conditional GET answers 304 from a cheap aggregate, before any
+calendar is built; unknown and revoked tokens get the same plain 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import permissions
+from courses.models import StrandPage
+
+from . import calendar
+from .models import CalendarFeed
+
+FEED_REQUESTS_PER_MINUTE = 30
+
+
+def _respond(request, version, build, filename):
+    etag, last_modified = version
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(build().to_ical(), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["ETag"] = quote_etag(etag.strip('"'))
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Cache-Control"] = "private, max-age=0, must-revalidate"
+    return response
+
+
+@require_GET
+def programme_feed(request):
+    return _respond(
+        request, calendar.feed_version(), calendar.programme_calendar, "cpd-programme.ics"
+    )
+
+
+@require_GET
+def strand_feed(request, slug):
+    strand = get_object_or_404(StrandPage.objects.live(), slug=slug)
+    return _respond(
+        request,
+        calendar.feed_version(strand=strand),
+        lambda: calendar.programme_calendar(strand),
+        f"cpd-{strand.slug}.ics",
+    )
+
+
+def _rate_limited(feed):
+    key = f"feed-rate:{feed.pk}:{timezone.now():%Y%m%d%H%M}"
+    cache.add(key, 0, 90)
+    try:
+        return cache.incr(key) > FEED_REQUESTS_PER_MINUTE
+    except ValueError:  # evicted between add and incr
+        return False
+
+
+def _token_feed(request, token, kind):
+    feed = calendar.feed_from_token(token, kind)
+    if feed is None:
+        raise Http404("No such calendar")
+    if _rate_limited(feed):
+        response = HttpResponse(
+            "Too many requests for this calendar; try again in a minute.",
+            status=429,
+            content_type="text/plain",
+        )
+        response["Retry-After"] = "60"
+        return response
+    return _respond(
+        request, calendar.feed_version(feed), lambda: calendar.feed_calendar(feed), "cpd.ics"
+    )
+
+
+@require_GET
+def personal_feed(request, token):
+    return _token_feed(request, token, CalendarFeed.Kind.PERSONAL)
+
+
+@require_GET
+def school_feed(request, token):
+    return _token_feed(request, token, CalendarFeed.Kind.SCHOOL)
+
+
+@login_required
+@require_POST
+def rotate_personal_feed(request):
+    calendar.rotate(calendar.feed_for(user=request.user))
+    messages.success(
+        request,
+        "Your calendar has a new address. The old one no longer works: "
+        "subscribe again with the new link.",
+    )
+    return redirect("accounts:home")
+
+
+@login_required
+@require_POST
+def rotate_school_feed(request, school_id):
+    school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
+    calendar.rotate(calendar.feed_for(school=school))
+    messages.success(request, f"{school.name}'s calendar has a new address.")
+    return redirect("accounts:school_dashboard", school.pk)

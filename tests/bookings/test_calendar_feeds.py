@@ -1,0 +1,323 @@
+"""Calendar feeds: right events, stable UIDs, SEQUENCE on change, cancelled events kept a while,
+conditional GET, secret tokens — and three independent parsers agreeing on every feed."""
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import recurring_ical_events
+from django.utils import timezone
+from icalendar import Calendar
+
+from bookings import calendar as feeds
+from bookings.models import CalendarFeed, Enrolment
+from bookings.services import BookingRequest, Delegate, book_places, cancel_enrolment
+from courses.models import CourseRun, Session, StrandPage
+
+ROOT = Path(__file__).resolve().parents[2]
+ICALJS = ROOT / "tests" / "calendar" / "parse_with_icaljs.cjs"
+LONDON = ZoneInfo("Europe/London")
+
+
+def parse_three_ways(ics, tmp_path):
+    """Parse with icalendar, recurring-ical-events and ical.js; assert they agree; return
+    [(uid, start_utc, end_utc, status)]."""
+    calendar = Calendar.from_ical(ics)
+    ours = sorted(
+        (
+            str(e["UID"]),
+            e.decoded("DTSTART").astimezone(dt.UTC),
+            e.decoded("DTEND").astimezone(dt.UTC),
+            str(e.get("STATUS")),
+        )
+        for e in calendar.walk("VEVENT")
+    )
+    expanded = recurring_ical_events.of(calendar).between(
+        dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+    )
+    theirs = sorted(
+        (
+            str(e["UID"]),
+            e["DTSTART"].dt.astimezone(dt.UTC),
+            e["DTEND"].dt.astimezone(dt.UTC),
+            str(e.get("STATUS")),
+        )
+        for e in expanded
+    )
+    assert theirs == ours, "recurring-ical-events disagrees with icalendar"
+    node = shutil.which("node")
+    assert node, "node is needed to run ical.js"
+    path = tmp_path / "feed.ics"
+    path.write_bytes(ics)
+    out = subprocess.run(
+        [node, str(ICALJS), str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    icaljs = json.loads(out.stdout)
+    mozilla = sorted(
+        (
+            e["uid"],
+            dt.datetime.fromisoformat(e["start_utc"].replace("Z", "+00:00")),
+            dt.datetime.fromisoformat(e["end_utc"].replace("Z", "+00:00")),
+            e["status"],
+        )
+        for e in icaljs["events"]
+    )
+    assert mozilla == ours, "ical.js disagrees with icalendar"
+    return ours
+
+
+def test_programme_feed_lists_every_open_runs_sessions(client, demo, tmp_path):
+    response = client.get("/calendar/programme.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    events = parse_three_ways(response.content, tmp_path)
+    expected = Session.objects.filter(run__status__in=["open", "closed"]).count()
+    assert len(events) == expected
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["X-WR-CALNAME"]) == "CPD programme" and str(calendar["NAME"])
+    assert str(calendar["X-PUBLISHED-TTL"]) == "PT1H"
+    assert calendar["REFRESH-INTERVAL"].dt == dt.timedelta(hours=1)
+    assert str(calendar["UID"]).startswith("programme@")
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
+    assert b"DTSTART;TZID=Europe/London:" in response.content
+    assert b"meet.example.gov.uk" not in response.content, "no joining links in public feeds"
+
+
+def test_strand_feed_holds_only_that_strand(client, demo, tmp_path):
+    strand = StrandPage.objects.get(slug="using-data")
+    events = parse_three_ways(client.get("/calendar/strand/using-data.ics").content, tmp_path)
+    expected = Session.objects.filter(
+        run__status__in=["open", "closed"], run__course__path__startswith=strand.path
+    ).count()
+    assert len(events) == expected > 0
+    assert client.get("/calendar/strand/no-such-strand.ics").status_code == 404
+
+
+@pytest.fixture
+def teacher_booking(open_run, people):
+    people["school_a"].bookings_need_approval = False
+    people["school_a"].save()
+    return book_places(
+        open_run.pk,
+        BookingRequest(
+            school=people["school_a"],
+            booked_by=people["teacher_a"],
+            terms_accepted=True,
+            delegates=[Delegate(people["teacher_a"])],
+        ),
+    )
+
+
+def test_personal_feed_holds_my_confirmed_sessions_with_joining_details(
+    client, people, teacher_booking, tmp_path
+):
+    run = teacher_booking.run
+    feed = feeds.feed_for(user=people["teacher_a"])
+    response = client.get(f"/calendar/u/{feed.token}.ics")
+    events = parse_three_ways(response.content, tmp_path)
+    assert [e[0] for e in events] == [
+        feeds.session_uid(s) for s in run.sessions.order_by("starts_at")
+    ]
+    assert run.joining_instructions.encode()[:30] in response.content.replace(b"\r\n ", b"")
+    others = feeds.feed_for(user=people["teacher_b"])
+    assert parse_three_ways(client.get(f"/calendar/u/{others.token}.ics").content, tmp_path) == []
+
+
+def test_school_feed_names_the_staff_going(client, people, open_run, tmp_path):
+    school = people["school_a"]
+    school.bookings_need_approval = False
+    school.save()
+    book_places(
+        open_run.pk,
+        BookingRequest(
+            school=school,
+            booked_by=people["lead_a"],
+            terms_accepted=True,
+            delegates=[Delegate(people["teacher_a"]), Delegate(people["finance_a"])],
+        ),
+    )
+    feed = feeds.feed_for(school=school)
+    response = client.get(f"/calendar/school/{feed.token}.ics")
+    body = response.content.replace(b"\r\n ", b"")
+    assert b"Tom Teacher" in body and b"Frank Finance" in body
+    events = parse_three_ways(response.content, tmp_path)
+    assert len({e[0] for e in events}) == len(events), "one event per session"
+
+
+@pytest.mark.parametrize("token", ["", "abc", "1.", ".secret", "999999.secret", "1.wrong-secret"])
+def test_unknown_tokens_are_a_plain_404(client, people, token):
+    feeds.feed_for(user=people["teacher_a"])
+    for kind in ("u", "school"):
+        response = client.get(f"/calendar/{kind}/{token}.ics")
+        assert response.status_code == 404
+
+
+def test_a_school_token_does_not_open_a_personal_feed(client, people):
+    school_feed = feeds.feed_for(school=people["school_a"])
+    assert client.get(f"/calendar/u/{school_feed.token}.ics").status_code == 404
+    assert client.get(f"/calendar/school/{school_feed.token}.ics").status_code == 200
+
+
+def test_rotating_kills_the_old_address(client, people):
+    client.force_login(people["teacher_a"])
+    old = feeds.feed_for(user=people["teacher_a"]).token
+    assert client.get(f"/calendar/u/{old}.ics").status_code == 200
+    client.post("/calendar/rotate/")
+    new = CalendarFeed.objects.get(user=people["teacher_a"]).token
+    assert new != old
+    assert client.get(f"/calendar/u/{old}.ics").status_code == 404
+    assert client.get(f"/calendar/u/{new}.ics").status_code == 200
+
+
+def test_a_closed_account_has_no_feed(client, people):
+    from accounts.services import close_account
+
+    feed = feeds.feed_for(user=people["teacher_a"])
+    close_account(people["teacher_a"])
+    assert client.get(f"/calendar/u/{feed.token}.ics").status_code == 404
+
+
+def test_the_account_page_offers_subscribe_links(client, people):
+    client.force_login(people["teacher_a"])
+    html = client.get("/account/").content.decode()
+    token = CalendarFeed.objects.get(user=people["teacher_a"]).token
+    assert f"webcal://testserver/calendar/u/{token}.ics" in html
+    assert "calendar.google.com/calendar/r?cid=webcal%3A%2F%2Ftestserver" in html
+    assert "outlook.office.com/calendar/0/addfromweb?url=http" in html
+
+
+def test_conditional_get_gives_304_cheaply_and_changes_when_a_session_moves(
+    client, people, teacher_booking, django_assert_max_num_queries
+):
+    feed = feeds.feed_for(user=people["teacher_a"])
+    url = f"/calendar/u/{feed.token}.ics"
+    first = client.get(url)
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+    assert etag and last_modified
+    with django_assert_max_num_queries(4):
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b""
+    session = teacher_booking.run.sessions.first()
+    session.starts_at += dt.timedelta(hours=1)
+    session.ends_at += dt.timedelta(hours=1)
+    session.save()
+    moved = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert moved.status_code == 200 and moved["ETag"] != etag
+
+
+def test_sequence_goes_up_when_a_session_moves_in_the_admin(client, people, teacher_booking):
+    run = teacher_booking.run
+    session = run.sessions.order_by("starts_at").first()
+    before = session.sequence
+    client.force_login(people["staff"])
+    edit = client.get(f"/admin/runs/edit/{run.pk}/")
+    assert edit.status_code == 200
+    form = edit.context["form"]
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is not None:
+            data[name] = value.pk if hasattr(value, "pk") else value
+    formset = form.formsets["sessions"]
+    data.update({f"sessions-{k}": v for k, v in formset.management_form.initial.items()})
+    data.update(
+        {
+            "sessions-TOTAL_FORMS": str(len(formset.forms)),
+            "sessions-INITIAL_FORMS": str(len(formset.forms)),
+        }
+    )
+    for i, child in enumerate(formset.forms):
+        s = child.instance
+        start = timezone.localtime(s.starts_at)
+        end = timezone.localtime(s.ends_at)
+        if s.pk == session.pk:
+            start += dt.timedelta(hours=2)
+            end += dt.timedelta(hours=2)
+        data.update(
+            {
+                f"sessions-{i}-id": s.pk,
+                f"sessions-{i}-ORDER": str(i + 1),
+                f"sessions-{i}-starts_at": start.strftime("%Y-%m-%d %H:%M"),
+                f"sessions-{i}-ends_at": end.strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    for key in ("booking_opens_at", "booking_closes_at"):
+        value = getattr(run, key)
+        data[key] = timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    response = client.post(f"/admin/runs/edit/{run.pk}/", data)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    session.refresh_from_db()
+    assert session.sequence == before + 1
+    untouched = run.sessions.exclude(pk=session.pk).first()
+    if untouched:
+        assert untouched.sequence == 0
+
+
+def test_changing_the_venue_bumps_every_session(teacher_booking):
+    from courses.models import Venue
+
+    run = CourseRun.objects.get(pk=teacher_booking.run_id)
+    run.venue = Venue.objects.exclude(pk=run.venue_id).first()
+    run.save()
+    assert set(run.sessions.values_list("sequence", flat=True)) == {1}
+
+
+def test_a_session_across_the_october_clock_change_keeps_its_real_times(client, demo, tmp_path):
+    run = CourseRun.objects.filter(status="open").first()
+    start = dt.datetime(2027, 10, 31, 0, 30, tzinfo=LONDON)  # still BST (UTC+1)
+    end = dt.datetime(2027, 10, 31, 3, 30, tzinfo=LONDON)  # now GMT (UTC+0)
+    session = Session.objects.create(run=run, starts_at=start, ends_at=end)
+    response = client.get("/calendar/programme.ics")
+    events = {e[0]: e for e in parse_three_ways(response.content, tmp_path)}
+    uid = feeds.session_uid(session)
+    assert events[uid][1] == dt.datetime(2027, 10, 30, 23, 30, tzinfo=dt.UTC)
+    assert events[uid][2] == dt.datetime(2027, 10, 31, 3, 30, tzinfo=dt.UTC)
+    assert b"DTSTART;TZID=Europe/London:20271031T003000" in response.content
+
+
+def test_cancelled_places_stay_30_days_as_cancelled_then_drop_out(
+    client, people, teacher_booking, tmp_path
+):
+    enrolment = teacher_booking.enrolments.get()
+    cancel_enrolment(enrolment.pk, by=people["teacher_a"])
+    feed = feeds.feed_for(user=people["teacher_a"])
+    events = parse_three_ways(client.get(f"/calendar/u/{feed.token}.ics").content, tmp_path)
+    assert events and {e[3] for e in events} == {"CANCELLED"}
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        cancelled_at=timezone.now() - dt.timedelta(days=31)
+    )
+    assert parse_three_ways(client.get(f"/calendar/u/{feed.token}.ics").content, tmp_path) == []
+
+
+def test_a_cancelled_run_shows_as_cancelled_in_the_programme(client, demo, people, tmp_path):
+    from bookings.services import cancel_run
+
+    run = CourseRun.objects.filter(status="open").first()
+    cancel_run(run.pk, by=people["staff"], reason="Room unavailable")
+    events = parse_three_ways(client.get("/calendar/programme.ics").content, tmp_path)
+    statuses = {e[3] for e in events if e[0] in {feeds.session_uid(s) for s in run.sessions.all()}}
+    assert statuses == {"CANCELLED"}
+
+
+def test_feeds_are_rate_limited_per_token(client, people):
+    feed = feeds.feed_for(user=people["teacher_a"])
+    url = f"/calendar/u/{feed.token}.ics"
+    codes = [client.get(url).status_code for _ in range(31)]
+    assert codes[:30] == [200] * 30 and codes[30] == 429
+    other = feeds.feed_for(user=people["teacher_b"])
+    assert client.get(f"/calendar/u/{other.token}.ics").status_code == 200
+
+
+def test_booking_attachments_parse_the_same_three_ways(people, teacher_booking, tmp_path):
+    ics = feeds.ics_for_enrolment(teacher_booking.enrolments.get())
+    assert len(parse_three_ways(ics, tmp_path)) == teacher_booking.run.sessions.count()
