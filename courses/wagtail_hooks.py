@@ -1,5 +1,8 @@
 from django.contrib import messages
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
@@ -7,6 +10,9 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from bookings.admin_views import delegates_url, run_buttons
+from bookings.models import WaitingListEntry
 
 from .models import Audience, CourseRun, Facilitator, Phase, Venue
 
@@ -17,11 +23,57 @@ class CourseRunFilterSet(WagtailFilterSet):
         fields = ["status", "venue", "course"]
 
 
+class FillColumn(Column):
+    """Places taken out of capacity: visible text plus a <meter> named by the same words.
+    The text links to the run's delegate list for those allowed to see it."""
+
+    def render_cell_html(self, instance, parent_context):
+        taken, capacity = instance.places_taken, instance.capacity
+        words = f"{taken} of {capacity}"
+        text = words + (" (full)" if taken >= capacity else "")
+        url = delegates_url(parent_context["request"].user, instance)
+        return format_html(
+            '<td><meter min="0" max="{}" value="{}" aria-label="{} places taken" '
+            'style="display:block;width:7em"></meter>{}</td>',
+            capacity,
+            min(taken, capacity),
+            words,
+            format_html('<a href="{}" title="Delegate list">{}</a>', url, text) if url else text,
+        )
+
+
+def _waiting_count():
+    waiting = (
+        WaitingListEntry.objects.filter(run=OuterRef("pk"), status=WaitingListEntry.Status.WAITING)
+        .order_by()
+        .values("run")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0))
+
+
 class CourseRunIndexView(IndexView):
     default_ordering = ("first_starts_at", "reference")
 
     def get_base_queryset(self):
-        return super().get_base_queryset().with_dates().select_related("course", "venue")
+        # Fill levels are subqueries on the one listing query: no query per row.
+        return (
+            super()
+            .get_base_queryset()
+            .with_dates()
+            .with_places()
+            .annotate(
+                free_places=ExpressionWrapper(
+                    F("capacity") - F("places_taken"), output_field=IntegerField()
+                ),
+                waiting_count=_waiting_count(),
+            )
+            .select_related("course", "venue")
+        )
+
+    def get_list_more_buttons(self, instance):
+        return super().get_list_more_buttons(instance) + run_buttons(self.request.user, instance)
 
 
 class CourseRunViewSet(ModelViewSet):
@@ -37,7 +89,10 @@ class CourseRunViewSet(ModelViewSet):
         "course",
         Column("first_starts_at", label="First session", sort_key="first_starts_at"),
         "status",
+        FillColumn("places_taken", label="Booked", sort_key="places_taken"),
         "capacity",
+        Column("places_left", label="Places left", sort_key="free_places"),
+        Column("waiting_count", label="Waiting", sort_key="waiting_count"),
         "venue",
     ]
     filterset_class = CourseRunFilterSet

@@ -1,0 +1,342 @@
+"""The Bookings menu in the Wagtail admin, and the pages for one run.
+
+Bookings, places and waiting-list entries are listed and inspected here but never added,
+edited or deleted through a model form: every change of a place or of money goes through
+bookings.services, as on the public site. The one form edit allowed is a delegate's access
+and dietary needs."""
+
+import django_filters
+from django.db.models import Count, Q
+from django.urls import include, path
+from wagtail import hooks
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from accounts.models import School
+from courses.models import CourseRun
+
+from . import admin_views
+from .models import Booking, Enrolment, WaitingListEntry
+
+# --- read-only viewsets -----------------------------------------------------------------------
+
+
+class ServicesOnlyViewSet(ModelViewSet):
+    """A listing, CSV/XLSX export and inspect page; no add, edit, copy or delete views exist.
+
+    `editable` adds the edit view (and its history) for the form fields named."""
+
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    editable = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        view_kwargs.update(add_url_name=None, delete_url_name=None, usage_url_name=None)
+        if not self.editable:
+            view_kwargs.update(edit_url_name=None, history_url_name=None)
+        return view_kwargs
+
+    def get_urlpatterns(self):
+        urlpatterns = [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+        if self.editable:
+            urlpatterns += [
+                path("edit/<int:pk>/", self.edit_view, name="edit"),
+                path("history/<int:pk>/", self.history_view, name="history"),
+                path(
+                    "history-results/<int:pk>/",
+                    self.history_results_view,
+                    name="history_results",
+                ),
+            ]
+        return urlpatterns
+
+    @property
+    def url_finder_class(self):
+        # Links to an object from elsewhere in the admin go to its inspect page.
+        return type(
+            "_InspectURLFinder",
+            (ModelAdminURLFinder,),
+            {"edit_url_name": self.get_url_name("inspect")},
+        )
+
+
+class InspectFirstIndexView(IndexView):
+    """Each row's title opens the inspect page (with the audit log), not the edit form."""
+
+    select_related = ()
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related(*self.select_related)
+
+    def get_edit_url(self, instance):
+        return None
+
+
+# --- enrolments (places) ----------------------------------------------------------------------
+
+
+def run_filter():
+    # A run's label names its course: fetch the courses with the runs, not one query each.
+    return django_filters.ModelChoiceFilter(
+        queryset=CourseRun.objects.select_related("course").order_by("reference"), label="Run"
+    )
+
+
+class EnrolmentFilterSet(WagtailFilterSet):
+    run = run_filter()
+    school = django_filters.ModelChoiceFilter(
+        field_name="booking__school", queryset=School.objects.all(), label="School"
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["status", "run", "school", "late_cancellation"]
+
+
+class EnrolmentIndexView(InspectFirstIndexView):
+    select_related = ("delegate", "run", "booking__school")
+
+
+class EnrolmentViewSet(ServicesOnlyViewSet):
+    model = Enrolment
+    name = "admin_enrolments"
+    url_prefix = "enrolments"
+    icon = "user"
+    menu_label = "Enrolments"
+    editable = True
+    form_fields = ["access_needs", "dietary_needs"]
+    index_view_class = EnrolmentIndexView
+    inspect_view_class = admin_views.EnrolmentInspectView
+    list_display = [
+        "delegate",
+        Column("run.reference", label="Run", sort_key="run__reference"),
+        Column("booking.school.name", label="School", sort_key="booking__school__name"),
+        "status",
+        Column(
+            "late_cancellation",
+            label="Late cancellation",
+            accessor=lambda enrolment: "Yes" if enrolment.late_cancellation else "",
+            sort_key="late_cancellation",
+        ),
+        Column("created_at", label="Booked at", sort_key="created_at"),
+    ]
+    ordering = "-created_at"
+    filterset_class = EnrolmentFilterSet
+    search_fields = [
+        "delegate__email",
+        "delegate__first_name",
+        "delegate__last_name",
+        "booking__reference",
+        "run__reference",
+    ]
+    list_export = [
+        "delegate.get_full_name",
+        "delegate.email",
+        "booking.school.name",
+        "run.reference",
+        "get_status_display",
+        "access_needs",
+        "dietary_needs",
+        "booking.reference",
+        "booking.get_source_display",
+        "price",
+        "late_cancellation",
+        "charge_waived",
+        "created_at",
+        "cancelled_at",
+    ]
+    export_headings = {
+        "delegate.get_full_name": "Delegate",
+        "delegate.email": "Email",
+        "booking.school.name": "School",
+        "run.reference": "Run",
+        "get_status_display": "Status",
+        "booking.reference": "Booking reference",
+        "booking.get_source_display": "Source",
+        "created_at": "Booked at",
+    }
+    export_filename = "enrolments"
+    inspect_view_fields = [
+        "delegate",
+        "run",
+        "booking",
+        "status",
+        "access_needs",
+        "dietary_needs",
+        "price",
+        "vat_rate",
+        "approval_expires_at",
+        "cancelled_at",
+        "late_cancellation",
+        "charge_waived",
+        "created_at",
+    ]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("cancel/<int:pk>/", admin_views.CancelEnrolmentView.as_view(), name="cancel"),
+        ]
+
+
+# --- bookings (orders) ------------------------------------------------------------------------
+
+
+class BookingIndexView(InspectFirstIndexView):
+    select_related = ("run", "school", "booked_by")
+
+    def get_base_queryset(self):
+        live = Q(enrolments__status__in=Enrolment.LIVE)
+        return super().get_base_queryset().annotate(places=Count("enrolments", filter=live))
+
+
+class BookingViewSet(ServicesOnlyViewSet):
+    model = Booking
+    name = "admin_bookings"
+    url_prefix = "bookings"
+    icon = "clipboard-list"
+    menu_label = "Bookings"
+    index_view_class = BookingIndexView
+    inspect_view_class = admin_views.BookingInspectView
+    list_display = [
+        "reference",
+        Column("run.reference", label="Run", sort_key="run__reference"),
+        Column("school", label="School", sort_key="school__name"),
+        Column("booked_by", label="Booked by"),
+        "source",
+        Column("places", label="Places held", sort_key="places"),
+        Column("created_at", label="Booked at", sort_key="created_at"),
+    ]
+    ordering = "-created_at"
+    list_filter = ["source"]
+    search_fields = ["reference", "school__name", "run__reference"]
+    list_export = [
+        "reference",
+        "run.reference",
+        "school.name",
+        "booked_by.email",
+        "po_number",
+        "get_source_display",
+        "places",
+        "created_at",
+    ]
+    export_headings = {
+        "run.reference": "Run",
+        "school.name": "School",
+        "booked_by.email": "Booked by",
+        "get_source_display": "Source",
+        "places": "Places held",
+        "created_at": "Booked at",
+    }
+    export_filename = "bookings"
+    inspect_view_fields = [
+        "reference",
+        "run",
+        "school",
+        "booked_by",
+        "po_number",
+        "source",
+        "terms_accepted_at",
+        "created_at",
+    ]
+
+
+# --- waiting lists ----------------------------------------------------------------------------
+
+
+class WaitingListFilterSet(WagtailFilterSet):
+    run = run_filter()
+
+    class Meta:
+        model = WaitingListEntry
+        fields = ["status", "run"]
+
+
+class WaitingListIndexView(InspectFirstIndexView):
+    select_related = ("person", "run", "school")
+
+
+class WaitingListEntryViewSet(ServicesOnlyViewSet):
+    model = WaitingListEntry
+    name = "admin_waiting_list"
+    url_prefix = "waiting-list"
+    icon = "list-ol"
+    menu_label = "Waiting lists"
+    index_view_class = WaitingListIndexView
+    list_display = [
+        "person",
+        Column("run.reference", label="Run", sort_key="run__reference"),
+        Column("school", label="School", sort_key="school__name"),
+        "status",
+        Column("created_at", label="Joined", sort_key="created_at"),
+        Column("offer_expires_at", label="Offer expires", sort_key="offer_expires_at"),
+    ]
+    ordering = "created_at"
+    filterset_class = WaitingListFilterSet
+    search_fields = ["person__email", "person__last_name", "run__reference", "school__name"]
+    list_export = [
+        "person.email",
+        "run.reference",
+        "school.name",
+        "get_status_display",
+        "created_at",
+        "offer_expires_at",
+    ]
+    export_headings = {
+        "person.email": "Person",
+        "run.reference": "Run",
+        "school.name": "School",
+        "get_status_display": "Status",
+        "created_at": "Joined",
+    }
+    export_filename = "waiting-list"
+
+
+class BookingsGroup(ModelViewSetGroup):
+    menu_label = "Bookings"
+    menu_icon = "clipboard-list"
+    menu_order = 155  # after Scheduling (150), before Schools (160)
+    items = (BookingViewSet, EnrolmentViewSet, WaitingListEntryViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_bookings():
+    return BookingsGroup()
+
+
+# --- pages for one run, beside the course-run viewset's own URLs (/admin/runs/<id>/…) ----------
+
+run_urlpatterns = [
+    path("delegates/", admin_views.DelegateListView.as_view(), name="delegates"),
+    path("delegates/csv/", admin_views.DelegateCSVView.as_view(), name="delegates_csv"),
+    path("waiting-list/", admin_views.WaitingListView.as_view(), name="waiting_list"),
+    path(
+        "waiting-list/offer/",
+        admin_views.OfferPlacesView.as_view(),
+        name="offer_places",
+    ),
+    path(
+        "waiting-list/<int:entry_id>/promote/",
+        admin_views.PromoteView.as_view(),
+        name="promote",
+    ),
+    path("phone-booking/", admin_views.PhoneBookingView.as_view(), name="phone_booking"),
+    path("cancel/", admin_views.CancelRunView.as_view(), name="cancel_run"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_run_pages():
+    return [
+        path(
+            "runs/<int:run_id>/",
+            include((run_urlpatterns, "bookings_admin"), namespace="bookings_admin"),
+        )
+    ]
