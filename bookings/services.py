@@ -143,9 +143,10 @@ def book_places(run_id, request, *, offer=None):
     with transaction.atomic():
         run = _lock_run(run_id)
         now = timezone.now()
+        if run.status == CourseRun.Status.CANCELLED:
+            raise BookingRefused("This run has been cancelled.", "cancelled")
+        # Staff may still take phone bookings and walk-ins after online booking closes.
         if request.source not in (Booking.Source.WALK_IN, Booking.Source.PHONE):
-            if run.status == CourseRun.Status.CANCELLED:
-                raise BookingRefused("This run has been cancelled.", "cancelled")
             if not run.is_bookable:
                 raise BookingRefused("Booking is closed for this run.", "closed")
         already = (
@@ -600,7 +601,11 @@ def promote_from_waiting_list(entry_id, *, by):
     """Bookings staff give a waiting person a place straight away (through book_places)."""
     if not permissions.is_service_staff(by):
         raise BookingRefused("Only the CPD team can promote from the waiting list.", "forbidden")
+    run_id = WaitingListEntry.objects.filter(pk=entry_id).values_list("run_id", flat=True).first()
+    if run_id is None:
+        raise BookingRefused("That waiting-list entry was not found.", "not_found")
     with transaction.atomic():
+        _lock_run(run_id)  # the run first, as every booking path does, so locks never cross
         entry = (
             WaitingListEntry.objects.select_for_update()
             .select_related("school", "person")

@@ -254,3 +254,34 @@ def test_places_left_reads_the_same_from_the_annotation_and_the_property(open_ru
     annotated = CourseRun.objects.with_places().get(pk=open_run.pk)
     fresh = CourseRun.objects.get(pk=open_run.pk)
     assert annotated.places_left == fresh.places_left == 2
+
+
+def test_even_staff_cannot_book_a_cancelled_run(open_run, people):
+    open_run.status = CourseRun.Status.CANCELLED
+    open_run.save()
+    for source in ("phone", "walk_in"):
+        with pytest.raises(BookingRefused, match="cancelled"):
+            book_places(
+                open_run.pk,
+                _request(
+                    people, who="staff", source=source, delegates=[Delegate(people["teacher_a"])]
+                ),
+            )
+    assert _nothing_written(open_run)
+
+
+def test_staff_can_take_a_phone_booking_after_online_booking_closes(open_run, people):
+    open_run.status = CourseRun.Status.CLOSED
+    open_run.save()
+    booking = book_places(
+        open_run.pk,
+        _request(people, who="staff", source="phone", delegates=[Delegate(people["teacher_a"])]),
+    )
+    assert booking.enrolments.get().status == "confirmed"
+
+
+def test_promoting_an_unknown_entry_is_a_clean_refusal(people, db):
+    from bookings.services import promote_from_waiting_list
+
+    with pytest.raises(BookingRefused, match="not found"):
+        promote_from_waiting_list(987654, by=people["staff"])
