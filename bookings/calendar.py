@@ -75,8 +75,12 @@ def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
             )
         )
     now = timezone.now()
+    course_urls = {}  # a Wagtail page URL costs a tree walk: once per course, not per event
     for entry in entries:
         session, run = entry.session, entry.session.run
+        if run.course_id not in course_urls:
+            course_urls[run.course_id] = _site() + (run.course.url or "/")
+        course_url = course_urls[run.course_id]
         event = Event()
         event.add("uid", session_uid(session, uid_prefix))
         event.add("sequence", session.sequence)
@@ -89,8 +93,8 @@ def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
             summary += ": " + ", ".join(entry.attendees)
         event.add("summary", summary)
         event.add("location", _location(run, private))
-        event.add("url", _site() + run.course.url if run.course.url else _site())
-        description = [run.course.summary, "", f"Details: {_site()}{run.course.url or ''}"]
+        event.add("url", course_url)
+        description = [run.course.summary, "", f"Details: {course_url}"]
         if private and run.joining_instructions:
             description += ["", run.joining_instructions]
         if private and run.online_joining_url:
@@ -170,9 +174,16 @@ def feed_version(feed=None, strand=None):
     return f'"{digest}"', last_modified
 
 
+# A course page's StreamField JSON is large and a calendar never shows it.
+HEAVY_COURSE_FIELDS = ("run__course__body", "run__course__learning_outcomes")
+
+
 def programme_calendar(strand=None):
     sessions = (
-        programme_sessions(strand).select_related("run__course", "run__venue").order_by("starts_at")
+        programme_sessions(strand)
+        .select_related("run__course", "run__venue")
+        .defer(*HEAVY_COURSE_FIELDS)
+        .order_by("starts_at")
     )
     name = f"CPD programme: {strand.title}" if strand else "CPD programme"
     uid = f"strand-{strand.pk}" if strand else "programme"

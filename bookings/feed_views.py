@@ -19,12 +19,20 @@ from .models import CalendarFeed
 FEED_REQUESTS_PER_MINUTE = 30
 
 
-def _respond(request, version, build, filename):
+def _respond(request, version, build, filename, cache_as=None):
+    """`cache_as` names a public feed: its rendered body is cached under its ETag, so any
+    change to a run or session (which changes the ETag) retires the cached copy."""
     etag, last_modified = version
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(build().to_ical(), content_type="text/calendar; charset=utf-8")
+        key = f"feed-body:{cache_as}:{etag}" if cache_as else None
+        body = cache.get(key) if key else None
+        if body is None:
+            body = build().to_ical()
+            if key:
+                cache.set(key, body, 3600)
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["ETag"] = quote_etag(etag.strip('"'))
     if last_modified:
@@ -36,7 +44,11 @@ def _respond(request, version, build, filename):
 @require_GET
 def programme_feed(request):
     return _respond(
-        request, calendar.feed_version(), calendar.programme_calendar, "cpd-programme.ics"
+        request,
+        calendar.feed_version(),
+        calendar.programme_calendar,
+        "cpd-programme.ics",
+        cache_as="programme",
     )
 
 
@@ -48,6 +60,7 @@ def strand_feed(request, slug):
         calendar.feed_version(strand=strand),
         lambda: calendar.programme_calendar(strand),
         f"cpd-{strand.slug}.ics",
+        cache_as=f"strand-{strand.pk}",
     )
 
 

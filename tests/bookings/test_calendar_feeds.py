@@ -321,3 +321,43 @@ def test_feeds_are_rate_limited_per_token(client, people):
 def test_booking_attachments_parse_the_same_three_ways(people, teacher_booking, tmp_path):
     ics = feeds.ics_for_enrolment(teacher_booking.enrolments.get())
     assert len(parse_three_ways(ics, tmp_path)) == teacher_booking.run.sessions.count()
+
+
+def test_the_public_feed_is_cached_until_a_session_changes(client, demo, monkeypatch):
+    builds = []
+    real = feeds.build_calendar
+    monkeypatch.setattr(
+        feeds, "build_calendar", lambda *a, **kw: builds.append(1) or real(*a, **kw)
+    )
+    first = client.get("/calendar/programme.ics").content
+    assert client.get("/calendar/programme.ics").content == first
+    assert len(builds) == 1, "the second request is served from the cache"
+    session = Session.objects.filter(run__status="open").first()
+    session.ends_at += dt.timedelta(minutes=30)
+    session.save()
+    changed = client.get("/calendar/programme.ics").content
+    assert len(builds) == 2 and changed != first
+    assert b"SEQUENCE:1" in changed
+
+
+def test_building_the_programme_feed_takes_the_same_queries_at_any_size(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    feeds.programme_calendar()  # warm Wagtail's per-site URL cache, as any request would
+    with CaptureQueriesContext(connection) as small:
+        feeds.programme_calendar().to_ical()
+    run = CourseRun.objects.filter(status="open").first()
+    start = timezone.now() + dt.timedelta(days=60)
+    Session.objects.bulk_create(
+        Session(
+            run=run,
+            starts_at=start + dt.timedelta(hours=i),
+            ends_at=start + dt.timedelta(hours=i, minutes=45),
+        )
+        for i in range(200)
+    )
+    with CaptureQueriesContext(connection) as large:
+        body = feeds.programme_calendar().to_ical()
+    assert body.count(b"BEGIN:VEVENT") >= 200
+    assert len(large) == len(small)
