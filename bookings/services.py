@@ -146,9 +146,9 @@ def book_places(run_id, request, *, offer=None):
         if run.status == CourseRun.Status.CANCELLED:
             raise BookingRefused("This run has been cancelled.", "cancelled")
         # Staff may still take phone bookings and walk-ins after online booking closes.
-        if request.source not in (Booking.Source.WALK_IN, Booking.Source.PHONE):
-            if not run.is_bookable:
-                raise BookingRefused("Booking is closed for this run.", "closed")
+        staff_source = request.source in (Booking.Source.WALK_IN, Booking.Source.PHONE)
+        if not staff_source and not run.is_bookable:
+            raise BookingRefused("Booking is closed for this run.", "closed")
         already = (
             Enrolment.objects.filter(run=run, delegate__in=[d.user for d in request.delegates])
             .live()

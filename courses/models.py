@@ -470,7 +470,11 @@ class Session(models.Model):
         # Calendars only replace an event whose SEQUENCE went up: bump it when the time moves.
         if self.pk:
             before = Session.objects.filter(pk=self.pk).values("starts_at", "ends_at").first()
-            if before and (before["starts_at"], before["ends_at"]) != (self.starts_at, self.ends_at):
+            moved = before and (before["starts_at"], before["ends_at"]) != (
+                self.starts_at,
+                self.ends_at,
+            )
+            if moved:
                 self.sequence += 1
         super().save(*args, **kwargs)
 
