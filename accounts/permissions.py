@@ -32,6 +32,15 @@ def is_service_staff(user):
     )
 
 
+def can_manage_bookings(user):
+    """The CPD team's bookings officers: phone bookings, promotions, cancelling runs."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm("bookings.change_enrolment"))
+    )
+
+
 def schools_for(user, *roles):
     """The schools `user` may act for holding any of `roles` (any role when none are given)."""
     if not user.is_authenticated or not user.is_active:

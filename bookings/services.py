@@ -97,7 +97,7 @@ def _check_who_may_book(request):
     if request.source in (Booking.Source.WAITING_LIST, Booking.Source.TRANSFER):
         return  # accept_offer() and transfer_enrolment() have checked who may, before calling
     if request.source != Booking.Source.WEB:
-        if not permissions.is_service_staff(booker):
+        if not permissions.can_manage_bookings(booker):
             raise BookingRefused("Only the CPD team can make this kind of booking.", "forbidden")
         return
     manages = permissions.has_role(booker, school, *permissions.MANAGERS)
@@ -216,7 +216,7 @@ def _may_manage(user, enrolment):
     return (
         user.pk in (enrolment.delegate_id, enrolment.booking.booked_by_id)
         or permissions.has_role(user, enrolment.booking.school, *permissions.MANAGERS)
-        or permissions.is_service_staff(user)
+        or permissions.can_manage_bookings(user)
     )
 
 
@@ -362,7 +362,7 @@ def cancel_run(run_id, *, by, reason):
     and billing hears of it. The run and its bookings stay for the record."""
     from . import signals, tasks
 
-    if not permissions.is_service_staff(by):
+    if not permissions.can_manage_bookings(by):
         raise BookingRefused("Only the CPD team can cancel a run.", "forbidden")
     if not (reason or "").strip():
         raise BookingRefused("Give a reason; delegates will see it.", "reason")
@@ -408,7 +408,7 @@ def decide_enrolment(enrolment_id, *, by, approve):
         )
         if enrolment is None or not (
             permissions.has_role(by, enrolment.booking.school, *permissions.MANAGERS)
-            or permissions.is_service_staff(by)
+            or permissions.can_manage_bookings(by)
         ):
             raise BookingRefused("That request was not found.", "not_found")
         run, enrolment = _locked_enrolment(enrolment_id, by)
@@ -471,7 +471,7 @@ def expire_approvals(now=None):
 def join_waiting_list(run_id, *, person, school, added_by):
     if person != added_by and not (
         permissions.has_role(added_by, school, *permissions.MANAGERS)
-        or permissions.is_service_staff(added_by)
+        or permissions.can_manage_bookings(added_by)
     ):
         raise BookingRefused("Only your school's CPD lead can add colleagues.", "forbidden")
     if not Membership.objects.filter(user=person, school=school).exists():
@@ -599,7 +599,7 @@ def accept_offer(entry_id, *, by):
 
 def promote_from_waiting_list(entry_id, *, by):
     """Bookings staff give a waiting person a place straight away (through book_places)."""
-    if not permissions.is_service_staff(by):
+    if not permissions.can_manage_bookings(by):
         raise BookingRefused("Only the CPD team can promote from the waiting list.", "forbidden")
     run_id = WaitingListEntry.objects.filter(pk=entry_id).values_list("run_id", flat=True).first()
     if run_id is None:

@@ -210,7 +210,7 @@ def join_waiting_list(request, run_id):
 
 def _visible_bookings(user):
     managed = permissions.schools_for(user, *permissions.MANAGERS)
-    if permissions.is_service_staff(user):
+    if permissions.can_manage_bookings(user):
         return Booking.objects.all()
     return Booking.objects.filter(
         Q(booked_by=user) | Q(enrolments__delegate=user) | Q(school__in=managed)
@@ -316,7 +316,7 @@ def decide_place(request, enrolment_id):
     school = enrolment.booking.school
     if not (
         permissions.has_role(request.user, school, *permissions.MANAGERS)
-        or permissions.is_service_staff(request.user)
+        or permissions.can_manage_bookings(request.user)
     ):
         raise Http404("No such place")
     decision = request.POST.get("decision")

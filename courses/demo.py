@@ -93,8 +93,12 @@ DEMO_SCHOOLS = [
 DEMO_USERS = [
     # email, first, last, kind, detail
     ("admin@example.gov.uk", "Alex", "Admin", "superuser", None),
-    ("editor@example.gov.uk", "Maya", "Editor", "group", "Editors"),
+    ("editor@example.gov.uk", "Maya", "Editor", "group", "Marketing editors"),
     ("moderator@example.gov.uk", "Sam", "Moderator", "group", "Moderators"),
+    ("bookings@example.gov.uk", "Bea", "Bookings", "group", "Bookings officers"),
+    ("finance.officer@example.gov.uk", "Fin", "Officer", "group", "Finance officers"),
+    ("facilitator@example.gov.uk", "Sarah", "Whitfield", "group", "Facilitators"),
+    ("manager@example.gov.uk", "Morgan", "Manager", "group", "Service managers"),
     ("teacher@oakfield.sch.uk", "Tom", "Teacher", "school", ("990001", "teacher")),
     ("cpdlead@oakfield.sch.uk", "Chloe", "Lead", "school", ("990001", "cpd_lead")),
     ("finance@oakfield.sch.uk", "Frank", "Finance", "school", ("990001", "finance")),

@@ -62,7 +62,11 @@ def test_seed_demo_gives_every_school_role_a_login(demo):
     lead = Membership.objects.get(user__email="cpdlead@oakfield.sch.uk")
     assert lead.is_cpd_lead
     assert User.objects.get(email="admin@example.gov.uk").is_superuser
-    assert User.objects.get(email="editor@example.gov.uk").groups.filter(name="Editors").exists()
+    assert (
+        User.objects.get(email="editor@example.gov.uk")
+        .groups.filter(name="Marketing editors")
+        .exists()
+    )
 
 
 def test_seed_demo_is_refused_where_demo_data_is_not_allowed(demo, settings):
