@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("courses/", include("search.urls")),
     path("", include("bookings.urls")),
 ]
 

@@ -1,0 +1,725 @@
+"""The course finder: which courses match a teacher's words and filters, the first matching
+date of each, and for every filter choice how many courses that choice would show.
+
+The live catalogue is small (tens of courses, a few hundred upcoming runs), so each request
+reads it in a fixed number of queries and works out matches and counts in memory. That keeps
+the counting rule (a choice's count applies every *other* selected filter) in plain Python,
+and the number of queries the same however many courses there are or match.
+
+Two kinds of filter:
+
+- course filters (strand, phase, audience, subject, format) describe the course page;
+- run filters (term, month, area, price, places) describe a dated run. A course matches them
+  when at least one of its upcoming runs matches all of them at once, and that first
+  matching run is the date, price and places its card shows.
+"""
+
+import datetime as dt
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from dateutil.easter import easter
+from django.core.paginator import Paginator
+from django.utils import timezone
+from django.utils.text import slugify
+
+from courses.models import (
+    Audience,
+    CoursePage,
+    CourseRun,
+    CourseSubjectTag,
+    Phase,
+    StrandPage,
+)
+
+PAGE_SIZE = 12
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 12
+NEAREST_COUNT = 3
+AUTOCOMPLETE_LIMIT = 8
+
+# Filters on the course page, and filters on its dated runs (see the module docstring).
+COURSE_KEYS = {"strand", "phase", "audience", "subject", "format"}
+RUN_KEYS = {"term", "month", "area", "price", "places"}
+
+SORTS = {
+    "soonest": "Soonest date",
+    "relevance": "Best match",
+    "price": "Price, lowest first",
+    "price-desc": "Price, highest first",
+}
+
+# Added to links by campaigns and ad platforms: not filters, and not worth a note.
+TRACKING_PARAMS = {"fbclid", "gclid", "msclkid"}
+
+# Words that carry no meaning in a course search; dropped before matching so that "training
+# for TAs in a primary school" asks about TAs, primary and school, not "for", "in" and "a".
+# fmt: off
+STOP_WORDS = frozenset({
+    "a", "about", "an", "and", "any", "are", "as", "at", "be", "by", "can", "do", "for", "from",
+    "how", "i", "in", "into", "is", "it", "me", "my", "need", "of", "on", "or", "our", "some",
+    "that", "the", "their", "to", "us", "we", "what", "when", "where", "which", "who", "with",
+})
+# fmt: on
+WORD = re.compile(r"\w+")
+
+MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
+TERM = re.compile(r"^(autumn|spring|summer)-(20\d\d)$")
+
+PRICE_BANDS = [
+    ("free", "Free"),
+    ("under-100", "Under £100"),
+    ("100-199", "£100 to £199"),
+    ("200-plus", "£200 and over"),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue: what can be found, read in a fixed number of queries
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    colour: str = ""  # a strand's colour, for its swatch
+
+
+@dataclass
+class Facet:
+    key: str  # the URL parameter: one of COURSE_KEYS or RUN_KEYS
+    legend: str
+    options: list
+    # Well-formed values that may be asked for though no run has them now (a month from a
+    # link shared last term); they are kept, shown ticked, and match nothing.
+    pattern: re.Pattern | None = None
+
+    def label_for(self, value):
+        for option in self.options:
+            if option.value == value:
+                return option.label
+        return describe_month_or_term(value)
+
+
+@dataclass
+class DatedRun:
+    """An upcoming run and the run-filter values it has (one per run filter, or none)."""
+
+    run: CourseRun
+    values: dict
+
+
+@dataclass
+class Listing:
+    """A live course as the finder sees it: its page, its strand, its course-filter values
+    and its upcoming runs, soonest first."""
+
+    course: CoursePage
+    strand: StrandPage
+    values: dict  # facet key -> frozenset of values
+    runs: list = field(default_factory=list)
+
+
+@dataclass
+class Catalogue:
+    listings: list
+    facets: list
+
+    def facet(self, key):
+        return next(f for f in self.facets if f.key == key)
+
+    def vocabulary(self):
+        """Every word a teacher might mean: from titles, summaries, audiences, subjects and
+        strands. What a misspelt or singular word is matched against."""
+        words = set()
+        for facet in self.facets:
+            if facet.key in COURSE_KEYS:
+                for option in facet.options:
+                    words.update(w.lower() for w in WORD.findall(option.label))
+        for listing in self.listings:
+            text = f"{listing.course.title} {listing.course.summary}"
+            words.update(w.lower() for w in WORD.findall(text))
+        return sorted(w for w in words if len(w) > 2 and not w.isdigit())
+
+
+def term_of(day):
+    """The school term a date falls in: autumn (Sep-Dec), spring (Jan to Easter, or the end
+    of March if Easter is earlier), summer (to July). August is holiday: no term."""
+    if day.month >= 9:
+        return f"autumn-{day.year}"
+    if day <= max(dt.date(day.year, 3, 31), easter(day.year)):
+        return f"spring-{day.year}"
+    if day.month <= 7:
+        return f"summer-{day.year}"
+    return None
+
+
+def describe_month_or_term(value):
+    if match := MONTH.match(value):
+        return dt.date(int(match[1]), int(match[2]), 1).strftime("%B %Y")
+    if match := TERM.match(value):
+        return f"{match[1].capitalize()} term {match[2]}"
+    return value
+
+
+def price_band(price):
+    if price == 0:
+        return "free"
+    if price < 100:
+        return "under-100"
+    if price < 200:
+        return "100-199"
+    return "200-plus"
+
+
+def _run_values(run):
+    starts = timezone.localtime(run.first_starts_at).date()
+    values = {
+        "month": f"{starts:%Y-%m}",
+        "term": term_of(starts),
+        "area": slugify(run.venue.town) if run.venue else "online",
+        "price": price_band(run.price),
+        "places": "available" if run.places_left > 0 else None,
+    }
+    return {key: value for key, value in values.items() if value}
+
+
+def load_catalogue():
+    """Live, public courses under live strands, with their upcoming runs and facet values."""
+    strands = {s.path: s for s in StrandPage.objects.live().public().order_by("path")}
+    strand_slug = {s.pk: s.slug for s in strands.values()}
+    # The body is never shown in the finder; leave it (the largest column) in the database.
+    courses = CoursePage.objects.live().public().defer("body", "learning_outcomes")
+    listings = {}
+    for course in courses:
+        strand = strands.get(course.path[: -course.steplen])
+        if strand is None:  # under an unpublished strand: not reachable, so not findable
+            continue
+        listings[course.pk] = Listing(
+            course=course,
+            strand=strand,
+            values={"strand": {strand.slug}, "phase": set(), "audience": set(), "subject": set()},
+        )
+
+    def collect(key, rows):
+        for course_id, value in rows:
+            if course_id in listings and value:
+                listings[course_id].values[key].add(value)
+
+    collect("phase", CoursePage.phases.through.objects.values_list("coursepage_id", "phase__slug"))
+    collect(
+        "audience",
+        CoursePage.audiences.through.objects.values_list("coursepage_id", "audience__slug"),
+    )
+    cross_listed = CoursePage.cross_listed_strands.through.objects.values_list(
+        "coursepage_id", "strandpage_id"
+    )
+    collect("strand", ((course, strand_slug.get(strand)) for course, strand in cross_listed))
+    subjects = {}
+    for course_id, slug, name in CourseSubjectTag.objects.values_list(
+        "content_object_id", "tag__slug", "tag__name"
+    ):
+        if course_id in listings:
+            listings[course_id].values["subject"].add(slug)
+            subjects[slug] = name
+    for listing in listings.values():
+        listing.values["format"] = {listing.course.format}
+        listing.values = {key: frozenset(values) for key, values in listing.values.items()}
+
+    # One query for every upcoming run: first date and places taken are annotations.
+    for run in CourseRun.objects.upcoming().select_related("venue"):
+        listing = listings.get(run.course_id)
+        if listing is None:
+            continue
+        run.course = listing.course  # so run.price reads the course already in hand
+        listing.runs.append(DatedRun(run, _run_values(run)))
+
+    all_runs = [r for listing in listings.values() for r in listing.runs]
+
+    facets = [
+        Facet(
+            "strand",
+            "Strand",
+            [Option(s.slug, s.title, s.hex_colour) for s in strands.values()],
+        ),
+        Facet("phase", "Phase", [Option(p.slug, p.name) for p in Phase.objects.all()]),
+        Facet(
+            "audience",
+            "Role",
+            [Option(a.slug, a.name) for a in Audience.objects.all()],
+        ),
+        Facet(
+            "subject",
+            "Subject",
+            [Option(slug, name) for slug, name in sorted(subjects.items(), key=lambda s: s[1])],
+        ),
+        Facet(
+            "format",
+            "Format",
+            [Option(value, label) for value, label in CoursePage.Format.choices],
+        ),
+        Facet("term", "Term", _dated_options(all_runs, "term"), TERM),
+        Facet("month", "Month", _dated_options(all_runs, "month"), MONTH),
+        Facet("area", "Where", _area_options(all_runs)),
+        Facet("price", "Price per place", [Option(v, lbl) for v, lbl in PRICE_BANDS]),
+        Facet(
+            "places",
+            "Availability",
+            [Option("available", "Only courses with places left")],
+        ),
+    ]
+    return Catalogue(list(listings.values()), facets)
+
+
+def _dated_options(runs, key):
+    """Months or terms that have runs, in date order (values sort as dates do)."""
+    first = {}
+    for dated in runs:
+        value = dated.values.get(key)
+        if value and value not in first:
+            first[value] = dated.run.first_starts_at
+    return [
+        Option(value, describe_month_or_term(value))
+        for value in sorted(first, key=lambda v: first[v])
+    ]
+
+
+def _area_options(runs):
+    towns = {slugify(r.run.venue.town): r.run.venue.town for r in runs if r.run.venue}
+    options = [Option(slug, towns[slug]) for slug in sorted(towns)]
+    if any(not r.run.venue for r in runs):
+        options.append(Option("online", "Live online"))
+    return options
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the URL: what the teacher asked for, and what we could not use
+
+
+@dataclass
+class Selection:
+    query: str = ""  # as typed, trimmed to MAX_QUERY_CHARS
+    filters: dict = field(default_factory=dict)  # facet key -> frozenset of values
+    chosen: list = field(default_factory=list)  # (key, value) in URL order, q included
+    sort: str = ""  # as asked for; "" for the default
+    page: int = 1
+    ignored: list = field(default_factory=list)  # (parameter, value) pairs we could not use
+    shortened: bool = False
+
+    @property
+    def words(self):
+        return words_of(self.query)
+
+    def sort_or_default(self):
+        if self.sort == "relevance" and not self.query:
+            return "soonest"  # a best-match order needs words to match
+        return self.sort or ("relevance" if self.query else "soonest")
+
+    def pairs(self, without=None):
+        """The URL parameters that reproduce this selection (never page or partial)."""
+        pairs = [(k, v) for k, v in self.chosen if (k, v) != without]
+        if self.sort:
+            pairs.append(("sort", self.sort))
+        return pairs
+
+
+def words_of(text):
+    """The words of a query, lower-cased (so FTS operators such as OR and NEAR are plain
+    words), without stop words unless nothing else is left."""
+    words = [w.lower() for w in WORD.findall(text)][: MAX_WORDS * 2]
+    meaningful = [w for w in words if w not in STOP_WORDS]
+    return (meaningful or words)[:MAX_WORDS]
+
+
+def read_selection(params, catalogue):
+    selection = Selection()
+    facets = {f.key: f for f in catalogue.facets}
+    for key, values in params.lists():
+        for raw in values:
+            value = raw.strip()
+            if not value or key == "partial":
+                continue
+            if key == "q":
+                if len(value) > MAX_QUERY_CHARS:
+                    value, selection.shortened = value[:MAX_QUERY_CHARS].strip(), True
+                if not selection.query:
+                    selection.query = value
+                    selection.chosen.append(("q", value))
+            elif key == "sort":
+                if value in SORTS:
+                    selection.sort = value
+                else:
+                    selection.ignored.append((key, value))
+            elif key == "page":
+                if value.isdigit() and int(value) >= 1:
+                    selection.page = int(value)
+                else:
+                    selection.ignored.append((key, value))
+            elif key in facets:
+                facet = facets[key]
+                known = any(o.value == value for o in facet.options)
+                if known or (facet.pattern and facet.pattern.match(value)):
+                    if (key, value) not in selection.chosen:
+                        selection.chosen.append((key, value))
+                else:
+                    selection.ignored.append((key, value))
+            elif not (key.startswith("utm_") or key in TRACKING_PARAMS):
+                selection.ignored.append((key, value))
+    grouped = {}
+    for key, value in selection.chosen:
+        if key != "q":
+            grouped.setdefault(key, set()).add(value)
+    selection.filters = {key: frozenset(values) for key, values in grouped.items()}
+    return selection
+
+
+def querystring(pairs):
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+# ---------------------------------------------------------------------------------------------
+# Search: ranked course ids for the words, forgiving typos and plurals
+
+
+@dataclass
+class SearchOutcome:
+    ranked_ids: list
+    corrected_words: list = field(default_factory=list)  # set when we searched other words
+    some_words: bool = False  # matched some of the words, not all
+
+
+def _wagtail_search(words, operator):
+    """Wagtail's own search: weighted full text on PostgreSQL, FTS5 on SQLite."""
+    results = CoursePage.objects.live().search(" ".join(words), operator=operator)
+    return [page.pk for page in results]
+
+
+def correct_words(words, vocabulary):
+    """Replace each word we have never seen with the closest word we have: "assesment" ->
+    "assessment", "assistant" -> "assistants". Short words are left alone; too many near
+    neighbours."""
+    corrected = []
+    for word in words:
+        if len(word) < 4 or word in vocabulary:
+            corrected.append(word)
+            continue
+        close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.8)
+        corrected.append(close[0] if close else word)
+    return corrected
+
+
+def search(words, catalogue):
+    """All the words first; then with spellings corrected; then any of the words, ranked,
+    so a sentence such as "SEND training for TAs in the spring" still finds the SEND course.
+    At most three searches, whatever the catalogue's size."""
+    if ids := _wagtail_search(words, "and"):
+        return SearchOutcome(ids)
+    corrected = correct_words(words, catalogue.vocabulary())
+    changed = corrected != words
+    if changed and (ids := _wagtail_search(corrected, "and")):
+        return SearchOutcome(ids, corrected_words=corrected)
+    if len(corrected) > 1 and (ids := _wagtail_search(corrected, "or")):
+        return SearchOutcome(ids, corrected_words=corrected if changed else [], some_words=True)
+    return SearchOutcome([])
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching and counting
+
+
+def _match(listing, filters, skip=None):
+    """The runs that satisfy the run filters when the course satisfies the course filters;
+    None when it does not match. `skip` leaves one filter out, for that filter's counts.
+    With no run filter, a course with no dates yet still matches (with no runs)."""
+    for key, wanted in filters.items():
+        if key != skip and key in COURSE_KEYS and not listing.values.get(key, frozenset()) & wanted:
+            return None
+    run_filters = [(k, v) for k, v in filters.items() if k != skip and k in RUN_KEYS]
+    runs = [r for r in listing.runs if all(r.values.get(k) in v for k, v in run_filters)]
+    if run_filters and not runs:
+        return None
+    return runs
+
+
+def count_choices(facet, listings, filters):
+    """How many courses each of the facet's choices would show, with every other selected
+    filter applied (so ticking a second phase shows what it adds, not what is left)."""
+    counts = Counter()
+    for listing in listings:
+        runs = _match(listing, filters, skip=facet.key)
+        if runs is None:
+            continue
+        if facet.key in COURSE_KEYS:
+            counts.update(listing.values.get(facet.key, ()))
+        else:
+            counts.update({r.values[facet.key] for r in runs if facet.key in r.values})
+    return counts
+
+
+@dataclass
+class Result:
+    course: CoursePage
+    strand: StrandPage
+    run: CourseRun | None  # the first upcoming run that matches the filters
+    other_dates: int = 0  # further matching runs
+
+    @property
+    def price(self):
+        return self.run.price if self.run else self.course.default_price
+
+    @property
+    def where(self):
+        if self.run is None:
+            return ""
+        return self.run.venue.town if self.run.venue else "Live online"
+
+
+def _result(listing, runs):
+    first = runs[0].run if runs else None
+    return Result(listing.course, listing.strand, first, max(len(runs) - 1, 0))
+
+
+def _sorted(results, sort, rank):
+    never = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+    def soonest(r):
+        return (r.run is None, r.run.first_starts_at if r.run else never, r.course.title)
+
+    if sort == "relevance":
+        return sorted(results, key=lambda r: rank.get(r.course.pk, len(rank)))
+    if sort == "price":
+        return sorted(results, key=lambda r: (r.price, soonest(r)))
+    if sort == "price-desc":
+        return sorted(results, key=lambda r: (-r.price, soonest(r)))
+    return sorted(results, key=soonest)
+
+
+def matching(listings, filters):
+    return [
+        _result(listing, runs)
+        for listing in listings
+        if (runs := _match(listing, filters)) is not None
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The finder page
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    colour: str = ""
+
+
+@dataclass
+class FacetView:
+    key: str
+    legend: str
+    choices: list
+
+
+@dataclass
+class ActiveFilter:
+    key: str
+    value: str
+    label: str
+    remove_url: str
+
+
+@dataclass
+class Finding:
+    selection: Selection
+    facets: list
+    page: object  # a Paginator page of Result
+    total: int
+    sort: str
+    sorts: list  # (value, label, selected) for the sort menu
+    active: list  # ActiveFilter, in URL order
+    search: SearchOutcome | None
+    ignored_note: str = ""
+    # When nothing matched:
+    remove_last: ActiveFilter | None = None
+    remove_last_count: int = 0
+    nearest: list = field(default_factory=list)
+    nearest_heading: str = ""
+
+    @property
+    def results(self):
+        return self.page.object_list
+
+    @property
+    def filter_count(self):
+        return sum(len(values) for values in self.selection.filters.values())
+
+    def page_url(self, number):
+        return querystring([*self.selection.pairs(), ("page", number)])
+
+    @property
+    def page_links(self):
+        """Page numbers with their URLs, for the pagination list."""
+        return [(n, self.page_url(n)) for n in self.page.paginator.page_range]
+
+    @property
+    def previous_url(self):
+        return self.page_url(self.page.previous_page_number()) if self.page.has_previous() else ""
+
+    @property
+    def next_url(self):
+        return self.page_url(self.page.next_page_number()) if self.page.has_next() else ""
+
+
+def find_courses(params):
+    """Everything the finder page shows for these GET parameters. Never raises for bad input:
+    what cannot be used is left out and listed in `ignored_note`."""
+    catalogue = load_catalogue()
+    selection = read_selection(params, catalogue)
+    _add_asked_for_dates(catalogue, selection)
+
+    listings = catalogue.listings
+    outcome = None
+    if selection.words:
+        outcome = search(selection.words, catalogue)
+        found = set(outcome.ranked_ids)
+        listings = [listing for listing in listings if listing.course.pk in found]
+    rank = {pk: i for i, pk in enumerate(outcome.ranked_ids)} if outcome else {}
+
+    filters = selection.filters
+    facets = [_facet_view(facet, listings, filters) for facet in catalogue.facets]
+
+    sort = selection.sort_or_default()
+    results = _sorted(matching(listings, filters), sort, rank)
+    page = Paginator(results, PAGE_SIZE).get_page(selection.page)
+    labels = {f.key: f for f in catalogue.facets}
+    active = [
+        ActiveFilter(
+            key,
+            value,
+            f"Search: {value}"
+            if key == "q"
+            else f"{labels[key].legend}: {labels[key].label_for(value)}",
+            querystring(selection.pairs(without=(key, value))),
+        )
+        for key, value in selection.chosen
+    ]
+    finding = Finding(
+        selection=selection,
+        facets=facets,
+        page=page,
+        total=len(results),
+        sort=sort,
+        sorts=_sort_choices(selection, sort),
+        active=active,
+        search=outcome,
+        ignored_note=_ignored_note(selection.ignored),
+    )
+    if not results:
+        _suggest(finding, catalogue, listings, rank)
+    return finding
+
+
+def _sort_choices(selection, sort):
+    """(value, label, selected) for the sort menu. The default order has the empty value, so
+    a teacher who never touched the menu gets best match once they type words, not the
+    "soonest" the menu showed before."""
+    default = "relevance" if selection.query else "soonest"
+    choices = [("", SORTS[default], sort == default)]
+    for value, label in SORTS.items():
+        if value != default and (value != "relevance" or selection.query):
+            choices.append((value, label, sort == value))
+    return choices
+
+
+def _facet_view(facet, listings, filters):
+    counts = count_choices(facet, listings, filters)
+    selected = filters.get(facet.key, frozenset())
+    return FacetView(
+        facet.key,
+        facet.legend,
+        [
+            Choice(o.value, o.label, counts[o.value], o.value in selected, o.colour)
+            for o in facet.options
+        ],
+    )
+
+
+def _add_asked_for_dates(catalogue, selection):
+    """A well-formed month or term with no runs (say, from an old shared link) is shown ticked,
+    with a count of 0, so the teacher can see it and untick it."""
+    for key in ("month", "term"):
+        facet = catalogue.facet(key)
+        have = {o.value for o in facet.options}
+        for value in sorted(selection.filters.get(key, ())):
+            if value not in have:
+                facet.options.append(Option(value, describe_month_or_term(value)))
+
+
+def _ignored_note(ignored):
+    if not ignored:
+        return ""
+    shown = [f"{key} “{value[:40]}”" for key, value in ignored[:5]]
+    if len(ignored) > len(shown):
+        shown.append(f"{len(ignored) - len(shown)} more")
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    noun = "a filter" if len(ignored) == 1 else "filters"
+    return f"We ignored {noun} we did not recognise: {listed}."
+
+
+def _suggest(finding, catalogue, searched, rank):
+    """Nothing matched: offer to drop the last filter (saying what that would show) and list
+    the soonest courses in the chosen strand, or overall. `searched` is the catalogue
+    narrowed by the words, if any.
+
+    "The last filter" is the last one in the URL that is in the way: if dropping the last
+    still finds nothing (the words match no course at all, say), offer the next one back."""
+    selection = finding.selection
+    for active in reversed(finding.active):
+        if active.key == "q":  # the words go: every course is back in play
+            count = len(matching(catalogue.listings, selection.filters))
+        else:
+            fewer = dict(selection.filters)
+            fewer[active.key] = fewer[active.key] - {active.value}
+            count = len(matching(searched, {k: v for k, v in fewer.items() if v}))
+        if count or finding.remove_last is None:
+            finding.remove_last, finding.remove_last_count = active, count
+        if count:
+            break
+
+    dated = [listing for listing in catalogue.listings if listing.runs]
+    strands = selection.filters.get("strand")
+    nearby = [li for li in dated if strands and li.values["strand"] & strands]
+    finding.nearest_heading = (
+        "Coming up soon in the same strand" if nearby else "Courses coming up soon"
+    )
+    nearest = [_result(li, li.runs) for li in (nearby or dated)]
+    finding.nearest = _sorted(nearest, "soonest", rank)[:NEAREST_COUNT]
+
+
+# ---------------------------------------------------------------------------------------------
+# Autocomplete
+
+
+def title_suggestions(text, request=None):
+    """Up to eight live course titles for what has been typed so far (from two characters):
+    Wagtail's autocomplete first ("sen" finds SENCO and SEND), then titles with a word that
+    starts with the text (so "sen" offers "Making sense of…" but not "Governor essentials")."""
+    text = " ".join(WORD.findall(text[:100]))
+    if len(text) < 2:
+        return []
+    courses = CoursePage.objects.live().public()
+    found = list(courses.autocomplete(text)[:AUTOCOMPLETE_LIMIT])
+    if len(found) < AUTOCOMPLETE_LIMIT:
+        seen = [c.pk for c in found]
+        found += list(
+            # `text` is words and spaces only, so it is safe inside the pattern.
+            courses.filter(title__iregex=rf"(^|\W){text}")
+            .exclude(pk__in=seen)
+            .order_by("title")[: AUTOCOMPLETE_LIMIT - len(found)]
+        )
+    return [{"title": c.title, "url": c.get_url(request)} for c in found]
