@@ -204,6 +204,9 @@ def _home_page():
 
 def _tree_root():
     """Wagtail's root node, recreated when the database was flushed rather than migrated."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()  # a flush re-made content types under new ids
     locale, _ = Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )

@@ -13,12 +13,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def demo(db):
     """The seeded demo programme, as `make run` builds it. Re-seeds after a transactional
     test has flushed the database (seed_demo is idempotent)."""
-    from django.contrib.contenttypes.models import ContentType
-
     from home.models import HomePage
 
     if not HomePage.objects.exists():
-        ContentType.objects.clear_cache()  # a flush re-made content types with new ids
         call_command("seed_demo", verbosity=0)
 
 

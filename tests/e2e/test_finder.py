@@ -14,15 +14,6 @@ SEND_TA = "SEND essentials for teaching assistants in primary schools"
 CHOICES = "strand=inclusion&phase=primary&audience=teaching-assistants&places=available"
 
 
-@pytest.fixture(autouse=True)
-def _forget_flushed_content_types():
-    """A transactional test's flush recreates content types with new ids, but Django's cache
-    keeps the old ones and `demo` then fails to re-seed. (Belongs in tests/conftest.py.)"""
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
-
-
 def tick(page, name, param):
     """Tick a facet by its label and wait for the in-place update to land."""
     page.get_by_role("checkbox", name=re.compile(name)).check()
