@@ -283,10 +283,84 @@ class CoursePage(Page):
             .prefetch_related("sessions")
         )
 
+    def related_courses(self, limit=3):
+        """Other live courses in the same strand, those sharing an audience first."""
+        strand = self.strand
+        if strand is None:
+            return CoursePage.objects.none()
+        audiences = list(self.audiences.values_list("pk", flat=True))
+        siblings = (
+            CoursePage.objects.live()
+            .child_of(strand)
+            .exclude(pk=self.pk)
+            .annotate(shared=models.Count("audiences", filter=Q(audiences__in=audiences)))
+            .order_by("-shared", "title")
+        )
+        return CoursePage.listing(siblings).order_by("-shared", "title")[:limit]
+
+    def structured_data(self, request, runs):
+        """schema.org Course with its upcoming CourseInstances, for search engines."""
+        from django.conf import settings
+
+        site = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        mode = {"in_person": "onsite", "online": "online", "blended": "blended"}[self.format]
+        instances = []
+        for run in runs:
+            sessions = list(run.sessions.all())
+            instance = {
+                "@type": "CourseInstance",
+                "courseMode": mode,
+                "startDate": sessions[0].starts_at.isoformat() if sessions else None,
+                "endDate": sessions[-1].ends_at.isoformat() if sessions else None,
+                "offers": {
+                    "@type": "Offer",
+                    "price": str(run.price),
+                    "priceCurrency": "GBP",
+                    "availability": "https://schema.org/"
+                    + ("InStock" if run.places_left > 0 else "SoldOut"),
+                },
+            }
+            if run.venue:
+                instance["location"] = {
+                    "@type": "Place",
+                    "name": run.venue.name,
+                    "address": {
+                        "@type": "PostalAddress",
+                        "addressLocality": run.venue.town,
+                        "postalCode": run.venue.postcode,
+                        "addressCountry": "GB",
+                    },
+                }
+            else:
+                instance["location"] = {"@type": "VirtualLocation", "url": site + self.url}
+            instances.append(instance)
+        return {
+            "@context": "https://schema.org",
+            "@type": "Course",
+            "name": self.title,
+            "description": self.summary,
+            "url": self.full_url,
+            "provider": {
+                "@type": "Organization",
+                "name": "School Improvement Service",
+                "url": site + "/",
+            },
+            "timeRequired": f"PT{self.cpd_hours.normalize()}H",
+            "hasCourseInstance": instances,
+        }
+
     def get_context(self, request, *args, **kwargs):
+        import json
+
         context = super().get_context(request, *args, **kwargs)
-        context["runs"] = self.upcoming_runs()
+        runs = list(self.upcoming_runs())
+        context["runs"] = runs
         context["strand"] = self.strand
+        context["related"] = self.related_courses()
+        # "<" escaped so no course text can close the script element.
+        context["structured_data"] = json.dumps(self.structured_data(request, runs)).replace(
+            "<", "\\u003c"
+        )
         return context
 
 

@@ -89,3 +89,41 @@ def test_places_left_reads_as_teachers_expect(client, demo):
     assert "Full – join the waiting list" in client.get(full.course.url).content.decode()
     assert "2 places left" in client.get(nearly.course.url).content.decode()
     assert places_label(12) == "12 places" and places_label(1) == "1 place left"
+
+
+def _json_ld(html):
+    import json
+    import re
+
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return json.loads(block.group(1))
+
+
+def test_course_page_describes_itself_to_search_engines(client, demo):
+    course = CoursePage.objects.get(slug="send-essentials-for-teaching-assistants-primary")
+    data = _json_ld(client.get(course.url).content.decode())
+    assert data["@type"] == "Course" and data["name"] == course.title
+    runs = list(course.upcoming_runs())
+    assert len(data["hasCourseInstance"]) == len(runs)
+    first = data["hasCourseInstance"][0]
+    assert first["courseMode"] == "onsite"
+    assert first["offers"]["priceCurrency"] == "GBP"
+    assert first["location"]["address"]["postalCode"] == runs[0].venue.postcode
+
+
+def test_course_text_cannot_break_out_of_the_structured_data(client, demo):
+    course = CoursePage.objects.live().first()
+    course.summary = 'Sneaky </script><script>alert("x")</script>'
+    course.save_revision().publish()
+    html = client.get(course.url).content.decode()
+    assert '<script>alert("x")</script>' not in html
+    assert _json_ld(html)["description"] == course.summary
+
+
+def test_related_courses_come_from_the_same_strand(client, demo):
+    course = CoursePage.objects.get(slug="send-essentials-for-teaching-assistants-primary")
+    related = list(course.related_courses())
+    assert related and all(r.strand == course.strand for r in related)
+    assert course not in related
+    html = client.get(course.url).content.decode()
+    assert "Related courses" in html and escape(related[0].title) in html
