@@ -76,18 +76,7 @@ STATUSES = {
 }
 
 # The School fields the register owns, in the order compared and written.
-GIAS_FIELDS = (
-    "name",
-    "local_authority",
-    "establishment_number",
-    "type_name",
-    "type_group",
-    "phase",
-    "status",
-    "postcode",
-    "website",
-    "trust",
-)
+GIAS_FIELDS = School.REGISTER_FIELDS
 
 READING = "reading"
 SAVING = "saving"

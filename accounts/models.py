@@ -138,6 +138,26 @@ class School(models.Model):
         "staff bookings need CPD-lead approval", default=False
     )
 
+    # Fields DfE's register owns (a GIAS import writes these) and the service's own (it never does).
+    REGISTER_FIELDS = (
+        "name",
+        "local_authority",
+        "establishment_number",
+        "type_name",
+        "type_group",
+        "phase",
+        "status",
+        "postcode",
+        "website",
+        "trust",
+    )
+    LOCAL_FIELDS = (
+        "email_domains",
+        "invoice_address",
+        "po_number_required",
+        "bookings_need_approval",
+    )
+
     class Meta:
         ordering = ["name"]
 

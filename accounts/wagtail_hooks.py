@@ -12,23 +12,7 @@ class SchoolViewSet(ModelViewSet):
     list_filter = ["type_group", "phase", "status", "local_authority"]
     search_fields = ["name", "urn", "postcode"]
     inspect_view_enabled = True
-    form_fields = [
-        "urn",
-        "name",
-        "local_authority",
-        "establishment_number",
-        "type_name",
-        "type_group",
-        "phase",
-        "status",
-        "postcode",
-        "website",
-        "trust",
-        "email_domains",
-        "invoice_address",
-        "po_number_required",
-        "bookings_need_approval",
-    ]
+    form_fields = ["urn", *School.REGISTER_FIELDS, *School.LOCAL_FIELDS]
 
 
 class LocalAuthorityViewSet(ModelViewSet):
