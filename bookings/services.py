@@ -17,6 +17,8 @@ from courses.models import CourseRun
 
 from .models import Booking, Enrolment, EnrolmentEvent, WaitingListEntry
 
+FULL_MESSAGE = "This run is full. Join the waiting list to hear if a place comes up."
+
 
 class BookingRefused(Exception):
     """A booking that cannot go ahead, with a message for the person booking."""
@@ -100,7 +102,9 @@ def _check_who_may_book(request):
         if not permissions.can_manage_bookings(booker):
             raise BookingRefused("Only the CPD team can make this kind of booking.", "forbidden")
         return
-    manages = permissions.has_role(booker, school, *permissions.MANAGERS)
+    colleagues = [d.user for d in request.delegates if d.user != booker]
+    # Only booking colleagues needs the manager check; most bookings are people booking themselves.
+    manages = bool(colleagues) and permissions.has_role(booker, school, *permissions.MANAGERS)
     for delegate in request.delegates:
         if delegate.user == booker:
             if not Membership.objects.filter(user=booker, school=school).exists():
@@ -139,6 +143,10 @@ def book_places(run_id, request, *, offer=None):
             f"{request.school.name} needs a purchase order (PO) number.", "po_required"
         )
     _check_who_may_book(request)
+    # A run already full refuses without queueing for the lock; a place that frees meanwhile
+    # is caught by the count under the lock, so capacity is still only decided there.
+    if offer is None and places_taken(run_id) >= CourseRun.objects.get(pk=run_id).capacity:
+        raise BookingRefused(FULL_MESSAGE, "full")
 
     with transaction.atomic():
         run = _lock_run(run_id)
@@ -162,9 +170,7 @@ def book_places(run_id, request, *, offer=None):
         _after_counting_places()
         wanted = len(request.delegates)
         if left <= 0:
-            raise BookingRefused(
-                "This run is full. Join the waiting list to hear if a place comes up.", "full"
-            )
+            raise BookingRefused(FULL_MESSAGE, "full")
         if wanted > left:
             raise BookingRefused(
                 f"Only {left} place{'s' if left != 1 else ''} left; you asked for {wanted}.",

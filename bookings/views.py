@@ -153,8 +153,6 @@ def booking_details(request, run_id):
             booking = services.book_places(run.pk, request_)
         except BookingRefused as refusal:
             form.add_error(None, str(refusal))
-            if refusal.code == "full":
-                run = _run_or_404(run_id)
         else:
             pending = booking.enrolments.filter(status=Enrolment.Status.PENDING_APPROVAL).exists()
             messages.success(

@@ -31,6 +31,9 @@ class ServicesOnlyViewSet(ModelViewSet):
 
     inspect_view_enabled = True
     copy_view_enabled = False
+    # These rows point at runs and people, not at pages or media; indexing their references
+    # would add queries to every booking, inside book_places' lock.
+    add_to_reference_index = False
     editable = False
 
     def get_common_view_kwargs(self, **kwargs):
