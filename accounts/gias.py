@@ -370,22 +370,30 @@ def _save(establishments, report, progress):
         _save_schools(establishments, la_ids, trust_ids, report, progress)
 
 
+def _save_lookup(model, key, names):
+    """Create or rename the rows of a code -> name table (local authorities, trusts);
+    return how many were created and renamed, and every row's id by code."""
+    existing = dict(model.objects.values_list(key, "name"))
+    new = [code for code in names if code not in existing]
+    renamed = [c for c, name in names.items() if c in existing and name and existing[c] != name]
+    _upsert(
+        model,
+        [model(**{key: code, "name": names[code] or code}) for code in new + renamed],
+        key=key,
+        fields=["name"],
+    )
+    return len(new), len(renamed), dict(model.objects.values_list(key, "id"))
+
+
 def _save_authorities(establishments, report) -> dict[str, int]:
     names = {}
     for e in establishments:
         if e.la_name or e.la_code not in names:
             names[e.la_code] = e.la_name
-    existing = dict(LocalAuthority.objects.values_list("code", "name"))
-    new = [code for code in names if code not in existing]
-    renamed = [c for c, name in names.items() if c in existing and name and existing[c] != name]
-    _upsert(
-        LocalAuthority,
-        [LocalAuthority(code=code, name=names[code] or code) for code in new + renamed],
-        key="code",
-        fields=["name"],
+    report.authorities_created, report.authorities_renamed, ids = _save_lookup(
+        LocalAuthority, "code", names
     )
-    report.authorities_created, report.authorities_renamed = len(new), len(renamed)
-    return dict(LocalAuthority.objects.values_list("code", "id"))
+    return ids
 
 
 def _save_trusts(establishments, report) -> dict[str, int]:
@@ -393,17 +401,8 @@ def _save_trusts(establishments, report) -> dict[str, int]:
     for e in establishments:
         if e.trust_uid and (e.trust_name or e.trust_uid not in names):
             names[e.trust_uid] = e.trust_name
-    existing = dict(Trust.objects.values_list("uid", "name"))
-    new = [uid for uid in names if uid not in existing]
-    renamed = [u for u, name in names.items() if u in existing and name and existing[u] != name]
-    _upsert(
-        Trust,
-        [Trust(uid=uid, name=names[uid] or uid) for uid in new + renamed],
-        key="uid",
-        fields=["name"],
-    )
-    report.trusts_created, report.trusts_renamed = len(new), len(renamed)
-    return dict(Trust.objects.values_list("uid", "id"))
+    report.trusts_created, report.trusts_renamed, ids = _save_lookup(Trust, "uid", names)
+    return ids
 
 
 def _save_schools(establishments, la_ids, trust_ids, report, progress):

@@ -38,7 +38,7 @@ def _my_schools(user):
     return School.objects.filter(memberships__user=user).order_by("name")
 
 
-def _chosen_school(request, run):
+def _chosen_school(request):
     schools = list(_my_schools(request.user))
     wanted = request.GET.get("school") or request.POST.get("school")
     for school in schools:
@@ -51,10 +51,10 @@ def _chosen_school(request, run):
 def choose_delegates(request, run_id):
     """Step 1: who is going, and for which school. Teachers booking only themselves skip it."""
     run = _run_or_404(run_id)
-    school, schools = _chosen_school(request, run)
+    school, schools = _chosen_school(request)
     if not schools:
         messages.info(request, "Join your school first: places are booked for a school.")
-        return redirect(f"{reverse('accounts:find_school')}")
+        return redirect("accounts:find_school")
     managed = [s for s in schools if permissions.has_role(request.user, s, *permissions.MANAGERS)]
     if school and school not in managed:
         return redirect(
@@ -90,7 +90,7 @@ def add_colleague(request, run_id):
     from accounts.services import AccountsError, invite_colleague
 
     run = _run_or_404(run_id)
-    school, _ = _chosen_school(request, run)
+    school, _ = _chosen_school(request)
     if school is None or not permissions.has_role(request.user, school, *permissions.MANAGERS):
         raise Http404("No such school")
     back = f"{reverse('bookings:book', args=[run.pk])}?school={school.pk}"
@@ -128,7 +128,7 @@ def _delegates_from(request, school):
 def booking_details(request, run_id):
     """Step 2: needs, PO number and terms, with the price and dates shown before confirming."""
     run = _run_or_404(run_id)
-    school, _ = _chosen_school(request, run)
+    school, _ = _chosen_school(request)
     if school is None:
         return redirect("bookings:book", run.pk)
     delegates = _delegates_from(request, school)
@@ -186,7 +186,7 @@ def booking_details(request, run_id):
 @require_POST
 def join_waiting_list(request, run_id):
     run = _run_or_404(run_id)
-    school, schools = _chosen_school(request, run)
+    school, schools = _chosen_school(request)
     if school is None:
         messages.error(request, "Join your school first." if not schools else "Choose a school.")
         return redirect(run.course.url)

@@ -247,9 +247,11 @@ def test_only_cpd_leads_add_colleagues(client, open_run, people, oakfield):
 def test_inside_the_notice_period_the_page_says_cancelling_will_be_charged(
     client, open_run, people, oakfield
 ):
+    from django.utils import timezone
+
     from bookings.services import first_session_start
 
-    days_left = (first_session_start(open_run) - __import__("django").utils.timezone.now()).days
+    days_left = (first_session_start(open_run) - timezone.now()).days
     open_run.course.free_cancellation_days = days_left + 1
     open_run.course.save()
     client.force_login(people["teacher_a"])
