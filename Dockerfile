@@ -22,7 +22,8 @@ RUN pip install --no-cache-dir -r /tmp/requirements.lock
 # ---------------------------------------------------------------------------
 FROM python:3.12-slim-bookworm AS runtime
 
-# WeasyPrint (PDF generation) needs Pango/HarfBuzz and at least one font.
+# WeasyPrint (PDF generation) needs Pango/HarfBuzz and at least one font; `manage.py backup`
+# needs pg_dump/pg_restore from the same major version as the server (15, bookworm's).
 # DL3008: Debian package versions are not pinned on purpose. The base image tag fixes
 # the release (bookworm); pinning exact versions would break the build whenever a
 # security update supersedes the pinned version in the Debian archive.
@@ -35,6 +36,7 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
         fonts-liberation \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 cpd \
@@ -77,4 +79,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import http.client,os,sys; hs=[x.strip().lstrip('.') for x in os.environ.get('ALLOWED_HOSTS','localhost').split(',')]; h=next((x for x in hs if x and x!='*'),'localhost'); c=http.client.HTTPConnection('127.0.0.1',8000,timeout=4); c.request('GET','/health/',headers={'Host':h,'X-Forwarded-Proto':'https'}); sys.exit(0 if c.getresponse().status==200 else 1)"]
 
 # gunicorn reads the worker count from $WEB_CONCURRENCY itself (default 4 above).
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]
+# config/gunicorn.py: JSON log lines, access lines with the request id.
+CMD ["gunicorn", "config.wsgi:application", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm"]

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser lint format check-deploy hadolint clean
+.PHONY: run test install install-dev browser lint format check-deploy hadolint audit backup restore clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ install-dev: $(VENV)/.dev node_modules/.installed
 ## make run: venv, install, migrate, demo programme, serve on SQLite with no other services.
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --logins
+	$(PY) manage.py seed_demo --logins --history
 	@echo ""
 	@echo "  Site:  http://$(HOST):$(PORT)/      Admin: http://$(HOST):$(PORT)/admin/"
 	@echo ""
@@ -56,6 +56,22 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+## make audit: known vulnerabilities in the pinned dependencies (pip-audit); fails when one has
+## a fix to upgrade to. AUDIT_REQUIRED=1 also fails when the vulnerability service was unreachable.
+audit: $(VENV)/.dev
+	$(PY) deploy/audit.py requirements.lock requirements-dev.lock
+
+## make backup: the PostgreSQL database (pg_dump, custom format) and a tarball of MEDIA_ROOT,
+## into $(BACKUP_DIR)/<UTC time>/. Needs DATABASE_URL=postgres://… and pg_dump.
+BACKUP_DIR ?= backups
+backup: install
+	$(PY) manage.py backup --to $(BACKUP_DIR)
+
+## make restore BACKUP=backups/<time>: into an EMPTY database (DATABASE_URL) and media folder.
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<UTC time>"; exit 2; }
+	$(PY) manage.py restore $(BACKUP)
 
 hadolint: $(VENV)/.dev
 	$(VENV)/bin/hadolint Dockerfile

@@ -222,17 +222,18 @@ def close_account(user):
     return user
 
 
-def invite_colleague(school, *, by, first_name, last_name, email):
+def invite_colleague(school, *, by, first_name, last_name, email, walk_in=False):
     """A CPD lead adds someone to the staff list so they can be booked. A new person gets an
     invitation to set a password; an existing account joins only if its email is on the
-    school's domain (otherwise they ask to join themselves)."""
+    school's domain (otherwise they ask to join themselves). `walk_in`: the caller (a register's
+    walk-in form) has already checked that `by` is at the door of that run."""
     from allauth.account.models import EmailAddress
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
     from .tasks import send_invitation
 
-    if not permissions.has_role(by, school, *permissions.MANAGERS):
+    if not walk_in and not permissions.has_role(by, school, *permissions.MANAGERS):
         raise AccountsError("Only the school's CPD lead can add colleagues.")
     email = (email or "").strip().lower()
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()

@@ -1,11 +1,892 @@
-"""Billing use cases. Pricing lives here alone: everything that needs a price asks price_for()."""
+"""Billing use cases. Pricing lives here alone: everything that needs a price asks price_for().
 
-from decimal import Decimal
+Money rules, in one place:
+- amounts are Decimal pounds; VAT is worked out per line, rounded half-up to the penny, and a
+  line's gross is its net plus its VAT;
+- a place's price and VAT rate are snapshotted on the enrolment when it is booked;
+- what a place should cost now (`charge_due`) less what has been invoiced for it, net of credit
+  notes, is what settlement invoices or credits. Settling twice changes nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from .models import (
+    PENNY,
+    ZERO,
+    Account,
+    AccountPackage,
+    BillingSettings,
+    CourseBandPrice,
+    CreditEntry,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    NumberSeries,
+    Package,
+    Payment,
+    PriceBand,
+    RunBandPrice,
+)
+
+VAT_RATES = {"standard": Decimal("0.200"), "zero": Decimal("0.000"), "exempt": Decimal("0.000")}
+
+
+class BillingError(Exception):
+    """A refusal with a message fit to show the person who asked."""
+
+
+def _decimal(value):
+    # A float has already lost the penny it was meant to hold: refuse it outright.
+    if isinstance(value, float):
+        raise TypeError("Money is never a float; use Decimal or a string.")
+    return Decimal(value)
+
+
+def money(value):
+    return _decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def vat_on(net, rate):
+    return money(_decimal(net) * _decimal(rate))
+
+
+def percent_of(amount, percent):
+    return money(_decimal(amount) * _decimal(percent) / 100)
+
+
+def total(queryset, field):
+    return queryset.aggregate(t=Sum(field))["t"] or ZERO
+
+
+# --- accounts and bands --------------------------------------------------------------------------
+
+
+def school_account(school):
+    account, _ = Account.objects.get_or_create(
+        school=school, defaults={"kind": Account.Kind.SCHOOL}
+    )
+    return account
+
+
+def billed_account(school):
+    """Who is invoiced for a school's places: the school, or its trust if billed centrally."""
+    trust = school.trust
+    if trust is not None and trust.billed_centrally:
+        account, _ = Account.objects.get_or_create(
+            trust=trust, defaults={"kind": Account.Kind.TRUST}
+        )
+        return account
+    return school_account(school)
+
+
+def band_for(school):
+    """The school's price band: set by finance on its account, else from its area and type."""
+    account = Account.objects.filter(school=school).select_related("price_band").first()
+    if account and account.price_band:
+        return account.price_band
+    in_partner_area = school.local_authority.is_partner
+    kind = school.type_group
+    if kind in ("independent", "college", "university", "other"):
+        code = PriceBand.Code.INDEPENDENT
+    elif not in_partner_area:
+        code = PriceBand.Code.OUT_OF_AREA
+    elif kind in ("academy", "free_school"):
+        code = PriceBand.Code.PARTNER_ACADEMY
+    else:
+        code = PriceBand.Code.PARTNER_MAINTAINED
+    # The bands come with a data migration; recreate one if it was ever removed.
+    band, _ = PriceBand.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": PriceBand.Code(code).label,
+            "percent_of_list_price": PriceBand.DEFAULT_PERCENT[code],
+        },
+    )
+    return band
+
+
+def active_packages(account, on):
+    return AccountPackage.objects.filter(
+        account=account, starts_on__lte=on, ends_on__gt=on
+    ).select_related("package")
+
+
+# --- pricing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quote:
+    list_price: Decimal
+    band: PriceBand
+    band_price: Decimal
+    discount_percent: Decimal
+    net: Decimal
+    vat_treatment: str
+    vat_rate: Decimal
+
+    @property
+    def vat(self):
+        return vat_on(self.net, self.vat_rate)
+
+    @property
+    def gross(self):
+        return self.net + self.vat
+
+    @property
+    def is_free(self):
+        return self.net == ZERO
+
+
+def vat_rate_for(course):
+    return VAT_RATES[course.vat_treatment]
+
+
+def quote(school, run, on=None):
+    """The price for one place on `run` for `school`: the run's price for the school's band
+    (or the course's, or the band's percentage of the list price), less a package discount."""
+    on = on or timezone.localdate()
+    course = run.course
+    band = band_for(school)
+    list_price = money(run.price)
+    fixed = RunBandPrice.objects.filter(run=run, band=band).values_list("price", flat=True).first()
+    if fixed is None:
+        fixed = (
+            CourseBandPrice.objects.filter(course_id=course.pk, band=band)
+            .values_list("price", flat=True)
+            .first()
+        )
+    band_price = (
+        money(fixed) if fixed is not None else percent_of(list_price, band.percent_of_list_price)
+    )
+    discount = ZERO
+    for account in {school_account(school), billed_account(school)}:
+        for held in active_packages(account, on):
+            if held.package.kind == Package.Kind.DISCOUNT:
+                discount = max(discount, held.package.discount_percent)
+    net = band_price - percent_of(band_price, discount) if discount else band_price
+    return Quote(
+        list_price=list_price,
+        band=band,
+        band_price=band_price,
+        discount_percent=discount,
+        net=net,
+        vat_treatment=course.vat_treatment,
+        vat_rate=vat_rate_for(course),
+    )
 
 
 def price_for(school, run):
-    """What `school` pays, before VAT, for one place on `run`.
+    """What `school` pays, before VAT, for one place on `run`. The only place a price is decided."""
+    return quote(school, run).net
 
-    Price bands, packages and credits arrive with the billing issue; until then every school
-    pays the run's own price (its override, else the course's default)."""
-    return Decimal(run.price).quantize(Decimal("0.01"))
+
+# --- credit ------------------------------------------------------------------------------------
+
+
+def credit_balance(account):
+    return total(CreditEntry.objects.filter(account=account), "amount")
+
+
+def _lock(account_ids):
+    """Lock accounts in id order, so two settlements never wait on each other in a circle."""
+    return list(Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk"))
+
+
+def _budgets_for(school):
+    """Credit a school's places may draw on: its own first, then its consortia's shared budgets."""
+    accounts = [school_account(school)]
+    for consortium in school.consortia.all():
+        account, _ = Account.objects.get_or_create(
+            consortium=consortium, defaults={"kind": Account.Kind.CONSORTIUM}
+        )
+        accounts.append(account)
+    return accounts
+
+
+def draw_credit_for_place(enrolment):
+    """At booking, the place's price (with VAT) is drawn from prepaid credit first. Runs inside
+    the booking's transaction; a place draws once."""
+    gross = enrolment.price + vat_on(enrolment.price, enrolment.vat_rate)
+    if gross <= 0 or CreditEntry.objects.filter(enrolment=enrolment, kind="draw").exists():
+        return ZERO
+    budgets = _budgets_for(enrolment.booking.school)
+    if not CreditEntry.objects.filter(account__in=budgets).exists():
+        return ZERO
+    drawn = ZERO
+    for account in _lock([a.pk for a in budgets]):
+        take = min(credit_balance(account), gross - drawn)
+        if take > 0:
+            CreditEntry.objects.create(
+                account=account,
+                kind=CreditEntry.Kind.DRAW,
+                amount=-take,
+                enrolment=enrolment,
+                note=f"{enrolment.run.reference}: {enrolment.delegate}",
+            )
+            drawn += take
+        if drawn == gross:
+            break
+    return drawn
+
+
+def _unapplied_draws(enrolment):
+    return CreditEntry.objects.filter(
+        enrolment=enrolment, invoice__isnull=True, kind__in=["draw", "release"]
+    )
+
+
+def buy_package(account, package, *, starts_on, by):
+    """Sell a package: record it, invoice it, and put any prepaid credit on the account."""
+    with transaction.atomic():
+        (account,) = _lock([account.pk])
+        held = AccountPackage.objects.create(
+            account=account,
+            package=package,
+            starts_on=starts_on,
+            ends_on=starts_on + relativedelta(years=1),  # 29 Feb → 28 Feb
+        )
+        if package.price > 0:
+            invoice = Invoice.objects.create(account=account)
+            _add_line(
+                invoice,
+                description=f"{package.name} package, {starts_on:%d %b %Y} to "
+                f"{held.ends_on:%d %b %Y}",
+                net=package.price,
+                vat_treatment="standard",
+                package=held,
+            )
+            issue_invoice(invoice)
+        if package.kind == Package.Kind.CREDITS:
+            CreditEntry.objects.create(
+                account=account,
+                kind=CreditEntry.Kind.PACKAGE,
+                amount=package.credit_amount,
+                note=f"{package.name} package",
+                created_by=by,
+            )
+    return held
+
+
+# --- what a place should cost ------------------------------------------------------------------
+
+
+def charge_due(enrolment):
+    """What the place should be charged, before VAT, given what has happened to it."""
+    from bookings.models import Enrolment
+
+    status = enrolment.status
+    course = enrolment.run.course
+    if status in (Enrolment.Status.CONFIRMED, Enrolment.Status.ATTENDED):
+        return enrolment.price
+    if enrolment.charge_waived:
+        return ZERO
+    if status == Enrolment.Status.NO_SHOW:
+        return percent_of(enrolment.price, course.no_show_charge_percent)
+    if status == Enrolment.Status.CANCELLED and enrolment.late_cancellation:
+        return percent_of(enrolment.price, course.late_cancellation_charge_percent)
+    return ZERO
+
+
+def _live_lines(enrolment):
+    return InvoiceLine.objects.filter(enrolment=enrolment).exclude(
+        invoice__status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]
+    )
+
+
+def invoiced_net(enrolment):
+    """Invoiced for the place so far, less what credit notes have taken back."""
+    return total(_live_lines(enrolment), "net") - total(
+        CreditNoteLine.objects.filter(enrolment=enrolment), "net"
+    )
+
+
+def _charge_description(enrolment, net):
+    run = enrolment.run
+    what = f"{run.course.title} ({run.reference}) — {enrolment.delegate}"
+    due = enrolment.price
+    if enrolment.status == "no_show" and net < due:
+        return f"No-show charge: {what}"
+    if enrolment.status == "no_show":
+        return f"Place (did not attend): {what}"
+    if enrolment.status == "cancelled":
+        return f"Late-cancellation charge: {what}"
+    return f"Place: {what}"
+
+
+# --- numbering and issuing ----------------------------------------------------------------------
+
+
+def next_number(prefix):
+    """Take the next number of a gapless series. Call inside the transaction that uses it."""
+    series, _ = NumberSeries.objects.get_or_create(prefix=prefix)
+    series = NumberSeries.objects.select_for_update().get(pk=series.pk)
+    number = series.next_number
+    series.next_number = number + 1
+    series.save(update_fields=["next_number"])
+    return f"{prefix}-{number:06d}"
+
+
+def _line(invoice, *, description, net, vat_treatment, vat_rate=None, **links):
+    """An unsaved invoice line, its VAT worked out per line."""
+    rate = VAT_RATES[vat_treatment] if vat_rate is None else vat_rate
+    vat = vat_on(net, rate)
+    return InvoiceLine(
+        invoice=invoice,
+        description=description[:300],
+        vat_treatment=vat_treatment,
+        vat_rate=rate,
+        net=net,
+        vat=vat,
+        gross=net + vat,
+        **links,
+    )
+
+
+def _add_line(invoice, **fields):
+    line = _line(invoice, **fields)
+    line.save()
+    return line
+
+
+def issue_invoice(invoice, *, on=None):
+    """Number, date and total a draft invoice; from here on it never changes."""
+    from . import tasks
+
+    on = on or timezone.localdate()
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.DRAFT:
+        raise BillingError(f"{invoice} is already issued.")
+    if not invoice.lines.exists():
+        raise BillingError("An invoice needs at least one line.")
+    config = BillingSettings.load()
+    invoice.number = next_number(f"{config.invoice_prefix}-{on.year}")
+    invoice.issued_on = on
+    invoice.due_on = on + timedelta(days=config.payment_terms_days)
+    invoice.net = total(invoice.lines, "net")
+    invoice.vat = total(invoice.lines, "vat")
+    invoice.gross = invoice.net + invoice.vat
+    invoice.status = Invoice.Status.ISSUED
+    invoice.save()
+    _apply_credit(invoice)
+    tasks.send_invoice.delay_on_commit(invoice.pk)
+    return invoice
+
+
+def outstanding(invoice):
+    """What is still owed on an issued invoice."""
+    credited = total(invoice.credit_notes, "gross") - total(invoice.credit_notes, "returned")
+    return invoice.gross - credited - total(invoice.payments, "applied")
+
+
+def _refresh_status(invoice):
+    if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.VOID):
+        return invoice
+    owed = outstanding(invoice)
+    paid = total(invoice.payments, "applied")
+    if invoice.status == Invoice.Status.PAID:
+        status = Invoice.Status.PAID  # a paid invoice never goes back to unpaid
+    elif owed <= 0:
+        status = Invoice.Status.PAID
+    elif paid > 0:
+        status = Invoice.Status.PART_PAID
+    else:
+        status = Invoice.Status.ISSUED
+    if status != invoice.status:
+        invoice.status = status
+        invoice.save(update_fields=["status"])
+    return invoice
+
+
+def _release_draws(enrolment, amount):
+    """Give back up to `amount` of what the place drew at booking and has not yet used."""
+    for row in (
+        _unapplied_draws(enrolment)
+        .values("account")
+        .annotate(held=Sum("amount"))
+        .order_by("-account")
+    ):
+        give = min(-row["held"], amount)
+        if give > 0:
+            CreditEntry.objects.create(
+                account_id=row["account"],
+                kind=CreditEntry.Kind.RELEASE,
+                amount=give,
+                enrolment=enrolment,
+                note=f"{enrolment.run.reference}: not charged",
+            )
+            amount -= give
+
+
+def _apply_credit(invoice):
+    """Settle what can be settled from credit: first each place's own draw at booking (any
+    part of a draw beyond the place's charge goes back), then other credit the account holds."""
+    today = timezone.localdate()
+    drawn = ZERO
+    holding = {
+        pk: -amount
+        for pk, amount in _sums_by_enrolment(
+            CreditEntry.objects.filter(
+                enrolment__invoice_lines__invoice=invoice,
+                invoice__isnull=True,
+                kind__in=["draw", "release"],
+            ),
+            "amount",
+        ).items()
+        if amount < 0
+    }
+    for line in invoice.lines.filter(enrolment__in=list(holding)).select_related("enrolment__run"):
+        held = holding[line.enrolment_id]
+        if held > line.gross:
+            _release_draws(line.enrolment, held - line.gross)
+            held = line.gross
+        if held > 0:
+            _unapplied_draws(line.enrolment).update(invoice=invoice)
+            drawn += held
+    if drawn > 0:
+        Payment.objects.create(
+            account=invoice.account,
+            invoice=invoice,
+            method=Payment.Method.CREDIT,
+            amount=drawn,
+            applied=drawn,
+            received_on=today,
+            reference="Prepaid credit drawn at booking",
+        )
+    (account,) = _lock([invoice.account_id])
+    spare = min(credit_balance(account), outstanding(invoice))
+    if spare > 0:
+        payment = Payment.objects.create(
+            account=account,
+            invoice=invoice,
+            method=Payment.Method.CREDIT,
+            amount=spare,
+            applied=spare,
+            received_on=today,
+            reference="Account credit",
+        )
+        CreditEntry.objects.create(
+            account=account,
+            kind=CreditEntry.Kind.APPLIED,
+            amount=-spare,
+            invoice=invoice,
+            payment=payment,
+            note=f"Applied to {invoice.number}",
+        )
+    _refresh_status(invoice)
+
+
+def issue_credit_note(invoice, lines, *, reason, on=None):
+    """Credit (invoice_line, net) pairs of an issued invoice. If the invoice was already paid
+    beyond what it now asks for, the excess is held as account credit."""
+    from . import tasks
+
+    on = on or timezone.localdate()
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.VOID):
+        raise BillingError("Only an issued invoice can be credited.")
+    lines = [(line, money(net)) for line, net in lines if net > 0]
+    if not lines:
+        raise BillingError("Nothing to credit.")
+    for line, net in lines:
+        if line.invoice_id != invoice.pk:
+            raise BillingError("A credit note credits lines of one invoice.")
+        already = total(line.credit_lines, "net")
+        if net > line.net - already:
+            raise BillingError(
+                f"'{line.description}' has only £{line.net - already} left to credit."
+            )
+    net_total = sum((net for _, net in lines), ZERO)
+    vat_total = sum((vat_on(net, line.vat_rate) for line, net in lines), ZERO)
+    gross = net_total + vat_total
+    # Whatever this note credits beyond what is still owed was already paid: it goes back.
+    returned = max(gross - max(outstanding(invoice), ZERO), ZERO)
+    config = BillingSettings.load()
+    note = CreditNote.objects.create(
+        number=next_number(f"{config.credit_note_prefix}-{on.year}"),
+        account=invoice.account,
+        invoice=invoice,
+        issued_on=on,
+        reason=reason[:200],
+        net=net_total,
+        vat=vat_total,
+        gross=gross,
+        returned=returned,
+        settlement=(
+            CreditNote.Settlement.ACCOUNT_CREDIT
+            if returned
+            else CreditNote.Settlement.REDUCES_BALANCE
+        ),
+    )
+    for line, net in lines:
+        vat = vat_on(net, line.vat_rate)
+        CreditNoteLine.objects.create(
+            credit_note=note,
+            invoice_line=line,
+            enrolment=line.enrolment,
+            description=line.description,
+            net=net,
+            vat=vat,
+            gross=net + vat,
+        )
+    if note.returned > 0:
+        CreditEntry.objects.create(
+            account=invoice.account,
+            kind=CreditEntry.Kind.RETURN,
+            amount=note.returned,
+            credit_note=note,
+            note=f"{note.number} on paid invoice {invoice.number}",
+        )
+    _refresh_status(invoice)
+    tasks.send_credit_note.delay_on_commit(note.pk)
+    return note
+
+
+# --- settlement: from what happened to places, to invoices and credit notes -----------------------
+
+
+def _creditable_lines(enrolment):
+    """The place's invoice lines with something left to credit, newest first."""
+    for line in _live_lines(enrolment).select_related("invoice").order_by("-pk"):
+        left = line.net - total(line.credit_lines, "net")
+        if left > 0:
+            yield line, left
+
+
+def _sums_by_enrolment(queryset, field):
+    return dict(queryset.values("enrolment").annotate(t=Sum(field)).values_list("enrolment", "t"))
+
+
+def _settle_locked(account, enrolments, *, invoice_charges, on, booking=None, period=""):
+    """Bring each place's invoicing in line with its charge. Caller holds the account lock.
+    What was invoiced, credited and drawn is read for all the places at once."""
+    enrolments = list(enrolments)
+    ids = [e.pk for e in enrolments]
+    invoiced = _sums_by_enrolment(
+        InvoiceLine.objects.filter(enrolment__in=ids).exclude(
+            invoice__status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]
+        ),
+        "net",
+    )
+    credited = _sums_by_enrolment(CreditNoteLine.objects.filter(enrolment__in=ids), "net")
+    held = _sums_by_enrolment(
+        CreditEntry.objects.filter(
+            enrolment__in=ids, invoice__isnull=True, kind__in=["draw", "release"]
+        ),
+        "amount",
+    )
+    to_invoice = []
+    to_credit = {}
+    for enrolment in enrolments:
+        due = charge_due(enrolment)
+        gap = due - (invoiced.get(enrolment.pk, ZERO) - credited.get(enrolment.pk, ZERO))
+        if gap > 0 and invoice_charges:
+            to_invoice.append((enrolment, gap))
+        elif gap < 0:
+            need = -gap
+            for line, left in _creditable_lines(enrolment):
+                take = min(left, need)
+                to_credit.setdefault(line.invoice, []).append((line, take))
+                need -= take
+                if need == 0:
+                    break
+        if due == 0 and enrolment.pk not in invoiced and held.get(enrolment.pk, ZERO) < 0:
+            # Never charged: give back what it drew at booking.
+            _release_draws(enrolment, enrolment.price + vat_on(enrolment.price, enrolment.vat_rate))
+    notes = [
+        issue_credit_note(invoice, lines, reason=_credit_reason(lines), on=on)
+        for invoice, lines in to_credit.items()
+    ]
+    invoice = None
+    if to_invoice:
+        po_numbers = {e.booking.po_number for e, _ in to_invoice if e.booking.po_number}
+        invoice = Invoice.objects.create(
+            account=account,
+            booking=booking,
+            period=period,
+            po_number=", ".join(sorted(po_numbers))[:80],
+        )
+        codes = _nominal_codes({e.run.course_id for e, _ in to_invoice})
+        InvoiceLine.objects.bulk_create(
+            [
+                _line(
+                    invoice,
+                    description=_charge_description(enrolment, net)
+                    + (
+                        f" (PO {enrolment.booking.po_number})"
+                        if period and enrolment.booking.po_number
+                        else ""
+                    ),
+                    net=net,
+                    vat_treatment=(
+                        enrolment.run.course.vat_treatment
+                        if enrolment.vat_rate == 0
+                        else "standard"
+                    ),
+                    vat_rate=enrolment.vat_rate,
+                    enrolment=enrolment,
+                    nominal_code=codes.get(enrolment.run.course_id, ""),
+                )
+                for enrolment, net in to_invoice
+            ]
+        )
+        invoice = issue_invoice(invoice, on=on)
+    return invoice, notes
+
+
+def _credit_reason(lines):
+    enrolment = lines[0][0].enrolment
+    if enrolment is None:
+        return "Correction"
+    run = enrolment.run
+    if run.status == "cancelled":
+        return f"{run.reference} was cancelled by the service"
+    if enrolment.charge_waived:
+        return "Charge waived: the place was refilled"
+    if enrolment.status == "cancelled":
+        return "Place cancelled"
+    return "Charge reduced"
+
+
+def _nominal_codes(course_ids):
+    """Each course's strand's ledger code, for a set of courses, in two queries."""
+    from courses.models import CoursePage, StrandPage
+
+    paths = dict(CoursePage.objects.filter(pk__in=course_ids).values_list("pk", "path"))
+    step = StrandPage.steplen
+    strands = dict(
+        StrandPage.objects.filter(
+            path__in={p[: len(p) - step] for p in paths.values()}
+        ).values_list("path", "nominal_code")
+    )
+    return {pk: strands.get(path[: len(path) - step], "") for pk, path in paths.items()}
+
+
+def _enrolments(**filters):
+    from bookings.models import Enrolment
+
+    return (
+        Enrolment.objects.filter(**filters)
+        .select_related("booking__school__local_authority", "run__course", "delegate")
+        .order_by("pk")
+    )
+
+
+def settle_booking(booking_id, *, on=None):
+    """After anything happens to a booking's places: invoice new charges (for accounts invoiced
+    per booking), credit reduced ones, and release unused credit. Safe to run again and again."""
+    from bookings.models import Booking
+
+    on = on or timezone.localdate()
+    booking = Booking.objects.select_related("school__trust").get(pk=booking_id)
+    account = billed_account(booking.school)
+    with transaction.atomic():
+        (account,) = _lock([account.pk])
+        per_booking = account.invoicing == Account.Invoicing.PER_BOOKING
+        return _settle_locked(
+            account,
+            _enrolments(booking=booking),
+            invoice_charges=per_booking,
+            on=on,
+            booking=booking if per_booking else None,
+        )
+
+
+def settle_run(run_id, *, on=None):
+    """Settle every booking on a run, e.g. after the provider cancels it."""
+    from bookings.models import Booking
+
+    results = []
+    for booking_id in Booking.objects.filter(run_id=run_id).values_list("pk", flat=True):
+        results.append(settle_booking(booking_id, on=on))
+    return results
+
+
+def period_bounds(period):
+    """'2026-11' → (1 Nov 2026, 1 Dec 2026); anything else is refused."""
+    try:
+        year, month = (int(part) for part in period.split("-"))
+        start = date(year, month, 1)
+    except (ValueError, AttributeError):
+        raise BillingError(f"'{period}' is not a month: use YYYY-MM, e.g. 2026-11.") from None
+    if len(period) != 7:
+        raise BillingError(f"'{period}' is not a month: use YYYY-MM, e.g. 2026-11.")
+    end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return start, end
+
+
+@dataclass
+class InvoicingReport:
+    period: str
+    accounts: int = 0
+    invoices: int = 0
+    credit_notes: int = 0
+    gross: Decimal = ZERO
+
+    def __str__(self):
+        return (
+            f"{self.period}: {self.accounts} account(s) checked, {self.invoices} invoice(s) "
+            f"issued for £{self.gross}, {self.credit_notes} credit note(s)."
+        )
+
+
+def accounts_to_invoice(period):
+    """Accounts with places confirmed before the period ends, for the monthly run."""
+    _, end = period_bounds(period)
+    schools = (
+        _enrolments(created_at__date__lt=end).values_list("booking__school", flat=True).distinct()
+    )
+    from accounts.models import School
+
+    accounts = {billed_account(s).pk for s in School.objects.filter(pk__in=schools)}
+    return list(Account.objects.filter(pk__in=accounts).order_by("pk"))
+
+
+def run_invoicing(period, *, progress=None, on=None):
+    """The monthly run, for places confirmed before the end of `period`: one statement invoice
+    per account on monthly invoicing, and for accounts invoiced per booking, any booking whose
+    invoice was missed. Reduced charges are credited. Re-running issues nothing new."""
+    from accounts.models import School
+    from bookings.models import Booking
+
+    start, end = period_bounds(period)
+    on = on or min(timezone.localdate(), end - timedelta(days=1))
+    report = InvoicingReport(period=period)
+    accounts = accounts_to_invoice(period)
+    for done, account in enumerate(accounts, start=1):
+        if account.kind == Account.Kind.SCHOOL:
+            schools = [account.school_id]
+        else:
+            schools = School.objects.filter(trust=account.trust_id).values_list("pk", flat=True)
+        if account.invoicing == Account.Invoicing.MONTHLY:
+            with transaction.atomic():
+                (account,) = _lock([account.pk])
+                results = [
+                    _settle_locked(
+                        account,
+                        _enrolments(booking__school__in=schools, created_at__date__lt=end),
+                        invoice_charges=True,
+                        on=on,
+                        period=period,
+                    )
+                ]
+        else:
+            bookings = Booking.objects.filter(school__in=schools, created_at__date__lt=end)
+            results = [settle_booking(pk, on=on) for pk in bookings.values_list("pk", flat=True)]
+        report.accounts += 1
+        for invoice, notes in results:
+            report.credit_notes += len(notes)
+            if invoice:
+                report.invoices += 1
+                report.gross += invoice.gross
+        if progress:
+            progress(done, len(accounts))
+    return report
+
+
+# --- payments ------------------------------------------------------------------------------------
+
+
+def record_payment(
+    invoice,
+    amount,
+    *,
+    method,
+    received_on=None,
+    reference="",
+    by=None,
+    stripe_checkout_session=None,
+    stripe_payment_intent="",
+):
+    """Apply money received to an invoice. Part payments are fine; an overpayment is held as
+    account credit. A Stripe Checkout Session pays once however often it is reported."""
+    from . import tasks
+
+    amount = Decimal(amount)
+    if amount != money(amount) or amount <= 0:
+        raise BillingError("Enter an amount in pounds and pence, more than £0.00.")
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.VOID):
+            raise BillingError("Payments can only be recorded against an issued invoice.")
+        if stripe_checkout_session:
+            existing = Payment.objects.filter(
+                stripe_checkout_session=stripe_checkout_session
+            ).first()
+            if existing:
+                return existing
+        applied = min(amount, max(outstanding(invoice), ZERO))
+        payment = Payment.objects.create(
+            account=invoice.account,
+            invoice=invoice,
+            method=method,
+            amount=amount,
+            applied=applied,
+            reference=reference[:120],
+            received_on=received_on or timezone.localdate(),
+            recorded_by=by,
+            stripe_checkout_session=stripe_checkout_session,
+            stripe_payment_intent=stripe_payment_intent or "",
+        )
+        if amount > applied:
+            CreditEntry.objects.create(
+                account=invoice.account,
+                kind=CreditEntry.Kind.OVERPAYMENT,
+                amount=amount - applied,
+                payment=payment,
+                invoice=invoice,
+                note=f"Overpayment of {invoice.number}",
+                created_by=by,
+            )
+        _refresh_status(invoice)
+        tasks.send_receipt.delay_on_commit(payment.pk)
+    return payment
+
+
+# --- statements --------------------------------------------------------------------------------
+
+
+@dataclass
+class Statement:
+    account: Account
+    invoices: list
+    credit_notes: list
+    payments: list
+    owed: Decimal
+    credit: Decimal
+    overdue: Decimal
+
+    @property
+    def balance(self):
+        """Positive: the account owes; negative: it holds credit."""
+        return self.owed - self.credit
+
+
+def statement(account, *, since=None):
+    today = timezone.localdate()
+    invoices = list(
+        Invoice.objects.filter(account=account)
+        .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID])
+        .filter(Q(issued_on__gte=since) if since else Q())
+        .prefetch_related("lines", "credit_notes", "payments")
+    )
+    for invoice in invoices:
+        invoice.owed = outstanding(invoice)
+    owed = sum((i.owed for i in invoices), ZERO)
+    overdue = sum((i.owed for i in invoices if i.due_on < today), ZERO)
+    return Statement(
+        account=account,
+        invoices=invoices,
+        credit_notes=list(CreditNote.objects.filter(account=account)),
+        payments=list(Payment.objects.filter(account=account).select_related("invoice")),
+        owed=owed,
+        credit=credit_balance(account),
+        overdue=overdue,
+    )

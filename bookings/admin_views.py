@@ -25,9 +25,9 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permissions import policy_registry
 
 from accounts.models import School, User
-from courses.models import CourseRun
+from courses.models import CourseRun, Session
 
-from . import services
+from . import schedule, services
 from .models import Booking, Enrolment, WaitingListEntry
 from .services import BookingRefused, BookingRequest, Delegate
 
@@ -37,12 +37,21 @@ from .services import BookingRefused, BookingRequest, Delegate
 # In the run listing they go in each row's "more" menu, ordered around Wagtail's own
 # Edit (10), Copy/Inspect (20) and Delete (30).
 RUN_PAGES = [
-    ("delegates", "Delegates", "group", Enrolment, ("view", "change"), 0),
-    ("waiting_list", "Waiting list", "list-ol", WaitingListEntry, ("view", "change"), 1),
-    ("phone_booking", "Phone booking", "plus", Booking, ("add",), 2),
-    ("cancel_run", "Cancel run", "cross", CourseRun, ("change",), 25),
+    ("bookings_admin:delegates", "Delegates", "group", Enrolment, ("view", "change"), 0),
+    (
+        "bookings_admin:waiting_list",
+        "Waiting list",
+        "list-ol",
+        WaitingListEntry,
+        ("view", "change"),
+        1,
+    ),
+    ("bookings_admin:phone_booking", "Phone booking", "plus", Booking, ("add",), 2),
+    ("courserun:sessions", "Sessions", "time", CourseRun, ("view", "change"), 3),
+    ("bookings_admin:cancel_run", "Cancel run", "cross", CourseRun, ("change",), 25),
 ]
-CHANGES_RUN = {"phone_booking", "cancel_run"}  # pointless once the run is cancelled
+# Pointless once the run is cancelled.
+CHANGES_RUN = {"bookings_admin:phone_booking", "bookings_admin:cancel_run"}
 
 
 def may(user, model, *actions):
@@ -53,7 +62,7 @@ def run_pages(user, run):
     """(name, label, icon, url, priority) for each of a run's pages this user may open."""
     cancelled = run.status == CourseRun.Status.CANCELLED
     return [
-        (name, label, icon, reverse(f"bookings_admin:{name}", args=[run.pk]), priority)
+        (name, label, icon, reverse(name, args=[run.pk]), priority)
         for name, label, icon, model, actions, priority in RUN_PAGES
         if may(user, model, *actions) and not (cancelled and name in CHANGES_RUN)
     ]
@@ -75,7 +84,8 @@ def delegates_url(user, run):
 
 
 class RunPageMixin(PermissionCheckedMixin, WagtailAdminTemplateMixin):
-    """A page about one run. `model` and the required action(s) name the permission needed."""
+    """A page about one run. `model` and the required action(s) name the permission needed;
+    `page_name` is the page's URL name, so its own button is left out of the header."""
 
     header_icon = "date"
     page_name = ""
@@ -188,7 +198,7 @@ class DelegateListView(RunPageMixin, TemplateView):
     model = Enrolment
     any_permission_required = ["view", "change"]
     page_title = "Delegates"
-    page_name = "delegates"
+    page_name = "bookings_admin:delegates"
     header_icon = "group"
     template_name = "bookings/admin/delegates.html"
 
@@ -248,7 +258,7 @@ class WaitingListView(RunPageMixin, TemplateView):
     model = WaitingListEntry
     any_permission_required = ["view", "change"]
     page_title = "Waiting list"
-    page_name = "waiting_list"
+    page_name = "bookings_admin:waiting_list"
     header_icon = "list-ol"
     template_name = "bookings/admin/waiting_list.html"
 
@@ -383,7 +393,7 @@ class PhoneBookingView(RunPageMixin, TemplateView):
     model = Booking
     permission_required = "add"
     page_title = "Phone booking"
-    page_name = "phone_booking"
+    page_name = "bookings_admin:phone_booking"
     header_icon = "plus"
     template_name = "bookings/admin/phone_booking.html"
 
@@ -462,7 +472,7 @@ class CancelRunView(RunPageMixin, TemplateView):
     model = CourseRun
     permission_required = "change"
     page_title = "Cancel run"
-    page_name = "cancel_run"
+    page_name = "bookings_admin:cancel_run"
     header_icon = "cross"
     template_name = "bookings/admin/cancel_run.html"
 
@@ -499,6 +509,98 @@ class CancelRunView(RunPageMixin, TemplateView):
                 status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
             ).count(),
             cancelled=self.run.status == CourseRun.Status.CANCELLED,
+        )
+        return context
+
+
+# --- the run's sessions, and calling one off ------------------------------------------------------
+
+
+def may_cancel_sessions(user, run):
+    return run.status != CourseRun.Status.CANCELLED and may(user, CourseRun, "change")
+
+
+class RunSessionsView(RunPageMixin, TemplateView):
+    model = CourseRun
+    any_permission_required = ["view", "change"]
+    page_title = "Sessions"
+    page_name = "courserun:sessions"
+    header_icon = "time"
+    template_name = "bookings/admin/sessions.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        cancellable = may_cancel_sessions(self.request.user, self.run)
+        context["sessions"] = [
+            {
+                "session": session,
+                "cancel_url": reverse("courserun:cancel_session", args=[self.run.pk, session.pk])
+                if cancellable and session.cancelled_at is None and session.starts_at > now
+                else None,
+            }
+            for session in self.run.sessions.order_by("starts_at")
+        ]
+        context["edit_url"] = reverse("courserun:edit", args=[self.run.pk])
+        return context
+
+
+class CancelSessionForm(forms.Form):
+    # Not required here: cancel_session() refuses a blank reason with its own message.
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Every confirmed delegate is emailed this reason.",
+    )
+
+
+class CancelSessionView(RunPageMixin, TemplateView):
+    """Call off one session through schedule.cancel_session(); places stay booked."""
+
+    model = CourseRun
+    permission_required = "change"
+    page_title = "Cancel a session"
+    page_name = "courserun:cancel_session"
+    header_icon = "cross"
+    template_name = "bookings/admin/cancel_session.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.session = get_object_or_404(Session, pk=kwargs["session_id"], run=self.run)
+
+    def get_page_subtitle(self):
+        return f"{self.run.reference}, {self.session}"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=CancelSessionForm()))
+
+    def post(self, request, *args, **kwargs):
+        form = CancelSessionForm(request.POST)
+        if form.is_valid():
+            try:
+                schedule.cancel_session(
+                    self.session.pk, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except BookingRefused as refusal:
+                form.add_error("reason" if refusal.code == "reason" else None, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    f"The session on {self.session} is cancelled. Places stay booked; calendars "
+                    "show it as cancelled and the confirmed delegates are being emailed.",
+                )
+                return redirect("courserun:sessions", self.run.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            session=self.session,
+            confirmed=Enrolment.objects.filter(
+                run=self.run, status=Enrolment.Status.CONFIRMED
+            ).count(),
+            sessions_url=reverse("courserun:sessions", args=[self.run.pk]),
         )
         return context
 

@@ -1,25 +1,37 @@
 """Every calendar the service publishes, built with the icalendar library: the public
 programme and strand feeds, each person's and each school's subscription, and the .ics
-attached to emails. One module, so a UID or a time is written one way everywhere."""
+attached to emails. One module, so a UID or a time is written one way everywhere.
+
+icalendar writes text slowly (it folds lines a character at a time: about 0.3 ms an event),
+so the public feeds cache each run's VEVENTs as bytes under a key made from that run and its
+sessions, and assemble the calendar around them. After one session changes, a rebuild writes
+the events of one run."""
 
 import hashlib
 import hmac
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.core.cache import cache
+from django.db.models import Count, Max, Min, Prefetch, Q, Sum
 from django.utils import timezone
 from icalendar import Calendar, Event, Timezone
 
-from courses.models import CourseRun, Session
+from courses.models import CoursePage, CourseRun, Session
 
 from .models import CalendarFeed, Enrolment
 
 LONDON = ZoneInfo("Europe/London")
 KEEP_CANCELLED = timedelta(days=30)  # cancelled events stay this long, marked CANCELLED
+# A run's cached events are keyed by everything they show, so an entry is never stale, only
+# unused, and it expires a week after it was written. Bump EVENT_FORMAT when _event() changes.
+EVENT_FORMAT = 1
+RUN_EVENTS_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def _host():
@@ -35,11 +47,32 @@ def session_uid(session, prefix=""):
     return f"{prefix}session-{session.pk}@{_host()}"
 
 
+class SessionRow(NamedTuple):
+    """The fields of a Session an event shows, read without building model instances."""
+
+    pk: int
+    run_id: int
+    starts_at: object
+    ends_at: object
+    sequence: int
+    updated_at: object
+    cancelled_at: object
+
+
 @dataclass
 class Entry:
-    session: Session
-    cancelled: bool = False
+    session: object  # a Session or a SessionRow
+    run: CourseRun  # with its course and venue loaded
+    cancelled: bool = False  # the place is cancelled
     attendees: tuple = ()
+
+    @property
+    def is_cancelled(self):
+        return (
+            self.cancelled
+            or self.session.cancelled_at is not None
+            or self.run.status == CourseRun.Status.CANCELLED
+        )
 
 
 def _location(run, private):
@@ -49,9 +82,69 @@ def _location(run, private):
     return run.online_joining_url if private and run.online_joining_url else "Live online"
 
 
-def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
-    """A VCALENDAR of VEVENTs in Europe/London local time. `private` adds joining details
-    and online links: only for a confirmed delegate's own calendar."""
+class _RunText:
+    """What every event of one run shows, worked out once per run."""
+
+    def __init__(self, run, private, course_url):
+        self.summary = f"{run.course.title} ({run.reference})"
+        self.location = _location(run, private)
+        self.url = course_url
+        description = [run.course.summary, "", f"Details: {course_url}"]
+        if private and run.joining_instructions:
+            description += ["", run.joining_instructions]
+        if private and run.online_joining_url:
+            description += ["", f"Join online: {run.online_joining_url}"]
+        self.description = "\n".join(description)
+
+
+def _event(entry, text, uid_prefix):
+    """One VEVENT's bytes."""
+    session, run = entry.session, entry.run
+    changed = max(session.updated_at, run.updated_at)
+    event = Event()
+    event.add("uid", session_uid(session, uid_prefix))
+    event.add("sequence", session.sequence)
+    # When this event's information last changed, not when it was written: the same facts
+    # give the same bytes, so cached events (and a feed's ETag) always stand for one text.
+    event.add("dtstamp", changed)
+    event.add("last-modified", changed)
+    event.add("dtstart", session.starts_at.astimezone(LONDON))
+    event.add("dtend", session.ends_at.astimezone(LONDON))
+    summary = text.summary
+    if entry.attendees:
+        summary += ": " + ", ".join(entry.attendees)
+    event.add("summary", summary)
+    event.add("location", text.location)
+    event.add("url", text.url)
+    event.add("description", text.description)
+    event.add("status", "CANCELLED" if entry.is_cancelled else "CONFIRMED")
+    return event.to_ical()
+
+
+class _CourseURLs(dict):
+    """A Wagtail page URL costs a tree walk: once per course, not per event."""
+
+    def __missing__(self, course):
+        url = self[course] = _site() + (course.url or "/")
+        return url
+
+
+def _events(entries, *, private=False, uid_prefix="", urls=None):
+    """The VEVENTs' bytes, in the entries' order."""
+    urls = _CourseURLs() if urls is None else urls
+    texts = {}
+    events = []
+    for entry in entries:
+        run = entry.run
+        if run.pk not in texts:
+            texts[run.pk] = _RunText(run, private, urls[run.course])
+        events.append(_event(entry, texts[run.pk], uid_prefix))
+    return events
+
+
+def _calendar(events, *, name, uid, first=None, last=None):
+    """A VCALENDAR's bytes around VEVENTs already written, with the Europe/London VTIMEZONE
+    covering `first` to `last`."""
     calendar = Calendar()
     calendar.add("prodid", "-//School Improvement CPD//calendar//EN")
     calendar.add("version", "2.0")
@@ -63,10 +156,7 @@ def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
     calendar.add("x-wr-timezone", "Europe/London")
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    entries = list(entries)
-    if entries:
-        first = min(e.session.starts_at for e in entries)
-        last = max(e.session.ends_at for e in entries)
+    if first is not None:
         calendar.add_component(
             Timezone.from_tzid(
                 "Europe/London",
@@ -74,50 +164,35 @@ def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
                 last_date=last + timedelta(days=1),
             )
         )
-    now = timezone.now()
-    course_urls = {}  # a Wagtail page URL costs a tree walk: once per course, not per event
-    for entry in entries:
-        session, run = entry.session, entry.session.run
-        if run.course_id not in course_urls:
-            course_urls[run.course_id] = _site() + (run.course.url or "/")
-        course_url = course_urls[run.course_id]
-        event = Event()
-        event.add("uid", session_uid(session, uid_prefix))
-        event.add("sequence", session.sequence)
-        event.add("dtstamp", now)
-        event.add("last-modified", max(session.updated_at, run.updated_at))
-        event.add("dtstart", session.starts_at.astimezone(LONDON))
-        event.add("dtend", session.ends_at.astimezone(LONDON))
-        summary = f"{run.course.title} ({run.reference})"
-        if entry.attendees:
-            summary += ": " + ", ".join(entry.attendees)
-        event.add("summary", summary)
-        event.add("location", _location(run, private))
-        event.add("url", course_url)
-        description = [run.course.summary, "", f"Details: {course_url}"]
-        if private and run.joining_instructions:
-            description += ["", run.joining_instructions]
-        if private and run.online_joining_url:
-            description += ["", f"Join online: {run.online_joining_url}"]
-        event.add("description", "\n".join(description))
-        cancelled = entry.cancelled or run.status == CourseRun.Status.CANCELLED
-        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-        calendar.add_component(event)
-    return calendar
+    end = b"END:VCALENDAR\r\n"
+    head = calendar.to_ical()
+    assert head.endswith(end)
+    return head[: -len(end)] + b"".join(events) + end
+
+
+def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
+    """A VCALENDAR's bytes: one VEVENT per entry, in Europe/London local time. `private`
+    adds joining details and online links: only for a confirmed delegate's own calendar."""
+    entries = list(entries)
+    return _calendar(
+        _events(entries, private=private, uid_prefix=uid_prefix),
+        name=name,
+        uid=uid,
+        first=min((e.session.starts_at for e in entries), default=None),
+        last=max((e.session.ends_at for e in entries), default=None),
+    )
 
 
 def ics_for_enrolment(enrolment):
     """The attachment for one place: all its sessions, cancelled if the place is."""
-    sessions = enrolment.run.sessions.select_related("run__course", "run__venue").order_by(
-        "starts_at"
-    )
+    run = enrolment.run
     cancelled = enrolment.status == Enrolment.Status.CANCELLED
     return build_calendar(
-        [Entry(s, cancelled) for s in sessions],
-        name=enrolment.run.course.title,
+        [Entry(s, run, cancelled) for s in run.sessions.order_by("starts_at")],
+        name=run.course.title,
         uid=f"enrolment-{enrolment.pk}",
         private=True,
-    ).to_ical()
+    )
 
 
 # --- the subscribable feeds ----------------------------------------------------------------------
@@ -127,18 +202,31 @@ def _recent(now=None):
     return (now or timezone.now()) - KEEP_CANCELLED
 
 
-def programme_sessions(strand=None):
-    """Sessions of every published run that is open, closed or recently cancelled."""
-    sessions = Session.objects.filter(run__course__live=True).filter(
-        Q(run__status__in=[CourseRun.Status.OPEN, CourseRun.Status.CLOSED])
-        | Q(run__status=CourseRun.Status.CANCELLED, run__updated_at__gte=_recent())
+def _session_shown(path=""):
+    """A session is shown until it has been cancelled for KEEP_CANCELLED. `path` reaches the
+    session from the model being filtered, e.g. "run__sessions__"."""
+    return Q(**{f"{path}cancelled_at__isnull": True}) | Q(**{f"{path}cancelled_at__gte": _recent()})
+
+
+def programme_runs(strand=None):
+    """Runs of published courses that are open, closed or recently cancelled."""
+    runs = CourseRun.objects.filter(course__live=True).filter(
+        Q(status__in=[CourseRun.Status.OPEN, CourseRun.Status.CLOSED])
+        | Q(status=CourseRun.Status.CANCELLED, updated_at__gte=_recent())
     )
     if strand is not None:
-        sessions = sessions.filter(
-            Q(run__course__path__startswith=strand.path)
-            | Q(run__course__cross_listed_strands=strand)
-        ).distinct()
-    return sessions
+        # A subquery, not a join, so no run is listed twice for a cross-listed course.
+        courses = CoursePage.objects.filter(
+            Q(path__startswith=strand.path) | Q(cross_listed_strands=strand)
+        )
+        runs = runs.filter(course__in=courses.values("pk"))
+    return runs
+
+
+def _shown_sessions(run_ids):
+    # The runs are read first and their ids given as a list: counting 5,000 sessions takes
+    # a third of the time without joining them to their runs and courses.
+    return Session.objects.filter(run_id__in=run_ids).filter(_session_shown())
 
 
 def _enrolments_for_feed(feed):
@@ -154,20 +242,31 @@ def _enrolments_for_feed(feed):
 def feed_version(feed=None, strand=None):
     """(etag, last_modified) from a cheap aggregate, so a 304 needs no calendar built."""
     if feed is None:
-        sessions = programme_sessions(strand)
-        stats = sessions.aggregate(
-            n=Count("pk", distinct=True), s=Max("updated_at"), r=Max("run__updated_at")
+        runs = list(
+            programme_runs(strand).values_list("pk", "updated_at", "course__last_published_at")
         )
-        parts = [stats["n"], stats["s"], stats["r"]]
+        ids = [pk for pk, _, _ in runs]
+        stats = _shown_sessions(ids).aggregate(n=Count("pk"), s=Max("updated_at"))
+        parts = [
+            len(ids),
+            sum(ids),
+            stats["n"],
+            stats["s"],
+            max((updated for _, updated, _ in runs), default=None),
+            max((published for _, _, published in runs if published), default=None),
+        ]
     else:
         enrolments = _enrolments_for_feed(feed)
         stats = enrolments.aggregate(
             n=Count("pk", distinct=True),
+            # A cancelled session dropping out after 30 days changes only this count.
+            shown=Count("run__sessions", filter=_session_shown("run__sessions__")),
             e=Max("updated_at"),
             s=Max("run__sessions__updated_at"),
             r=Max("run__updated_at"),
+            c=Max("run__course__last_published_at"),
         )
-        parts = [feed.secret[:6], stats["n"], stats["e"], stats["s"], stats["r"]]
+        parts = [feed.secret[:6], *(stats[k] for k in ("n", "shown", "e", "s", "r", "c"))]
     stamps = [p for p in parts if hasattr(p, "isoformat")]
     last_modified = max(stamps) if stamps else None
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
@@ -175,38 +274,98 @@ def feed_version(feed=None, strand=None):
 
 
 # A course page's StreamField JSON is large and a calendar never shows it.
-HEAVY_COURSE_FIELDS = ("run__course__body", "run__course__learning_outcomes")
+HEAVY_COURSE_FIELDS = ("course__body", "course__learning_outcomes")
+
+
+def _run_events_key(run, sessions, url):
+    """The cache key for a run's public events: any change to what they show changes it.
+    `sessions` is the run's aggregate over its shown sessions (a session's save moves
+    its updated_at; one dropping out changes the count and the sums)."""
+    facts = (
+        EVENT_FORMAT,
+        _host(),
+        url,
+        run.pk,
+        run.updated_at,
+        run.status,
+        run.reference,
+        run.venue_id,
+        run.course.title,
+        run.course.summary,
+        *(sessions[k] for k in ("n", "changed", "pks", "sequences", "cancelled", "first", "last")),
+    )
+    if run.venue:
+        facts += (_location(run, private=False),)  # a venue's own edits have no timestamp
+    return "run-events:" + hashlib.sha256(repr(facts).encode()).hexdigest()
 
 
 def programme_calendar(strand=None):
-    sessions = (
-        programme_sessions(strand)
-        .select_related("run__course", "run__venue")
+    """The public programme (or one strand): each run's events come from the cache unless
+    the run or one of its sessions changed; then only that run's are written again."""
+    runs = {
+        run.pk: run
+        for run in programme_runs(strand)
+        .select_related("course", "venue")
         .defer(*HEAVY_COURSE_FIELDS)
-        .order_by("starts_at")
+    }
+    shown = _shown_sessions(list(runs))
+    per_run = list(
+        shown.order_by()
+        .values("run_id")
+        .annotate(
+            n=Count("pk"),
+            changed=Max("updated_at"),
+            pks=Sum("pk"),
+            sequences=Sum("sequence"),
+            cancelled=Count("cancelled_at"),
+            first=Min("starts_at"),
+            last=Max("ends_at"),
+        )
+        .order_by("first", "run_id")
     )
-    name = f"CPD programme: {strand.title}" if strand else "CPD programme"
-    uid = f"strand-{strand.pk}" if strand else "programme"
-    return build_calendar([Entry(s) for s in sessions], name=name, uid=uid)
+    urls = _CourseURLs()
+    keys = {
+        r["run_id"]: _run_events_key(runs[r["run_id"]], r, urls[runs[r["run_id"]].course])
+        for r in per_run
+    }
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    missing = [run_id for run_id, key in keys.items() if key not in cached]
+    if missing:
+        entries = defaultdict(list)
+        rows = shown.filter(run_id__in=missing).order_by("starts_at")
+        for row in map(SessionRow._make, rows.values_list(*SessionRow._fields)):
+            entries[row.run_id].append(Entry(row, runs[row.run_id]))
+        written = {
+            keys[run_id]: b"".join(_events(entries[run_id], urls=urls)) for run_id in missing
+        }
+        cache.set_many(written, RUN_EVENTS_CACHE_SECONDS)
+        cached.update(written)
+    return _calendar(
+        [cached[keys[r["run_id"]]] for r in per_run],
+        name=f"CPD programme: {strand.title}" if strand else "CPD programme",
+        uid=f"strand-{strand.pk}" if strand else "programme",
+        first=min((r["first"] for r in per_run), default=None),
+        last=max((r["last"] for r in per_run), default=None),
+    )
 
 
 def feed_calendar(feed):
     enrolments = (
         _enrolments_for_feed(feed)
         .select_related("delegate", "run__course", "run__venue")
-        .prefetch_related("run__sessions")
+        .defer(*(f"run__{field}" for field in HEAVY_COURSE_FIELDS))
+        .prefetch_related(
+            Prefetch("run__sessions", queryset=Session.objects.filter(_session_shown()))
+        )
     )
     if feed.kind == CalendarFeed.Kind.PERSONAL:
-        entries = [
-            Entry(session, e.status == Enrolment.Status.CANCELLED)
-            for e in enrolments
-            for session in e.run.sessions.all()
-        ]
         # A person could hold a cancelled and a live place on one run; the live one wins.
         by_session = {}
-        for entry in entries:
-            if entry.session.pk not in by_session or not entry.cancelled:
-                by_session[entry.session.pk] = entry
+        for e in enrolments:
+            for session in e.run.sessions.all():
+                entry = Entry(session, e.run, e.status == Enrolment.Status.CANCELLED)
+                if session.pk not in by_session or not entry.cancelled:
+                    by_session[session.pk] = entry
         return build_calendar(
             sorted(by_session.values(), key=lambda e: e.session.starts_at),
             name="My CPD",
@@ -218,7 +377,7 @@ def feed_calendar(feed):
     for e in enrolments:
         name = e.delegate.get_full_name() or e.delegate.email
         for session in e.run.sessions.all():
-            entry = grouped.setdefault(session.pk, Entry(session, True, ()))
+            entry = grouped.setdefault(session.pk, Entry(session, e.run, True, ()))
             if e.status != Enrolment.Status.CANCELLED:
                 entry.cancelled = False
                 entry.attendees = (*entry.attendees, name)

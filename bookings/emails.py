@@ -214,7 +214,9 @@ def reminders(days_before, now=None):
     day = (now + timezone.timedelta(days=days_before)).date()
     sent = 0
     for enrolment in _enrolments(
-        status=Enrolment.Status.CONFIRMED, run__sessions__starts_at__date=day
+        status=Enrolment.Status.CONFIRMED,
+        run__sessions__starts_at__date=day,
+        run__sessions__cancelled_at__isnull=True,  # nobody is reminded of a called-off session
     ).distinct():
 
         def build(enrolment=enrolment):
@@ -226,4 +228,212 @@ def reminders(days_before, now=None):
             )
 
         sent += send_once(f"reminder-{days_before}:{enrolment.pk}:{day.isoformat()}", build)
+    return sent
+
+
+# --- after the course -----------------------------------------------------------------------
+
+
+def _after_message(template, subject, to, context):
+    """A message from bookings/after/email/, with the same footer links as the others."""
+    context = {
+        **context,
+        "site_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
+        "record_url": _url(reverse("bookings:cpd_record")),
+    }
+    message = EmailMultiAlternatives(
+        subject=f"[CPD] {subject}",
+        body=render_to_string(f"bookings/after/email/{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+    )
+    message.attach_alternative(
+        render_to_string(f"bookings/after/email/{template}.html", context), "text/html"
+    )
+    return message
+
+
+def _lead_emails(school, *, besides=()):
+    return sorted(
+        {
+            m.user.email
+            for m in Membership.objects.filter(school=school, is_cpd_lead=True).select_related(
+                "user"
+            )
+            if m.user.is_active and m.user.email not in besides
+        }
+    )
+
+
+def no_show_notices(run_id):
+    """Each school's CPD leads get the list of their staff who did not attend."""
+    no_shows = list(
+        _enrolments(run_id=run_id, status=Enrolment.Status.NO_SHOW).order_by(
+            "delegate__last_name", "delegate__first_name"
+        )
+    )
+    by_school = {}
+    for enrolment in no_shows:
+        by_school.setdefault(enrolment.booking.school, []).append(enrolment)
+    sent = 0
+    for school, enrolments in by_school.items():
+        run = enrolments[0].run
+
+        def build(school=school, enrolments=enrolments, run=run):
+            to = _lead_emails(school)
+            if not to:
+                return None
+            return _after_message(
+                "no_shows",
+                f"Did not attend: {run.course.title}",
+                to,
+                {
+                    "school": school,
+                    "run": run,
+                    "enrolments": enrolments,
+                    "charge_percent": run.course.no_show_charge_percent,
+                    "school_url": _url(reverse("bookings:school", args=[school.pk])),
+                },
+            )
+
+        sent += send_once(f"no-shows:{run_id}:{school.pk}", build)
+    return sent
+
+
+def _evaluation(evaluation_id):
+    from .models import Evaluation
+
+    return (
+        Evaluation.objects.select_related("enrolment__delegate", "enrolment__run__course")
+        .filter(pk=evaluation_id)
+        .first()
+    )
+
+
+def _evaluation_message(evaluation, reminder=0):
+    enrolment = evaluation.enrolment
+    title = enrolment.run.course.title
+    return _after_message(
+        "evaluation_request",
+        f"Reminder: how was {title}?" if reminder else f"How was {title}? Get your certificate",
+        [enrolment.delegate.email],
+        {
+            "enrolment": enrolment,
+            "reminder": reminder,
+            "evaluation_url": _url(reverse("bookings:evaluate", args=[enrolment.pk])),
+        },
+    )
+
+
+def evaluation_request(evaluation_id):
+    evaluation = _evaluation(evaluation_id)
+    if evaluation is None or evaluation.is_submitted:
+        return False
+    return send_once(f"evaluation-request:{evaluation.pk}", lambda: _evaluation_message(evaluation))
+
+
+def evaluation_reminder(evaluation_id, now=None):
+    """The next reminder, if one is due: the count and the key both stop a third."""
+    from .attendance import due_reminders
+    from .models import Evaluation
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        evaluation = (
+            Evaluation.objects.select_for_update()
+            .select_related("enrolment__delegate", "enrolment__run__course")
+            .filter(pk=evaluation_id)
+            .first()
+        )
+        if evaluation is None or not due_reminders(now).filter(pk=evaluation.pk).exists():
+            return False
+        number = evaluation.reminders_sent + 1
+        sent = send_once(
+            f"evaluation-reminder:{evaluation.pk}:{number}",
+            lambda: _evaluation_message(evaluation, reminder=number),
+        )
+        if sent:
+            evaluation.reminders_sent = number
+            evaluation.last_reminded_at = now
+            evaluation.save(update_fields=["reminders_sent", "last_reminded_at"])
+    return sent
+
+
+def impact_follow_up(follow_up_id):
+    """What changed in your practice? To the delegate, and about them to their CPD leads."""
+    from .models import ImpactFollowUp
+
+    follow_up = (
+        ImpactFollowUp.objects.select_related(
+            "enrolment__delegate", "enrolment__run__course", "enrolment__booking__school"
+        )
+        .filter(pk=follow_up_id)
+        .first()
+    )
+    if follow_up is None:
+        return 0
+    enrolment = follow_up.enrolment
+    context = {
+        "enrolment": enrolment,
+        "impact_url": _url(reverse("bookings:impact", args=[enrolment.pk])),
+    }
+    title = enrolment.run.course.title
+
+    def to_delegate():
+        return _after_message(
+            "impact_delegate",
+            f"What changed after {title}?",
+            [enrolment.delegate.email],
+            context,
+        )
+
+    def to_leads():
+        to = _lead_emails(enrolment.booking.school, besides={enrolment.delegate.email})
+        if not to:
+            return None
+        return _after_message(
+            "impact_lead",
+            f"What changed for {enrolment.delegate} after {title}?",
+            to,
+            context,
+        )
+
+    return send_once(f"impact:{follow_up.pk}:delegate", to_delegate) + send_once(
+        f"impact:{follow_up.pk}:lead", to_leads
+    )
+
+
+def session_cancelled(session_id, reason):
+    """Each confirmed delegate hears that one session is off and the rest go ahead, with the
+    updated calendar file (the session marked cancelled)."""
+    from courses.models import Session
+
+    session = Session.objects.filter(pk=session_id, cancelled_at__isnull=False).first()
+    if session is None:
+        return 0
+    sent = 0
+    for enrolment in _enrolments(run_id=session.run_id, status=Enrolment.Status.CONFIRMED):
+
+        def build(enrolment=enrolment):
+            return _message(
+                "session_cancelled",
+                f"Session cancelled: {enrolment.run.course.title}",
+                [enrolment.delegate.email],
+                {
+                    "enrolment": enrolment,
+                    "run": enrolment.run,
+                    "session": session,
+                    "reason": reason,
+                    "still_on": [s for s in enrolment.run.sessions.all() if s.cancelled_at is None],
+                },
+                attachments=[
+                    (
+                        f"{enrolment.run.reference}.ics",
+                        ics_for_enrolment(enrolment),
+                        "text/calendar; charset=utf-8",
+                    )
+                ],
+            )
+
+        sent += send_once(f"session-cancelled:{session.pk}:{enrolment.pk}", build)
     return sent

@@ -29,7 +29,7 @@ def _respond(request, version, build, filename, cache_as=None):
         key = f"feed-body:{cache_as}:{etag}" if cache_as else None
         body = cache.get(key) if key else None
         if body is None:
-            body = build().to_ical()
+            body = build()
             if key:
                 cache.set(key, body, 3600)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -235,3 +235,165 @@ class CalendarFeed(models.Model):
     @property
     def token(self):
         return f"{self.pk}.{self.secret}"
+
+
+# --- after the course: registers, evaluations, certificates, impact ------------------------------
+
+
+class Attendance(models.Model):
+    """One delegate at one session: present or absent, as marked on the register."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendances")
+    session = models.ForeignKey(
+        "courses.Session", on_delete=models.CASCADE, related_name="attendances"
+    )
+    present = models.BooleanField()
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session__starts_at", "pk"]
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "session"], name="one_mark_per_delegate_per_session"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.delegate} {'present' if self.present else 'absent'}"
+
+
+class RegisterClosure(models.Model):
+    """A run's register, closed: every place on it is now attended or no_show, and the
+    no-shows were reported. One per run; closing twice finds this row and stops."""
+
+    run = models.OneToOneField(
+        "courses.CourseRun", on_delete=models.PROTECT, related_name="register_closure"
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(auto_now_add=True)
+    attended = models.PositiveIntegerField(default=0)
+    no_shows = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"Register for {self.run.reference}, closed {self.closed_at:%d %b %Y}"
+
+
+class Evaluation(models.Model):
+    """An attended delegate's evaluation of the course: asked for once the course ends,
+    reminded at most twice, and submitted once. Submitting it releases the certificate."""
+
+    MAX_REMINDERS = 2
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="evaluation")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    quality = models.PositiveSmallIntegerField("quality of the course", null=True, blank=True)
+    relevance = models.PositiveSmallIntegerField("relevance to your work", null=True, blank=True)
+    facilitator = models.PositiveSmallIntegerField("the facilitator", null=True, blank=True)
+    will_do_differently = models.TextField("what will you do differently", blank=True)
+    comments = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminders_sent__lte=2), name="evaluation_reminded_at_most_twice"
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True)
+                | (
+                    Q(quality__gte=1, quality__lte=5)
+                    & Q(relevance__gte=1, relevance__lte=5)
+                    & Q(facilitator__gte=1, facilitator__lte=5)
+                    & ~Q(will_do_differently="")
+                ),
+                name="submitted_evaluation_is_complete",
+                violation_error_message="Rate each question from 1 to 5 and say what you will "
+                "do differently.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Evaluation of {self.enrolment.run.reference} by {self.enrolment.delegate}"
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+
+def new_certificate_number():
+    # Random, not sequential: a number cannot be guessed to find who attended what.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    body = "".join(secrets.choice(alphabet) for _ in range(10))
+    return f"CPD-{body[:5]}-{body[5:]}"
+
+
+class Certificate(models.Model):
+    """A certificate of attendance, made once when the evaluation is submitted and kept:
+    what it says is snapshotted here, and its PDF is stored so a re-download is the same
+    file. Anyone with the number may confirm it at its verification address."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, related_name="certificate"
+    )
+    number = models.CharField(max_length=20, unique=True, default=new_certificate_number)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    delegate_name = models.CharField(max_length=300)
+    school_name = models.CharField(max_length=200)
+    course_title = models.CharField(max_length=255)
+    strand_title = models.CharField(max_length=255, blank=True)
+    dates = models.CharField(max_length=300, help_text="The run's session dates, as printed.")
+    cpd_hours = models.DecimalField(max_digits=4, decimal_places=1)
+    pdf = models.BinaryField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cpd_hours__gte=0), name="certificate_hours_not_negative"
+            )
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class ImpactFollowUp(models.Model):
+    """Some weeks after the course: what changed in the delegate's practice, in their words
+    and in their CPD lead's. Sent once per place."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, related_name="impact_follow_up"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+    delegate_answer = models.TextField(blank=True)
+    delegate_answered_at = models.DateTimeField(null=True, blank=True)
+    lead_answer = models.TextField(blank=True)
+    lead_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lead_answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(delegate_answered_at__isnull=True) | ~Q(delegate_answer=""),
+                name="impact_delegate_answer_not_blank",
+            ),
+            models.CheckConstraint(
+                condition=Q(lead_answered_at__isnull=True) | ~Q(lead_answer=""),
+                name="impact_lead_answer_not_blank",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Impact of {self.enrolment.run.reference} for {self.enrolment.delegate}"

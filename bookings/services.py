@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Membership
-from billing.services import price_for
+from billing.services import quote
 from courses.models import CourseRun
 
 from .models import Booking, Enrolment, EnrolmentEvent, WaitingListEntry
@@ -104,10 +104,18 @@ def needs_approval(school, booked_by, source=Booking.Source.WEB):
     )
 
 
-def _check_who_may_book(request):
+def _check_who_may_book(request, run_id):
     school, booker = request.school, request.booked_by
     if request.source in (Booking.Source.WAITING_LIST, Booking.Source.TRANSFER):
         return  # accept_offer() and transfer_enrolment() have checked who may, before calling
+    if request.source == Booking.Source.WALK_IN:
+        from .attendance import may_add_walk_in
+
+        if not may_add_walk_in(booker, run_id):
+            raise BookingRefused(
+                "Only the CPD team or the run's facilitator can add someone.", "forbidden"
+            )
+        return
     if request.source != Booking.Source.WEB:
         if not permissions.can_manage_bookings(booker):
             raise BookingRefused("Only the CPD team can make this kind of booking.", "forbidden")
@@ -152,7 +160,7 @@ def book_places(run_id, request, *, offer=None):
         raise BookingRefused(
             f"{request.school.name} needs a purchase order (PO) number.", "po_required"
         )
-    _check_who_may_book(request)
+    _check_who_may_book(request, run_id)
     # A run already full refuses without queueing for the lock; a place that frees meanwhile
     # is caught by the count under the lock, so capacity is still only decided there.
     if offer is None and places_left(run_id) <= 0:
@@ -197,7 +205,7 @@ def book_places(run_id, request, *, offer=None):
         )
         pending = needs_approval(request.school, request.booked_by, request.source)
         status = Enrolment.Status.PENDING_APPROVAL if pending else Enrolment.Status.CONFIRMED
-        price = price_for(request.school, run)
+        pricing = quote(request.school, run)
         expires = now + timedelta(hours=settings.BOOKING_APPROVAL_HOURS) if pending else None
         for delegate in request.delegates:
             enrolment = Enrolment.objects.create(
@@ -207,7 +215,8 @@ def book_places(run_id, request, *, offer=None):
                 status=status,
                 access_needs=delegate.access_needs.strip(),
                 dietary_needs=delegate.dietary_needs.strip(),
-                price=price,
+                price=pricing.net,
+                vat_rate=pricing.vat_rate,
                 approval_expires_at=expires,
             )
             record(enrolment, status, request.booked_by, booking.get_source_display())

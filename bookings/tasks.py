@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import emails, services
+from . import attendance, emails, services
 
 
 @shared_task(acks_late=True)
@@ -58,3 +58,46 @@ def expire_approvals():
 @shared_task
 def send_reminders():
     return emails.reminders(7) + emails.reminders(1)
+
+
+# --- after the course -----------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def send_no_show_notices(run_id):
+    return emails.no_show_notices(run_id)
+
+
+@shared_task(acks_late=True)
+def request_run_evaluations(run_id):
+    return attendance.request_evaluations(run_id)
+
+
+@shared_task(acks_late=True)
+def send_evaluation_request(evaluation_id):
+    return emails.evaluation_request(evaluation_id)
+
+
+@shared_task(acks_late=True)
+def send_impact_follow_up(follow_up_id):
+    return emails.impact_follow_up(follow_up_id)
+
+
+@shared_task
+def request_due_evaluations():
+    return attendance.request_due_evaluations()
+
+
+@shared_task
+def send_evaluation_reminders():
+    return attendance.remind_evaluations()
+
+
+@shared_task
+def send_impact_follow_ups():
+    return attendance.send_impact_follow_ups()
+
+
+@shared_task(acks_late=True)
+def send_session_cancelled(session_id, reason):
+    return emails.session_cancelled(session_id, reason)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import attendance_views as after
 from . import feed_views, views
 
 app_name = "bookings"
@@ -34,4 +35,44 @@ urlpatterns = [
         feed_views.rotate_school_feed,
         name="rotate_school_feed",
     ),
+    # After the course: registers, evaluations, certificates, impact and CPD records.
+    path("registers/", after.registers, name="registers"),
+    path("registers/<int:run_id>/", after.run_register, name="run_register"),
+    path("registers/<int:run_id>/print/", after.print_register, name="print_register"),
+    path("registers/<int:run_id>/close/", after.close, name="close_register"),
+    path(
+        "registers/<int:run_id>/session/<int:session_id>/",
+        after.session_register,
+        name="session_register",
+    ),
+    path(
+        "registers/<int:run_id>/session/<int:session_id>/mark/",
+        after.mark,
+        name="mark_attendance",
+    ),
+    path(
+        "registers/<int:run_id>/session/<int:session_id>/walk-in/",
+        after.walk_in,
+        name="walk_in",
+    ),
+    path(
+        "registers/<int:run_id>/place/<int:enrolment_id>/waive/",
+        after.waive,
+        name="waive_no_show",
+    ),
+    path("bookings/place/<int:enrolment_id>/evaluation/", after.evaluate, name="evaluate"),
+    path(
+        "bookings/place/<int:enrolment_id>/certificate.pdf",
+        after.certificate,
+        name="certificate",
+    ),
+    path("bookings/place/<int:enrolment_id>/impact/", after.impact, name="impact"),
+    path("my-cpd/", after.my_record, name="cpd_record"),
+    path("my-cpd/record.csv", after.my_record_csv, name="cpd_record_csv"),
+    path("my-cpd/record.pdf", after.my_record_pdf, name="cpd_record_pdf"),
+    path("school/<int:school_id>/cpd/", after.school_record, name="school_cpd"),
+    path("school/<int:school_id>/cpd.csv", after.school_record_csv, name="school_cpd_csv"),
+    path("school/<int:school_id>/cpd.pdf", after.school_record_pdf, name="school_cpd_pdf"),
+    path("certificates/", after.check_certificate, name="check_certificate"),
+    path("certificates/<str:number>/", after.verify_certificate, name="verify_certificate"),
 ]

@@ -1,6 +1,9 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.models import Membership, School, User
-from billing.services import price_for
+from billing.services import quote, vat_on
 from courses.models import CourseRun
 
 from . import services
@@ -32,6 +35,56 @@ def _run_or_404(run_id):
     if run is None or not run.course.live:
         raise Http404("No such course date")
     return run
+
+
+def _run_to_book_or_404(run_id):
+    """The run a booking form is for: its course and venue, and places taken (one query).
+    The dates are read only if the form page is shown."""
+    run = (
+        CourseRun.objects.with_places().select_related("course", "venue").filter(pk=run_id).first()
+    )
+    if run is None or not run.course.live:
+        raise Http404("No such course date")
+    return run
+
+
+# When a popular run fills, hundreds of people may press "Confirm" within seconds. For this
+# long, the next of them are told "full" from what the last count found, without counting
+# again. Only ever a refusal: book_places() alone grants places, counting under its lock.
+FULL_FOR_SECONDS = 2
+
+
+@dataclass(frozen=True)
+class FullRun:
+    """What the "no places left" page shows about a run."""
+
+    pk: int
+    reference: str
+    title: str
+    course_url: str
+
+
+def _full_key(run_id):
+    return f"run-full:{run_id}"
+
+
+def _full(request, run):
+    """The answer most people get when a popular run fills: no form page built."""
+    if not isinstance(run, FullRun):
+        run = FullRun(run.pk, run.reference, run.course.title, run.course.url)
+        cache.set(_full_key(run.pk), run, FULL_FOR_SECONDS)
+    delegates = request.POST.getlist("delegate") or request.GET.getlist("delegate")
+    return render(
+        request,
+        "bookings/full.html",
+        {
+            "run": run,
+            "message": services.FULL_MESSAGE,
+            "school_id": (request.POST.get("school") or request.GET.get("school") or "")[:12],
+            "delegate_id": delegates[0][:12] if len(delegates) == 1 else "",
+            "several": len(delegates) > 1,
+        },
+    )
 
 
 def _my_schools(user):
@@ -127,7 +180,12 @@ def _delegates_from(request, school):
 @login_required
 def booking_details(request, run_id):
     """Step 2: needs, PO number and terms, with the price and dates shown before confirming."""
-    run = _run_or_404(run_id)
+    full = cache.get(_full_key(run_id))
+    if full is not None:
+        return _full(request, full)
+    run = _run_to_book_or_404(run_id)
+    if run.places_left <= 0:
+        return _full(request, run)
     school, _ = _chosen_school(request)
     if school is None:
         return redirect("bookings:book", run.pk)
@@ -140,7 +198,6 @@ def booking_details(request, run_id):
         delegates=delegates,
         po_required=school.po_number_required,
     )
-    price = price_for(school, run)
     if request.method == "POST" and form.is_valid():
         request_ = services.BookingRequest(
             school=school,
@@ -152,6 +209,8 @@ def booking_details(request, run_id):
         try:
             booking = services.book_places(run.pk, request_)
         except BookingRefused as refusal:
+            if refusal.code == "full":
+                return _full(request, run)
             form.add_error(None, str(refusal))
         else:
             pending = booking.enrolments.filter(status=Enrolment.Status.PENDING_APPROVAL).exists()
@@ -162,6 +221,11 @@ def booking_details(request, run_id):
                 else f"Booked. Your reference is {booking.reference}.",
             )
             return redirect("bookings:detail", booking.reference)
+    prefetch_related_objects([run], "sessions")
+    sessions = run.sessions.all()
+    pricing = quote(school, run)
+    net_total = pricing.net * len(delegates)
+    vat_total = vat_on(pricing.net, pricing.vat_rate) * len(delegates)
     return render(
         request,
         "bookings/details.html",
@@ -170,13 +234,16 @@ def booking_details(request, run_id):
             "school": school,
             "delegates": delegates,
             "form": form,
-            "price": price,
-            "total": price * len(delegates),
+            "price": pricing.net,
+            "pricing": pricing,
+            "total": net_total,
+            "vat_total": vat_total,
+            "gross_total": net_total + vat_total,
             "needs_approval": services.needs_approval(school, request.user),
             "now": timezone.now(),
-            "free_until": services.first_session_start(run)
+            "free_until": sessions[0].starts_at
             - timezone.timedelta(days=run.course.free_cancellation_days)
-            if run.sessions.exists()
+            if sessions
             else None,
         },
     )

@@ -7,10 +7,11 @@ and dietary needs."""
 
 import django_filters
 from django.db.models import Count, Q
-from django.urls import include, path
+from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -343,3 +344,20 @@ def register_run_pages():
             include((run_urlpatterns, "bookings_admin"), namespace="bookings_admin"),
         )
     ]
+
+
+# --- registers: facilitators and the bookings team take them on the public site (phone-sized) --
+
+
+class RegistersMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .attendance import takes_registers
+
+        return takes_registers(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_registers_menu_item():
+    return RegistersMenuItem(
+        "Registers", reverse("bookings:registers"), icon_name="tasks", order=156
+    )

@@ -6,10 +6,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config import metrics
 from home import views as home_views
 
 urlpatterns = [
     path("health/", home_views.health, name="health"),
+    path("metrics", metrics.metrics, name="metrics"),  # Prometheus; allowed IPs or a token
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
     # The admin's sign-in is allauth's, so its rate limits and MFA apply to staff too.
@@ -19,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("courses/", include("search.urls")),
+    path("billing/", include("billing.urls")),
     path("", include("bookings.urls")),
 ]
 

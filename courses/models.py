@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -87,6 +87,17 @@ class Facilitator(index.Indexed, models.Model):
     photo = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The facilitator's staff login: it opens the registers of the runs they lead.
+    user = models.OneToOneField(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="facilitator",
+        limit_choices_to={"is_staff": True},
+        verbose_name="staff login",
+        help_text="Lets this person take the registers of the runs they lead.",
+    )
 
     search_fields = [index.SearchField("name"), index.SearchField("role")]
 
@@ -135,11 +146,17 @@ class StrandPage(Page):
     colour = models.CharField(max_length=10, choices=Colour.choices, default=Colour.BLUE)
     strapline = models.CharField(max_length=160)
     body = StreamField(BodyBlock(), blank=True)
+    nominal_code = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="The council ledger's account code for this strand's income, e.g. 4100-ITL.",
+    )
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("colour"), FieldPanel("strapline")]),
         FieldPanel("body"),
     ]
+    settings_panels = Page.settings_panels + [FieldPanel("nominal_code")]
     search_fields = Page.search_fields + [index.SearchField("strapline")]
     parent_page_types = ["courses.ProgrammePage"]
     subpage_types = ["courses.CoursePage"]
@@ -211,6 +228,44 @@ class CoursePage(Page):
         default=14,
         help_text="Cancel free of charge until this many days before the first session.",
     )
+
+    class AttendanceRule(models.TextChoices):
+        ALL = "all", "Every session"
+        AT_LEAST = "at_least", "At least a number of sessions"
+
+    attendance_rule = models.CharField(
+        "counts as attended when the delegate was at",
+        max_length=10,
+        choices=AttendanceRule.choices,
+        default=AttendanceRule.ALL,
+    )
+    min_sessions_attended = models.PositiveSmallIntegerField(
+        "minimum sessions",
+        null=True,
+        blank=True,
+        help_text="With 'at least': how many sessions a delegate must attend.",
+    )
+
+    class VatTreatment(models.TextChoices):
+        STANDARD = "standard", "Standard rate (20%)"
+        ZERO = "zero", "Zero rate (0%)"
+        EXEMPT = "exempt", "Exempt from VAT"
+
+    vat_treatment = models.CharField(
+        "VAT", max_length=10, choices=VatTreatment.choices, default=VatTreatment.STANDARD
+    )
+    late_cancellation_charge_percent = models.PositiveSmallIntegerField(
+        "late-cancellation charge (%)",
+        default=100,
+        validators=[MaxValueValidator(100)],
+        help_text="Share of the place's price charged for a cancellation after the free period.",
+    )
+    no_show_charge_percent = models.PositiveSmallIntegerField(
+        "no-show charge (%)",
+        default=100,
+        validators=[MaxValueValidator(100)],
+        help_text="Share of the place's price charged when a delegate does not attend.",
+    )
     cross_listed_strands = ParentalManyToManyField(
         "courses.StrandPage",
         blank=True,
@@ -228,6 +283,15 @@ class CoursePage(Page):
                 FieldRowPanel(
                     [FieldPanel("format"), FieldPanel("cpd_hours"), FieldPanel("default_price")]
                 ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("vat_treatment"),
+                        FieldPanel("free_cancellation_days"),
+                        FieldPanel("late_cancellation_charge_percent"),
+                        FieldPanel("no_show_charge_percent"),
+                    ]
+                ),
+                FieldRowPanel([FieldPanel("attendance_rule"), FieldPanel("min_sessions_attended")]),
                 FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("phases", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("subjects"),
@@ -255,6 +319,21 @@ class CoursePage(Page):
                 condition=Q(default_price__gte=0), name="course_price_not_negative"
             ),
             models.CheckConstraint(condition=Q(cpd_hours__gte=0), name="course_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(late_cancellation_charge_percent__lte=100)
+                & Q(no_show_charge_percent__lte=100),
+                name="course_charges_at_most_full_price",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance_rule="all")
+                | Q(attendance_rule="at_least", min_sessions_attended__gte=1),
+                name="course_attendance_minimum_set",
+                violation_error_message="Give the minimum number of sessions (1 or more).",
+            ),
+            models.CheckConstraint(
+                condition=Q(vat_treatment__in=["standard", "zero", "exempt"]),
+                name="course_vat_treatment_known",
+            ),
         ]
 
     @cached_property
@@ -288,7 +367,8 @@ class CoursePage(Page):
         strand = self.strand
         if strand is None:
             return CoursePage.objects.none()
-        audiences = list(self.audiences.values_list("pk", flat=True))
+        # .all(), not values_list(): a preview's in-memory page holds its audiences unsaved.
+        audiences = [audience.pk for audience in self.audiences.all()]
         siblings = (
             CoursePage.objects.live()
             .child_of(strand)
@@ -349,12 +429,33 @@ class CoursePage(Page):
             "hasCourseInstance": instances,
         }
 
+    @staticmethod
+    def pricing_school(user):
+        """The school whose prices a signed-in teacher sees: their own (the first, if several)."""
+        if not user.is_authenticated:
+            return None
+        from accounts.models import Membership
+
+        membership = (
+            Membership.objects.filter(user=user, school__status__in=["open", "open_closing"])
+            .select_related("school__local_authority", "school__trust")
+            .order_by("joined_at")
+            .first()
+        )
+        return membership.school if membership else None
+
     def get_context(self, request, *args, **kwargs):
         import json
 
         context = super().get_context(request, *args, **kwargs)
         runs = list(self.upcoming_runs())
         context["runs"] = runs
+        context["pricing_school"] = school = self.pricing_school(request.user)
+        if school is not None:
+            from billing.services import quote
+
+            for run in runs:
+                run.school_quote = quote(school, run)
         context["strand"] = self.strand
         context["related"] = self.related_courses()
         # "<" escaped so no course text can close the script element.
@@ -417,6 +518,12 @@ class CourseRun(ClusterableModel):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Leave blank to use the course's price.",
     )
+    facilitators = ParentalManyToManyField(
+        Facilitator,
+        blank=True,
+        related_name="runs",
+        help_text="Who leads this run. Leave empty when the course's facilitators do.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -435,6 +542,7 @@ class CourseRun(ClusterableModel):
             heading="Where",
         ),
         FieldPanel("price_override"),
+        FieldPanel("facilitators", widget=forms.CheckboxSelectMultiple),
         InlinePanel("sessions", heading="Sessions", label="Session", min_num=1),
     ]
 
@@ -522,6 +630,11 @@ class Session(models.Model):
     ends_at = models.DateTimeField()
     sequence = models.PositiveIntegerField(
         default=0, editable=False, help_text="Bumped when time or place changes, for calendars."
+    )
+    cancelled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when this one meeting is called off; calendars show it as cancelled.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

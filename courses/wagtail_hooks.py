@@ -2,17 +2,25 @@ from django.contrib import messages
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
+from django.urls import path
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from bookings.admin_views import delegates_url, run_buttons
+from bookings.admin_views import (
+    CancelSessionView,
+    RunSessionsView,
+    delegates_url,
+    run_buttons,
+)
 from bookings.models import WaitingListEntry
+from bookings.schedule import SESSION_CANCELLED
 
 from .models import Audience, CourseRun, Facilitator, Phase, Venue
 
@@ -100,6 +108,17 @@ class CourseRunViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = True
 
+    def get_urlpatterns(self):
+        # A run's sessions, and calling one off (the views are bookings staff's run pages).
+        return super().get_urlpatterns() + [
+            path("<int:run_id>/sessions/", RunSessionsView.as_view(), name="sessions"),
+            path(
+                "<int:run_id>/sessions/<int:session_id>/cancel/",
+                CancelSessionView.as_view(),
+                name="cancel_session",
+            ),
+        ]
+
 
 class VenueViewSet(SnippetViewSet):
     model = Venue
@@ -159,3 +178,14 @@ def refuse_deleting_courses_with_runs(request, page):
         )
         return redirect("wagtailadmin_pages:delete", page.pk)
     return None
+
+
+@hooks.register("register_log_actions")
+def register_session_log_actions(actions):
+    @actions.register_action(SESSION_CANCELLED)
+    class SessionCancelled(LogFormatter):
+        label = "Cancel session"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return f"Session on {data.get('session')} cancelled: {data.get('reason')}"

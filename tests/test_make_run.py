@@ -50,7 +50,7 @@ def test_make_run_steps_serve_the_seeded_site_on_sqlite_with_no_other_services(t
         DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
     )
     _manage(env, "migrate", "--noinput")
-    out = _manage(env, "seed_demo", "--logins")
+    out = _manage(env, "seed_demo", "--logins", "--history")
     assert "admin@example.gov.uk" in out and "cpd-demo-2026" in out
     port = _free_port()
     server = subprocess.Popen(
@@ -76,6 +76,8 @@ def test_make_run_steps_serve_the_seeded_site_on_sqlite_with_no_other_services(t
         assert css.status == 200
         admin = urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=5)
         assert admin.status == 200
+        check = urllib.request.urlopen(f"http://127.0.0.1:{port}/certificates/", timeout=5)
+        assert check.status == 200
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -4,7 +4,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+from config.logging import logging_config
+from config.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SITE_DIR = BASE_DIR / "site"
@@ -52,6 +56,7 @@ INSTALLED_APPS = [
     "bookings",
     "billing",
     "search",
+    "config.apps.ProjectConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.search_promotions",
@@ -82,13 +87,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "home.middleware.CachedSiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -96,6 +106,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.AdminMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,6 +131,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env(BASE_DIR / "db.sqlite3")}
+# Scale-out: a read replica for reports only, used explicitly with .using(REPORTS_DATABASE).
+# No router sends anything there by itself: availability and booking always read the primary.
+if env("REPORTS_DATABASE_URL"):
+    DATABASES["reports"] = {
+        **dj_database_url.parse(env("REPORTS_DATABASE_URL"), conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+REPORTS_DATABASE = "reports" if "reports" in DATABASES else "default"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -208,6 +227,74 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# --- Security headers (config.csp) -------------------------------------------------------
+# Public pages: scripts, styles and fonts from this origin only. Inline style attributes are
+# allowed (strand colours are set with `style="--strand: …"`); <style> elements are not.
+CSP_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS")  # object storage or CDN serving media
+CSP_FRAME_ORIGINS = env_list(
+    "CSP_FRAME_ORIGINS",
+    "https://www.youtube-nocookie.com,https://www.youtube.com,https://player.vimeo.com",
+)
+# Paying online posts to us and is redirected to Stripe Checkout; form-action covers redirects.
+CSP_FORM_ORIGINS = env_list("CSP_FORM_ORIGINS", "https://checkout.stripe.com")
+CSP_REPORT_URI = env("CSP_REPORT_URI", "")
+CSP_PUBLIC = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:", *CSP_MEDIA_ORIGINS],
+    "media-src": ["'self'", *CSP_MEDIA_ORIGINS],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'", *CSP_FRAME_ORIGINS],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'", *CSP_FORM_ORIGINS],
+    "frame-ancestors": ["'none'"],
+}
+# The Wagtail admin: Wagtail's templates print inline <script> blocks (inline panels, date
+# pickers, workflow dialogs) and inline styles, so the admin alone gets 'unsafe-inline'. It
+# still gets no eval, no plugins, no foreign scripts, and may only be framed by itself (preview).
+CSP_ADMIN = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:", *CSP_MEDIA_ORIGINS],
+    "media-src": ["'self'", "blob:", *CSP_MEDIA_ORIGINS],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'", *CSP_FRAME_ORIGINS],
+    "worker-src": ["'self'", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+# No page needs these browser features; an injected script cannot ask for them either.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views opt into SAMEORIGIN themselves
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# --- end security headers ------------------------------------------------------------------
+
 # Cache: Redis when configured, otherwise this process's memory.
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
@@ -233,11 +320,40 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Scale-out (docs/deploy.md): with CELERY_ROUTE_BY_QUEUE, emails, PDFs and payments each go to
+# their own queue, so each gets its own workers; everything else stays on the default queue
+# ("celery"). Off by default, so one worker on the default queue runs everything.
+CELERY_QUEUE_ROUTES = [
+    ("billing.tasks.send_invoice", {"queue": "pdfs"}),  # renders the invoice PDF
+    ("billing.tasks.send_credit_note", {"queue": "pdfs"}),
+    ("*.tasks.send_*", {"queue": "emails"}),
+    ("accounts.tasks.notify_*", {"queue": "emails"}),
+    ("billing.tasks.*", {"queue": "payments"}),  # settlement, invoicing runs, Stripe events
+]
+CELERY_TASK_ROUTES = (CELERY_QUEUE_ROUTES,) if env_bool("CELERY_ROUTE_BY_QUEUE", False) else None
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "home.tasks.publish_scheduled_pages", "schedule": 60.0},
     "expire-waiting-list-offers": {"task": "bookings.tasks.expire_offers", "schedule": 300.0},
     "expire-approval-requests": {"task": "bookings.tasks.expire_approvals", "schedule": 300.0},
     "joining-reminders": {"task": "bookings.tasks.send_reminders", "schedule": 3600.0},
+    # 06:00 on the 1st: last month's statement invoices.
+    "monthly-invoicing": {
+        "task": "billing.tasks.run_monthly_invoicing",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
+    # Paid Checkout Sessions whose webhook was missed.
+    "reconcile-stripe-checkouts": {"task": "billing.tasks.reconcile_checkouts", "schedule": 900.0},
+    # 07:00 daily: chase unpaid invoices at the due date, +14 and +30 days (each once).
+    "overdue-reminders": {
+        "task": "billing.tasks.send_overdue_reminders",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "evaluation-requests": {"task": "bookings.tasks.request_due_evaluations", "schedule": 900.0},
+    "evaluation-reminders": {
+        "task": "bookings.tasks.send_evaluation_reminders",
+        "schedule": 3600.0,
+    },
+    "impact-follow-ups": {"task": "bookings.tasks.send_impact_follow_ups", "schedule": 3600.0},
 }
 
 # Email
@@ -254,6 +370,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
+# Offer a UK bank transfer (Stripe's customer balance) at Checkout; needs it enabled in Stripe.
+STRIPE_BANK_TRANSFER_ENABLED = env_bool("STRIPE_BANK_TRANSFER_ENABLED", False)
+# Replaces Stripe's network client: an HTTPClient, or a callable or dotted path giving one.
+# Tests use it to serve recorded Stripe responses; leave unset in production.
+STRIPE_HTTP_CLIENT = env("STRIPE_HTTP_CLIENT", "") or None
 
 # Wagtail
 WAGTAIL_SITE_NAME = "School Improvement CPD"
@@ -262,21 +383,35 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]  # never svg: it can carry script
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000  # a 10 MB file can still decompress to gigabytes
+# SVG refused by name and content, and documents whose contents do not match their type.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "config.uploads.ImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "config.uploads.DocumentForm"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No staff email hashes sent to Gravatar; the admin shows its default avatar.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_I18N_ENABLED = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "django_tasks": {"level": "WARNING"},  # Wagtail's in-process reference-index tasks
-        "wagtail": {"level": "WARNING"},  # page audit lines are kept in the database anyway
-    },
-}
+# --- Observability (config.logging, config.metrics, config.sentry) -------------------------
+# One JSON object per log line, each with the request id (X-Request-ID, accepted or made).
+LOG_FORMAT = env("LOG_FORMAT", "json")
+LOGGING = logging_config(LOG_FORMAT, env("LOG_LEVEL", "INFO"))
+# /metrics: Prometheus scrapers from these networks, or with this bearer token; others get 404.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128")
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+CELERY_METRICS_PORT = int(env("CELERY_METRICS_PORT", "0"))  # a worker's own /metrics; 0 = off
+if env("PROMETHEUS_MULTIPROC_DIR"):  # gunicorn/prefork processes share counters through files
+    Path(env("PROMETHEUS_MULTIPROC_DIR")).mkdir(parents=True, exist_ok=True)
+SENTRY_ENABLED = init_sentry(os.environ)  # on only with SENTRY_DSN
+# --- end observability ---------------------------------------------------------------------
+
 DEMO_DATA_ALLOWED = True
 BOOKING_APPROVAL_HOURS = int(env("BOOKING_APPROVAL_HOURS", "72"))
 WAITING_LIST_OFFER_HOURS = int(env("WAITING_LIST_OFFER_HOURS", "48"))
+
+# After the course: evaluation reminders (at most two, this many days apart) and the impact
+# follow-up this many days after a course ends, not chased once the grace period is over.
+EVALUATION_REMINDER_DAYS = int(env("EVALUATION_REMINDER_DAYS", "7"))
+IMPACT_FOLLOW_UP_DAYS = int(env("IMPACT_FOLLOW_UP_DAYS", "42"))
+IMPACT_FOLLOW_UP_GRACE_DAYS = int(env("IMPACT_FOLLOW_UP_GRACE_DAYS", "60"))

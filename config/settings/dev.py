@@ -1,5 +1,5 @@
 from .base import *  # noqa: F403
-from .base import env, env_bool
+from .base import LOGGING, env, env_bool
 
 DEBUG = True
 SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
@@ -9,3 +9,5 @@ WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic needed
 WHITENOISE_USE_FINDERS = True
 # Demo admins can reach the admin without an authenticator app; production insists.
 ADMIN_MFA_REQUIRED = env_bool("ADMIN_MFA_REQUIRED", False)
+# Readable log lines for `make run`; production and containers log JSON.
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", "text")

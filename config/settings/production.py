@@ -1,7 +1,9 @@
+import json
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env, env_bool
+from .base import CELERY_QUEUE_ROUTES, REDIS_URL, env, env_bool
 
 DEBUG = False
 DEMO_DATA_ALLOWED = False  # seed_demo sets known passwords
@@ -13,25 +15,31 @@ if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must be set in production.")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Media on the local disk, or in object storage when scaled out: e.g.
+    # MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage with its options as JSON
+    # (django-storages; see docs/deploy.md).
+    "default": {
+        "BACKEND": env("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(env("MEDIA_STORAGE_OPTIONS", "{}")),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]  # probes and scrapers speak HTTP
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Referrer-Policy, nosniff, X-Frame-Options, CSP, Permissions-Policy and the cookies'
+# HttpOnly/SameSite flags are set for every environment in base.py; here, HTTPS only.
+# Read on every signed-in request: from Redis (required above), the database behind it.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_SECURE = True
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = True
-CSRF_COOKIE_HTTPONLY = True
-CSRF_COOKIE_SAMESITE = "Lax"
-X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views opt into SAMEORIGIN themselves
 
 if env("EMAIL_BACKEND") is None:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+# Workers per queue (emails, pdfs, payments, celery): see docs/deploy.md.
+CELERY_TASK_ROUTES = (CELERY_QUEUE_ROUTES,) if env_bool("CELERY_ROUTE_BY_QUEUE", True) else None

@@ -1,20 +1,106 @@
 """Owner-only access for every bookings URL that takes an id: 404 for everyone else."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
-from bookings.models import Enrolment
+from accounts.models import User
+from bookings import attendance
+from bookings.models import Attendance, Booking, Enrolment, RegisterClosure
 from bookings.services import BookingRequest, Delegate, book_places
+from courses.models import CoursePage, CourseRun, Facilitator, Session, Venue
 
-CALLERS = ["anonymous", "teacher_a", "lead_a", "finance_a", "teacher_b", "staff"]
+CALLERS = [
+    "anonymous",
+    "teacher_a",
+    "lead_a",
+    "finance_a",
+    "teacher_b",
+    "staff",
+    "facilitator",  # leads the after-course runs below
+    "other_facilitator",  # leads other courses
+]
 # Open to every signed-in person by design (they act on the caller's own behalf).
 OPEN_TO_ALL = {"book", "details", "join_waiting_list", "mine", "accept_offer"}
-# Opened by a secret token, not an id; tested in test_calendar_feeds.py.
-BY_TOKEN = {"personal_feed", "school_feed", "strand_feed"}
+# Opened by a secret token or a certificate's number, not an id; tested in
+# test_calendar_feeds.py and tests/attendance/test_certificates.py (and below).
+BY_TOKEN = {"personal_feed", "school_feed", "strand_feed", "verify_certificate"}
 PLACE_PEOPLE = {"teacher_a", "lead_a", "staff"}  # the delegate, the school's lead, the CPD team
+REGISTER_TAKERS = {"facilitator", "staff"}  # the run's facilitator and the CPD team
 
 
 @pytest.fixture
-def objects(open_run, people):
+def callers(people, make_user):
+    sarah = User.objects.get(email="facilitator@example.gov.uk")
+    Facilitator.objects.filter(name="Sarah Whitfield").update(user=sarah)
+    ruth = make_user("ruth.calloway@example.gov.uk", is_staff=True)
+    Facilitator.objects.filter(name="Ruth Calloway").update(user=ruth)
+    return {**people, "facilitator": sarah, "other_facilitator": ruth}
+
+
+def _past_run(reference, days_ago):
+    """A run of a course Sarah leads, its one session `days_ago` days back (started an hour
+    before that)."""
+    start = timezone.now() - dt.timedelta(days=days_ago, hours=1)
+    run = CourseRun.objects.create(
+        course=CoursePage.objects.get(slug="send-essentials-for-teaching-assistants-primary"),
+        reference=reference,
+        status=CourseRun.Status.CLOSED,
+        venue=Venue.objects.order_by("name").first(),
+    )
+    Session.objects.create(run=run, starts_at=start, ends_at=start + dt.timedelta(hours=3))
+    return run
+
+
+def _phone_booking(run, people, *delegates):
+    return book_places(
+        run.pk,
+        BookingRequest(
+            school=people["school_a"],
+            booked_by=people["staff"],
+            delegates=[Delegate(d) for d in delegates],
+            source=Booking.Source.PHONE,
+            notify=False,
+        ),
+    )
+
+
+@pytest.fixture
+def after_course(callers):
+    """Yesterday's closed register (Tom attended, evaluated, has a certificate and a follow-up;
+    Frank did not come) and today's open one (Chloe not yet marked)."""
+    people, sarah = callers, callers["facilitator"]
+    closed = _past_run("MATRIX-1", 1)
+    booking = _phone_booking(closed, people, people["teacher_a"], people["finance_a"])
+    tom = booking.enrolments.get(delegate=people["teacher_a"])
+    frank = booking.enrolments.get(delegate=people["finance_a"])
+    session = closed.sessions.get()
+    attendance.mark_attendance(session.pk, tom.pk, present=True, by=sarah)
+    attendance.mark_attendance(session.pk, frank.pk, present=False, by=sarah)
+    attendance.close_register(closed.pk, by=sarah, notify=False)
+    attendance.submit_evaluation(
+        tom.pk,
+        by=people["teacher_a"],
+        ratings={"quality": 5, "relevance": 5, "facilitator": 5},
+        will_do_differently="More",
+    )
+    ends = closed.sessions.get().ends_at
+    attendance.send_impact_follow_ups(now=ends + dt.timedelta(days=43))
+    open_run = _past_run("MATRIX-2", 0)
+    chloe = _phone_booking(open_run, people, people["lead_a"]).enrolments.get()
+    return {
+        "closed": closed,
+        "attended": tom,
+        "no_show": frank,
+        "open": open_run,
+        "session": open_run.sessions.get(),
+        "unmarked": chloe,
+    }
+
+
+@pytest.fixture
+def objects(open_run, people, after_course):
     school = people["school_a"]
     school.bookings_need_approval = True
     school.save()
@@ -27,7 +113,12 @@ def objects(open_run, people):
             delegates=[Delegate(people["teacher_a"])],
         ),
     )
-    return {"booking": booking, "enrolment": booking.enrolments.get(), "school": school}
+    return {
+        "booking": booking,
+        "enrolment": booking.enrolments.get(),
+        "school": school,
+        **after_course,
+    }
 
 
 def _targets(o, people):
@@ -70,6 +161,72 @@ def _targets(o, people):
             },
             {"lead_a"},
         ),
+        # After the course: registers for the run's facilitator and the CPD team only.
+        **_after_course_targets(o, a),
+    }
+
+
+def _after_course_targets(o, a):
+    run, session, closed = o["open"].pk, o["session"].pk, o["closed"].pk
+    attended, no_show = o["attended"].pk, o["no_show"].pk
+    return {
+        "run register": ("get", f"/registers/{run}/", None, REGISTER_TAKERS),
+        "print register": ("get", f"/registers/{run}/print/", None, REGISTER_TAKERS),
+        "session register": (
+            "get",
+            f"/registers/{run}/session/{session}/",
+            None,
+            REGISTER_TAKERS,
+        ),
+        "mark": (
+            "post",
+            f"/registers/{run}/session/{session}/mark/",
+            {"enrolment": o["unmarked"].pk, "present": "yes"},
+            REGISTER_TAKERS,
+        ),
+        # The run's facilitator (at the door) or the CPD team; see attendance.may_add_walk_in.
+        "walk-in": (
+            "post",
+            f"/registers/{run}/session/{session}/walk-in/",
+            {
+                "school": a,
+                "first_name": "Walk",
+                "last_name": "In",
+                "email": "walk.in@oakfield.sch.uk",
+            },
+            REGISTER_TAKERS,
+        ),
+        "close register": ("post", f"/registers/{run}/close/", {}, REGISTER_TAKERS),
+        "waive no-show": (
+            "post",
+            f"/registers/{closed}/place/{no_show}/waive/",
+            {"reason": "Snow"},
+            {"staff"},
+        ),
+        # Another run's place through this run's address: never found.
+        "waive via another run": (
+            "post",
+            f"/registers/{run}/place/{no_show}/waive/",
+            {"reason": "Snow"},
+            set(),
+        ),
+        "evaluate": ("get", f"/bookings/place/{attended}/evaluation/", None, {"teacher_a"}),
+        "certificate": (
+            "get",
+            f"/bookings/place/{attended}/certificate.pdf",
+            None,
+            PLACE_PEOPLE,
+        ),
+        "no certificate for a no-show": (
+            "get",
+            f"/bookings/place/{no_show}/certificate.pdf",
+            None,
+            set(),
+        ),
+        "impact": ("get", f"/bookings/place/{attended}/impact/", None, {"teacher_a", "lead_a"}),
+        "school cpd record": ("get", f"/school/{a}/cpd/", None, {"lead_a", "staff"}),
+        "school cpd csv": ("get", f"/school/{a}/cpd.csv", None, {"lead_a", "staff"}),
+        "school cpd pdf": ("get", f"/school/{a}/cpd.pdf", None, {"lead_a", "staff"}),
     }
 
 
@@ -85,6 +242,21 @@ TARGET_NAMES = [
     "unknown booking",
     "add colleague",
     "rotate school calendar",
+    "run register",
+    "print register",
+    "session register",
+    "mark",
+    "walk-in",
+    "close register",
+    "waive no-show",
+    "waive via another run",
+    "evaluate",
+    "certificate",
+    "no certificate for a no-show",
+    "impact",
+    "school cpd record",
+    "school cpd csv",
+    "school cpd pdf",
 ]
 
 
@@ -102,10 +274,10 @@ def test_the_matrix_covers_every_url_that_takes_an_id(objects, people):
 
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("target", TARGET_NAMES)
-def test_access_matrix(client, people, objects, caller, target):
-    method, url, data, allowed = _targets(objects, people)[target]
+def test_access_matrix(client, callers, objects, caller, target):
+    method, url, data, allowed = _targets(objects, callers)[target]
     if caller != "anonymous":
-        client.force_login(people[caller])
+        client.force_login(callers[caller])
     response = client.post(url, data) if method == "post" else client.get(url)
     if caller == "anonymous":
         assert response.status_code == 302
@@ -116,11 +288,24 @@ def test_access_matrix(client, people, objects, caller, target):
         assert response.status_code == 404
 
 
-@pytest.mark.parametrize("caller", ["finance_a", "teacher_b"])
-def test_refused_callers_change_nothing(client, people, objects, caller):
-    client.force_login(people[caller])
-    for method, url, data, _ in _targets(objects, people).values():
-        if method == "post":
+@pytest.mark.parametrize("caller", ["finance_a", "teacher_b", "other_facilitator"])
+def test_refused_callers_change_nothing(client, callers, objects, caller):
+    client.force_login(callers[caller])
+    for method, url, data, allowed in _targets(objects, callers).values():
+        if method == "post" and caller not in allowed:
             client.post(url, data)
     enrolment = Enrolment.objects.get(pk=objects["enrolment"].pk)
-    assert (enrolment.status, enrolment.delegate) == ("pending_approval", people["teacher_a"])
+    assert (enrolment.status, enrolment.delegate) == ("pending_approval", callers["teacher_a"])
+    assert not Attendance.objects.filter(enrolment=objects["unmarked"]).exists()
+    assert not RegisterClosure.objects.filter(run=objects["open"]).exists()
+    assert not Enrolment.objects.get(pk=objects["no_show"].pk).charge_waived
+    assert not User.objects.filter(email="walk.in@oakfield.sch.uk").exists()
+
+
+def test_the_certificate_check_is_public_and_shows_name_and_course_only(client, objects):
+    certificate = objects["attended"].certificate
+    response = client.get(f"/certificates/{certificate.number}/")
+    assert response.status_code == 200
+    assert "Tom Teacher" in response.content.decode()
+    assert "Oakfield" not in response.content.decode()
+    assert client.get("/certificates/CPD-NOTRE-ALXXX/").status_code == 404

@@ -414,6 +414,8 @@ def _admin_urls(run, enrolment, booking):
         f"/admin/runs/{run.pk}/waiting-list/",
         f"/admin/runs/{run.pk}/phone-booking/?school={booking.school_id}",
         f"/admin/runs/{run.pk}/cancel/",
+        f"/admin/runs/{run.pk}/sessions/",
+        f"/admin/runs/{run.pk}/sessions/{run.sessions.first().pk}/cancel/",
         "/admin/enrolments/",
         "/admin/enrolments/?export=csv",
         f"/admin/enrolments/inspect/{enrolment.pk}/",
@@ -449,10 +451,12 @@ def test_people_without_bookings_permissions_see_nothing(client, open_run, peopl
 
     for url in (
         f"/admin/runs/{open_run.pk}/cancel/",
+        f"/admin/runs/{open_run.pk}/sessions/{open_run.sessions.first().pk}/cancel/",
         f"/admin/enrolments/cancel/{enrolment.pk}/",
     ):
         assert client.post(url, {"reason": "Because"}).status_code != 200
     open_run.refresh_from_db()
     enrolment.refresh_from_db()
     assert open_run.status == CourseRun.Status.OPEN
+    assert not open_run.sessions.filter(cancelled_at__isnull=False).exists()
     assert enrolment.status == Enrolment.Status.CONFIRMED

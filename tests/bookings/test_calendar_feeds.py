@@ -2,14 +2,9 @@
 conditional GET, secret tokens — and three independent parsers agreeing on every feed."""
 
 import datetime as dt
-import json
-import shutil
-import subprocess
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import recurring_ical_events
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -17,62 +12,9 @@ from bookings import calendar as feeds
 from bookings.models import CalendarFeed, Enrolment
 from bookings.services import BookingRequest, Delegate, book_places, cancel_enrolment
 from courses.models import CourseRun, Session, StrandPage
+from tests.calendar.support import parse_three_ways, post_run_edit_form
 
-ROOT = Path(__file__).resolve().parents[2]
-ICALJS = ROOT / "tests" / "calendar" / "parse_with_icaljs.cjs"
 LONDON = ZoneInfo("Europe/London")
-
-
-def parse_three_ways(ics, tmp_path):
-    """Parse with icalendar, recurring-ical-events and ical.js; assert they agree; return
-    [(uid, start_utc, end_utc, status)]."""
-    calendar = Calendar.from_ical(ics)
-    ours = sorted(
-        (
-            str(e["UID"]),
-            e.decoded("DTSTART").astimezone(dt.UTC),
-            e.decoded("DTEND").astimezone(dt.UTC),
-            str(e.get("STATUS")),
-        )
-        for e in calendar.walk("VEVENT")
-    )
-    expanded = recurring_ical_events.of(calendar).between(
-        dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
-    )
-    theirs = sorted(
-        (
-            str(e["UID"]),
-            e["DTSTART"].dt.astimezone(dt.UTC),
-            e["DTEND"].dt.astimezone(dt.UTC),
-            str(e.get("STATUS")),
-        )
-        for e in expanded
-    )
-    assert theirs == ours, "recurring-ical-events disagrees with icalendar"
-    node = shutil.which("node")
-    assert node, "node is needed to run ical.js"
-    path = tmp_path / "feed.ics"
-    path.write_bytes(ics)
-    out = subprocess.run(
-        [node, str(ICALJS), str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    icaljs = json.loads(out.stdout)
-    mozilla = sorted(
-        (
-            e["uid"],
-            dt.datetime.fromisoformat(e["start_utc"].replace("Z", "+00:00")),
-            dt.datetime.fromisoformat(e["end_utc"].replace("Z", "+00:00")),
-            e["status"],
-        )
-        for e in icaljs["events"]
-    )
-    assert mozilla == ours, "ical.js disagrees with icalendar"
-    return ours
 
 
 def test_programme_feed_lists_every_open_runs_sessions(client, demo, tmp_path):
@@ -87,6 +29,8 @@ def test_programme_feed_lists_every_open_runs_sessions(client, demo, tmp_path):
     assert str(calendar["X-PUBLISHED-TTL"]) == "PT1H"
     assert calendar["REFRESH-INTERVAL"].dt == dt.timedelta(hours=1)
     assert str(calendar["UID"]).startswith("programme@")
+    for event in calendar.walk("VEVENT"):
+        assert event.decoded("DTSTAMP") and event.decoded("LAST-MODIFIED")
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
     assert b"DTSTART;TZID=Europe/London:" in response.content
     assert b"meet.example.gov.uk" not in response.content, "no joining links in public feeds"
@@ -219,42 +163,7 @@ def test_sequence_goes_up_when_a_session_moves_in_the_admin(client, people, teac
     session = run.sessions.order_by("starts_at").first()
     before = session.sequence
     client.force_login(people["staff"])
-    edit = client.get(f"/admin/runs/edit/{run.pk}/")
-    assert edit.status_code == 200
-    form = edit.context["form"]
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if value is not None:
-            data[name] = value.pk if hasattr(value, "pk") else value
-    formset = form.formsets["sessions"]
-    data.update({f"sessions-{k}": v for k, v in formset.management_form.initial.items()})
-    data.update(
-        {
-            "sessions-TOTAL_FORMS": str(len(formset.forms)),
-            "sessions-INITIAL_FORMS": str(len(formset.forms)),
-        }
-    )
-    for i, child in enumerate(formset.forms):
-        s = child.instance
-        start = timezone.localtime(s.starts_at)
-        end = timezone.localtime(s.ends_at)
-        if s.pk == session.pk:
-            start += dt.timedelta(hours=2)
-            end += dt.timedelta(hours=2)
-        data.update(
-            {
-                f"sessions-{i}-id": s.pk,
-                f"sessions-{i}-ORDER": str(i + 1),
-                f"sessions-{i}-starts_at": start.strftime("%Y-%m-%d %H:%M"),
-                f"sessions-{i}-ends_at": end.strftime("%Y-%m-%d %H:%M"),
-            }
-        )
-    for key in ("booking_opens_at", "booking_closes_at"):
-        value = getattr(run, key)
-        data[key] = timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-    data = {k: ("" if v is None else v) for k, v in data.items()}
-    response = client.post(f"/admin/runs/edit/{run.pk}/", data)
+    response = post_run_edit_form(client, run, move={session.pk: dt.timedelta(hours=2)})
     assert response.status_code == 302, response.content.decode()[:1500]
     session.refresh_from_db()
     assert session.sequence == before + 1
@@ -325,9 +234,9 @@ def test_booking_attachments_parse_the_same_three_ways(people, teacher_booking, 
 
 def test_the_public_feed_is_cached_until_a_session_changes(client, demo, monkeypatch):
     builds = []
-    real = feeds.build_calendar
+    real = feeds.programme_calendar
     monkeypatch.setattr(
-        feeds, "build_calendar", lambda *a, **kw: builds.append(1) or real(*a, **kw)
+        feeds, "programme_calendar", lambda *a, **kw: builds.append(1) or real(*a, **kw)
     )
     first = client.get("/calendar/programme.ics").content
     assert client.get("/calendar/programme.ics").content == first
@@ -340,13 +249,28 @@ def test_the_public_feed_is_cached_until_a_session_changes(client, demo, monkeyp
     assert b"SEQUENCE:1" in changed
 
 
-def test_building_the_programme_feed_takes_the_same_queries_at_any_size(demo):
+def _queries_to_build():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    feeds.programme_calendar()  # warm Wagtail's per-site URL cache, as any request would
-    with CaptureQueriesContext(connection) as small:
-        feeds.programme_calendar().to_ical()
+    with CaptureQueriesContext(connection) as queries:
+        body = feeds.programme_calendar()
+    return len(queries), body
+
+
+def _clear_cached_events():
+    """Empty the cache, then put back Wagtail's site root paths, as any request would."""
+    from django.core.cache import cache
+    from wagtail.models import Site
+
+    cache.clear()
+    Site.get_site_root_paths()
+
+
+def test_building_the_programme_feed_takes_the_same_queries_at_any_size(demo):
+    _clear_cached_events()
+    small_cold, _ = _queries_to_build()
+    small_warm, _ = _queries_to_build()
     run = CourseRun.objects.filter(status="open").first()
     start = timezone.now() + dt.timedelta(days=60)
     Session.objects.bulk_create(
@@ -357,7 +281,53 @@ def test_building_the_programme_feed_takes_the_same_queries_at_any_size(demo):
         )
         for i in range(200)
     )
-    with CaptureQueriesContext(connection) as large:
-        body = feeds.programme_calendar().to_ical()
+    one_run_changed, body = _queries_to_build()
     assert body.count(b"BEGIN:VEVENT") >= 200
-    assert len(large) == len(small)
+    assert one_run_changed == small_cold
+    assert _queries_to_build()[0] == small_warm
+    _clear_cached_events()
+    assert _queries_to_build()[0] == small_cold
+
+
+def test_after_a_change_only_that_runs_events_are_written_again(demo, monkeypatch):
+    from django.core.cache import cache
+
+    cache.clear()
+    fresh = feeds.programme_calendar()
+    written = []
+    real = feeds._event
+    monkeypatch.setattr(feeds, "_event", lambda *a: written.append(a[0].run.pk) or real(*a))
+    assert feeds.programme_calendar() == fresh and written == [], "all from the cache"
+
+    session = Session.objects.filter(run__status="open").order_by("pk").first()
+    session.starts_at += dt.timedelta(hours=1)
+    session.ends_at += dt.timedelta(hours=1)
+    session.save()
+    assembled = feeds.programme_calendar()
+    assert set(written) == {session.run_id}
+    assert len(written) == session.run.sessions.count()
+    cache.clear()
+    assert assembled == feeds.programme_calendar(), "the cached parts add up to a fresh build"
+
+
+@pytest.mark.parametrize("change", ["venue address", "course title", "run status"])
+def test_cached_events_follow_every_change_they_show(demo, change):
+    from django.core.cache import cache
+
+    from courses.models import Venue
+
+    run = CourseRun.objects.filter(status="open", venue__isnull=False).first()
+    before = feeds.programme_calendar()
+    if change == "venue address":
+        Venue.objects.filter(pk=run.venue_id).update(address="1 New Street")
+    elif change == "course title":
+        page = run.course
+        page.title = "A retitled course"
+        page.save_revision().publish()
+    else:
+        run.status = CourseRun.Status.CLOSED
+        run.save()
+    after = feeds.programme_calendar()
+    assert after != before
+    cache.clear()
+    assert after == feeds.programme_calendar()

@@ -98,3 +98,65 @@ def test_production_rate_limits_use_a_shared_redis_cache():
         {"SECRET_KEY": "k" * 60, "REDIS_URL": "redis://cache.internal:6379/0"},
     )
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "a-long-random-production-key-" + "x7Qp2Lm9" * 6,
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "ALLOWED_HOSTS": "cpd.example.gov.uk",
+    "DATABASE_URL": "sqlite://:memory:",
+}
+HEADERS_PROBE = (
+    "import json, django; django.setup(); from django.conf import settings;"
+    "from django.test import Client;"
+    "r = Client().get('/robots.txt', secure=True, HTTP_HOST='cpd.example.gov.uk');"
+    "print(json.dumps({'status': r.status_code, 'headers': dict(r.headers), 'cookies': {"
+    " n: getattr(settings, n) for n in ('SESSION_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY',"
+    " 'SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SECURE', 'CSRF_COOKIE_HTTPONLY',"
+    " 'CSRF_COOKIE_SAMESITE')}}))"
+)
+
+
+def test_production_sends_hsts_csp_and_the_other_security_headers():
+    result = _run("config.settings.production", PRODUCTION_ENV, code=HEADERS_PROBE)
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    headers = probe["headers"]
+    assert probe["status"] == 200
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "script-src 'self';" in headers["Content-Security-Policy"]
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_production_cookies_are_secure_http_only_and_same_site():
+    result = _run("config.settings.production", PRODUCTION_ENV, code=HEADERS_PROBE)
+    assert result.returncode == 0, result.stderr
+    cookies = json.loads(result.stdout.strip().splitlines()[-1])["cookies"]
+    assert cookies == {
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SECURE": True,
+        "CSRF_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def test_the_deploy_check_covers_our_content_security_policy():
+    """`check --deploy` runs the project's CSP check, so CI would catch a loosened policy."""
+    result = _run(
+        "config.settings.production",
+        PRODUCTION_ENV,
+        args=["manage.py", "check", "--deploy", "--fail-level", "WARNING", "--tag", "security"],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    code = (
+        "import django; django.setup(); from django.core import checks;"
+        "print(any(c.__name__ == 'check_content_security_policy'"
+        " for c in checks.registry.registry.get_checks(include_deployment_checks=True)))"
+    )
+    probe = _run("config.settings.production", PRODUCTION_ENV, code=code)
+    assert probe.stdout.strip().splitlines()[-1] == "True", probe.stderr

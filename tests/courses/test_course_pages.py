@@ -127,3 +127,14 @@ def test_related_courses_come_from_the_same_strand(client, demo):
     assert course not in related
     html = client.get(course.url).content.decode()
     assert "Related courses" in html and escape(related[0].title) in html
+
+
+def test_related_courses_work_on_a_previewed_unsaved_page(demo):
+    """Preview renders an in-memory copy of the page; its related courses must not crash."""
+    from courses.models import CoursePage
+
+    course = CoursePage.objects.live().filter(audiences__isnull=False).first()
+    draft = course.get_latest_revision_as_object()
+    draft.audiences = list(course.audiences.all())  # as the edit form sets them, unsaved
+    related = list(draft.related_courses())
+    assert course not in related

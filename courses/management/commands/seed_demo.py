@@ -9,13 +9,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--logins", action="store_true", help="Print the demo logins.")
+        parser.add_argument(
+            "--history",
+            action="store_true",
+            help="Also past runs with registers, evaluations, certificates and CPD records.",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError(
                 "Demo data is disabled under these settings (it sets known passwords)."
             )
-        seed_demo(stdout=self.stdout)
+        seed_demo(stdout=self.stdout, history=options["history"])
         if options["logins"]:
             self.stdout.write("\nDemo logins (email, password, role)")
             for email, password, what in demo_logins():

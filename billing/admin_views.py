@@ -1,0 +1,698 @@
+"""Finance officers' pages in the Wagtail admin.
+
+Thin views over billing.services: recording a payment (record_payment), selling a package
+(buy_package), the monthly invoicing run (run_invoicing, in a Celery task), plus the reports in
+billing.reports (ledger export, aged debt). A refusal (BillingError) or bad input is shown on the
+form and nothing is written."""
+
+import csv
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
+from django.views.generic import FormView, TemplateView, View
+from wagtail.admin.views.generic import InspectView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.widgets.button import HeaderButton
+
+from bookings.admin_views import ReadableInspectMixin, may
+
+from . import jobs, pdf, reports, services
+from .models import (
+    ZERO,
+    Account,
+    AccountPackage,
+    CourseBandPrice,
+    CreditEntry,
+    CreditNote,
+    Invoice,
+    Package,
+    Payment,
+    RunBandPrice,
+)
+from .services import BillingError
+
+PAYABLE = (Invoice.Status.ISSUED, Invoice.Status.PART_PAID)
+
+
+def _invoice_url(invoice):
+    return reverse("billing_invoices:inspect", args=[invoice.pk])
+
+
+def _csv_response(filename, rows):
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+    response.write("\ufeff")  # the BOM makes Excel read UTF-8
+    writer = csv.writer(response)
+    for row in rows:
+        writer.writerow(row)
+    return response
+
+
+def _pdf_response(field_file, filename):
+    return FileResponse(
+        field_file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+
+
+class BillingInspectMixin(ReadableInspectMixin):
+    """Inspect pages as finance reads them: pounds for money, VAT in capitals."""
+
+    labels = {"vat": "VAT", "net": "Net", "gross": "Total", "issued_on": "Issued", "due_on": "Due"}
+
+    def get_field_label(self, field_name, field):
+        labels = {**BillingInspectMixin.labels, **self.labels}
+        return labels.get(field_name) or super().get_field_label(field_name, field)
+
+
+class BillingPage(PermissionCheckedMixin, WagtailAdminTemplateMixin):
+    """A page of the Billing menu. `model` and `permission_required` name what it needs."""
+
+    header_icon = "doc-full"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+
+# --- invoices and credit notes -----------------------------------------------------------------
+
+
+class InvoiceInspectView(BillingInspectMixin, InspectView):
+    """An invoice with its lines, credit notes and payments, and what is still owed."""
+
+    template_name = "billing/admin/invoice_inspect.html"
+    money_fields = ("net", "vat", "gross")
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Invoice.objects.select_related(
+                "account__school", "account__trust", "account__consortium", "booking"
+            ),
+            pk=self.pk,
+        )
+
+    def get_account_display_value(self):
+        account = self.object.account
+        url = reverse("billing_accounts:inspect", args=[account.pk])
+        return format_html('<a href="{}">{}</a>', url, account.name)
+
+    @cached_property
+    def header_buttons(self):
+        invoice = self.object
+        buttons = []
+        if invoice.number:
+            buttons.append(
+                HeaderButton(
+                    "Download PDF",
+                    url=reverse("billing_invoices:pdf", args=[invoice.pk]),
+                    icon_name="download",
+                    priority=10,
+                )
+            )
+        if invoice.status in PAYABLE and may(self.request.user, Payment, "add"):
+            buttons.append(
+                HeaderButton(
+                    "Record a payment",
+                    url=reverse("billing_record_payment:index") + f"?invoice={invoice.pk}",
+                    icon_name="plus",
+                    priority=20,
+                )
+            )
+        return buttons
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        invoice = self.object
+        owed = services.outstanding(invoice) if invoice.status != Invoice.Status.DRAFT else None
+        context.update(
+            lines=invoice.lines.select_related("enrolment"),
+            credit_notes=invoice.credit_notes.all(),
+            payments=invoice.payments.select_related("recorded_by"),
+            owed=owed,
+            overdue=bool(owed and owed > 0 and invoice.due_on < timezone.localdate()),
+            school_page=reverse("billing:invoice", args=[invoice.pk]),
+        )
+        return context
+
+
+class InvoicePDFView(PermissionCheckedMixin, View):
+    model = Invoice
+    any_permission_required = ["view", "change"]
+
+    def get(self, request, pk):
+        invoice = get_object_or_404(Invoice.objects.exclude(status=Invoice.Status.DRAFT), pk=pk)
+        return _pdf_response(pdf.invoice_pdf(invoice), f"{invoice.number}.pdf")
+
+
+class CreditNoteInspectView(BillingInspectMixin, InspectView):
+    template_name = "billing/admin/credit_note_inspect.html"
+    money_fields = ("net", "vat", "gross", "returned")
+
+    def get_invoice_display_value(self):
+        invoice = self.object.invoice
+        return format_html('<a href="{}">{}</a>', _invoice_url(invoice), invoice.number)
+
+    @cached_property
+    def header_buttons(self):
+        return [
+            HeaderButton(
+                "Download PDF",
+                url=reverse("billing_credit_notes:pdf", args=[self.object.pk]),
+                icon_name="download",
+                priority=10,
+            )
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lines"] = self.object.lines.all()
+        return context
+
+
+class CreditNotePDFView(PermissionCheckedMixin, View):
+    model = CreditNote
+    any_permission_required = ["view", "change"]
+
+    def get(self, request, pk):
+        note = get_object_or_404(CreditNote, pk=pk)
+        return _pdf_response(pdf.credit_note_pdf(note), f"{note.number}.pdf")
+
+
+class PaymentInspectView(BillingInspectMixin, InspectView):
+    money_fields = ("amount", "applied", "refunded")
+    labels = {"applied": "Applied to the invoice"}
+
+    def get_invoice_display_value(self):
+        invoice = self.object.invoice
+        return format_html('<a href="{}">{}</a>', _invoice_url(invoice), invoice.number)
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+class AccountCreateForm(forms.ModelForm):
+    """An account for a school, a centrally billed trust, or a consortium's shared budget."""
+
+    class Meta:
+        model = Account
+        fields = ["school", "trust", "consortium", "invoicing", "price_band", "reminders_paused"]
+        help_texts = {"school": "Choose one of school, trust or consortium."}
+
+    def clean(self):
+        cleaned = super().clean()
+        parties = [
+            (kind, cleaned.get(kind))
+            for kind in (Account.Kind.SCHOOL, Account.Kind.TRUST, Account.Kind.CONSORTIUM)
+            if cleaned.get(kind)
+        ]
+        if len(parties) != 1:
+            raise forms.ValidationError(
+                "Choose exactly one of a school, a trust or a consortium: an account belongs "
+                "to one of them."
+            )
+        self.instance.kind = parties[0][0]
+        if cleaned.get("price_band") and self.instance.kind != Account.Kind.SCHOOL:
+            self.add_error(
+                "price_band", "A price band is set on a school's account: prices are per school."
+            )
+        return cleaned
+
+
+class AccountEditForm(forms.ModelForm):
+    class Meta:
+        model = Account
+        fields = ["invoicing", "price_band", "reminders_paused"]
+
+    def clean_price_band(self):
+        band = self.cleaned_data.get("price_band")
+        if band and self.instance.kind != Account.Kind.SCHOOL:
+            raise forms.ValidationError(
+                "A price band is set on a school's account: prices are per school."
+            )
+        return band
+
+
+class AccountInspectView(BillingInspectMixin, InspectView):
+    """An account's balance, credit ledger and packages."""
+
+    template_name = "billing/admin/account_inspect.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Account.objects.select_related("school", "trust", "consortium", "price_band"),
+            pk=self.pk,
+        )
+
+    def get_page_subtitle(self):
+        return self.object.name
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        account = self.object
+        statement = services.statement(account)
+        context.update(
+            statement=statement,
+            credit_entries=CreditEntry.objects.filter(account=account)
+            .select_related("invoice", "credit_note")
+            .order_by("-created_at", "-pk")[:50],
+            packages=AccountPackage.objects.filter(account=account).select_related("package"),
+            band=services.band_for(account.school) if account.school_id else None,
+        )
+        return context
+
+
+# --- prices ------------------------------------------------------------------------------------
+
+
+def _price_field(label="Price"):
+    return forms.DecimalField(
+        label=label, min_value=0, max_digits=10, decimal_places=2, help_text="Pounds, before VAT."
+    )
+
+
+class PackageForm(forms.ModelForm):
+    price = _price_field("What the package costs")
+
+    class Meta:
+        model = Package
+        fields = ["name", "kind", "price", "discount_percent", "credit_amount"]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        discount = cleaned.get("discount_percent")
+        credit = cleaned.get("credit_amount")
+        if kind == Package.Kind.DISCOUNT and not (discount and 0 < discount <= 100):
+            self.add_error("discount_percent", "A discount package needs a discount of 0–100%.")
+        if kind == Package.Kind.CREDITS and not (credit and credit > 0):
+            self.add_error("credit_amount", "A prepaid-credit package needs an amount of credit.")
+        return cleaned
+
+
+class CourseBandPriceForm(forms.ModelForm):
+    price = _price_field()
+
+    class Meta:
+        model = CourseBandPrice
+        fields = ["course", "band", "price"]
+
+
+class RunBandPriceForm(forms.ModelForm):
+    price = _price_field()
+
+    class Meta:
+        model = RunBandPrice
+        fields = ["run", "band", "price"]
+
+
+# --- recording a payment -----------------------------------------------------------------------
+
+
+class RecordPaymentForm(forms.Form):
+    invoice_number = forms.CharField(
+        max_length=24, help_text="As quoted on the remittance, e.g. CPD-2026-000123."
+    )
+    amount = forms.DecimalField(
+        label="Amount received (£)",
+        max_digits=10,
+        decimal_places=2,
+        min_value=ZERO,
+        help_text="Part payments are fine. Anything over what is owed is held as credit.",
+    )
+    method = forms.ChoiceField(
+        choices=[
+            (Payment.Method.BACS, Payment.Method.BACS.label),
+            (Payment.Method.CHEQUE, Payment.Method.CHEQUE.label),
+        ],
+        widget=forms.RadioSelect,
+        initial=Payment.Method.BACS,
+    )
+    received_on = forms.DateField(label="Received on", help_text="e.g. 24/11/2026")
+    reference = forms.CharField(
+        label="Remittance or cheque reference", max_length=120, required=False
+    )
+
+    def clean_invoice_number(self):
+        number = self.cleaned_data["invoice_number"].strip().upper()
+        invoice = (
+            Invoice.objects.exclude(status=Invoice.Status.DRAFT)
+            .select_related("account")
+            .filter(number=number)
+            .first()
+        )
+        if invoice is None:
+            raise forms.ValidationError(f"No issued invoice has the number {number}.")
+        if invoice.status == Invoice.Status.VOID:
+            raise forms.ValidationError(f"{number} is void: it takes no payments.")
+        self.invoice = invoice
+        return number
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError("Enter an amount more than £0.00.")
+        return amount
+
+    def clean_received_on(self):
+        received = self.cleaned_data["received_on"]
+        if received > timezone.localdate():
+            raise forms.ValidationError("A payment cannot be received in the future.")
+        return received
+
+    def clean(self):
+        cleaned = super().clean()
+        invoice = getattr(self, "invoice", None)
+        reference = cleaned.get("reference", "").strip()
+        # A double click, or the same remittance keyed twice.
+        if (
+            invoice
+            and reference
+            and cleaned.get("amount")
+            and Payment.objects.filter(
+                invoice=invoice, reference=reference, amount=cleaned["amount"]
+            ).exists()
+        ):
+            raise forms.ValidationError(
+                f"£{cleaned['amount']:,.2f} with reference '{reference}' is already recorded "
+                f"against {invoice.number}."
+            )
+        return cleaned
+
+
+class RecordPaymentView(BillingPage, FormView):
+    model = Payment
+    permission_required = "add"
+    page_title = "Record a payment"
+    header_icon = "plus"
+    template_name = "billing/admin/record_payment.html"
+    form_class = RecordPaymentForm
+
+    @cached_property
+    def chosen_invoice(self):
+        pk = self.request.GET.get("invoice", "")
+        if not pk.isdigit():
+            return None
+        return Invoice.objects.filter(pk=pk, status__in=PAYABLE).select_related("account").first()
+
+    def get_initial(self):
+        initial = {"received_on": timezone.localdate(), "method": Payment.Method.BACS}
+        if self.chosen_invoice:
+            initial["invoice_number"] = self.chosen_invoice.number
+            initial["amount"] = services.outstanding(self.chosen_invoice)
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        invoice = self.chosen_invoice
+        context.update(invoice=invoice, owed=services.outstanding(invoice) if invoice else None)
+        return context
+
+    def form_valid(self, form):
+        invoice = form.invoice
+        try:
+            payment = services.record_payment(
+                invoice,
+                form.cleaned_data["amount"],
+                method=form.cleaned_data["method"],
+                received_on=form.cleaned_data["received_on"],
+                reference=form.cleaned_data["reference"].strip(),
+                by=self.request.user,
+            )
+        except BillingError as refusal:
+            form.add_error(None, str(refusal))
+            return self.form_invalid(form)
+        invoice.refresh_from_db()
+        owed = services.outstanding(invoice)
+        said = f"£{payment.amount:,.2f} recorded against {invoice.number}."
+        if payment.amount > payment.applied:
+            extra = payment.amount - payment.applied
+            said += (
+                f" £{extra:,.2f} more than was owed is held as credit on "
+                f"{invoice.account.name}'s account."
+            )
+        elif owed > 0:
+            said += f" £{owed:,.2f} is still to pay."
+        else:
+            said += " It is paid in full."
+        messages.success(self.request, said)
+        return redirect(_invoice_url(invoice))
+
+
+# --- selling a package -------------------------------------------------------------------------
+
+
+def long_date(day):
+    return f"{day.day} {day:%B %Y}"
+
+
+def academic_year_start(today=None):
+    today = today or timezone.localdate()
+    return date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+
+
+class SellPackageForm(forms.Form):
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.select_related("school", "trust", "consortium"),
+        empty_label="Choose an account",
+        help_text="No account yet for a school? Add one under Billing → Accounts first.",
+    )
+    package = forms.ModelChoiceField(queryset=Package.objects.all(), empty_label="Choose one")
+    starts_on = forms.DateField(label="Starts on", help_text="It runs for a year from this date.")
+
+    def clean_starts_on(self):
+        starts = self.cleaned_data["starts_on"]
+        if (starts.month, starts.day) == (2, 29):
+            raise forms.ValidationError(
+                "A package runs for a year: start it on 28 February or 1 March."
+            )
+        return starts
+
+    def clean(self):
+        cleaned = super().clean()
+        account, package = cleaned.get("account"), cleaned.get("package")
+        starts = cleaned.get("starts_on")
+        if account and package and starts:
+            # The same package twice over the same months is a slip (or a double click);
+            # a different one, e.g. a credit top-up, is a sale.
+            held = AccountPackage.objects.filter(
+                account=account,
+                package=package,
+                starts_on__lt=starts.replace(year=starts.year + 1),
+                ends_on__gt=starts,
+            ).first()
+            if held:
+                raise forms.ValidationError(
+                    f"{account.name} already holds {package.name} from "
+                    f"{long_date(held.starts_on)} to {long_date(held.ends_on)}."
+                )
+        return cleaned
+
+
+class SellPackageView(BillingPage, FormView):
+    model = AccountPackage
+    permission_required = "add"
+    page_title = "Sell a package"
+    header_icon = "tag"
+    template_name = "billing/admin/sell_package.html"
+    form_class = SellPackageForm
+
+    def get_initial(self):
+        initial = {"starts_on": academic_year_start()}
+        account = self.request.GET.get("account", "")
+        if account.isdigit():
+            initial["account"] = account
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["packages"] = Package.objects.all()
+        return context
+
+    def form_valid(self, form):
+        account, package = form.cleaned_data["account"], form.cleaned_data["package"]
+        try:
+            held = services.buy_package(
+                account, package, starts_on=form.cleaned_data["starts_on"], by=self.request.user
+            )
+        except BillingError as refusal:
+            form.add_error(None, str(refusal))
+            return self.form_invalid(form)
+        said = f"{account.name} now holds {package.name} until {long_date(held.ends_on)}."
+        if package.price > 0:
+            said += " Its invoice is issued and on its way to the finance contacts."
+        messages.success(self.request, said)
+        return redirect("billing_accounts:inspect", account.pk)
+
+
+# --- the monthly invoicing run -----------------------------------------------------------------
+
+
+def last_month(today=None):
+    first = (today or timezone.localdate()).replace(day=1)
+    previous = (
+        date(first.year - 1, 12, 1) if first.month == 1 else first.replace(month=first.month - 1)
+    )
+    return previous.strftime("%Y-%m")
+
+
+class RunInvoicingForm(forms.Form):
+    period = forms.CharField(
+        label="Month", max_length=7, help_text="YYYY-MM, e.g. 2026-11. Places confirmed by the end "
+        "of the month are invoiced."
+    )  # fmt: skip
+
+    def clean_period(self):
+        period = self.cleaned_data["period"].strip()
+        try:
+            start, _ = services.period_bounds(period)
+        except BillingError as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+        if start > timezone.localdate():
+            raise forms.ValidationError(f"{period} has not started yet.")
+        return period
+
+
+class RunInvoicingView(BillingPage, FormView):
+    model = Invoice
+    permission_required = "add"
+    page_title = "Run invoicing"
+    header_icon = "resubmit"
+    template_name = "billing/admin/run_invoicing.html"
+    form_class = RunInvoicingForm
+
+    def get_initial(self):
+        return {"period": last_month()}
+
+    def form_valid(self, form):
+        job = jobs.start_invoicing_run(form.cleaned_data["period"], by=self.request.user)
+        return redirect("billing_run_invoicing:progress", job)
+
+
+class InvoicingProgressView(BillingPage, TemplateView):
+    model = Invoice
+    permission_required = "add"
+    page_title = "Invoicing run"
+    header_icon = "resubmit"
+    template_name = "billing/admin/invoicing_progress.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        status = jobs.job_status(self.kwargs["job"])
+        if status is None:
+            raise Http404("No such invoicing run (runs are remembered for a day).")
+        context.update(
+            job=self.kwargs["job"],
+            status=status,
+            status_url=reverse("billing_run_invoicing:status", args=[self.kwargs["job"]]),
+        )
+        return context
+
+
+class InvoicingStatusView(PermissionCheckedMixin, View):
+    """The run's progress as JSON, for the progress page to poll."""
+
+    model = Invoice
+    permission_required = "add"
+
+    def get(self, request, job):
+        status = jobs.job_status(job)
+        if status is None:
+            raise Http404("No such invoicing run")
+        done, total = status.get("done") or 0, status.get("total")
+        return JsonResponse(
+            {
+                "state": status["state"],
+                "period": status["period"],
+                "done": done,
+                "total": total,
+                "percent": (100 * done // total)
+                if total
+                else (100 if status["state"] == "done" else 0),
+                "report": status.get("report", ""),
+            }
+        )
+
+
+# --- exports and aged debt -------------------------------------------------------------------
+
+
+class LedgerExportForm(forms.Form):
+    start = forms.DateField(label="From", help_text="e.g. 1/11/2026")
+    end = forms.DateField(label="To (inclusive)", help_text="e.g. 30/11/2026")
+    kind = forms.ChoiceField(
+        choices=[(k, label) for k, (label, _, _) in reports.EXPORTS.items()], required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("The start date must be on or before the end date.")
+        return cleaned
+
+
+class LedgerExportView(BillingPage, TemplateView):
+    """A date range's invoices, credit notes and payments for the council ledger, as CSV."""
+
+    model = Invoice
+    any_permission_required = ["view", "change"]
+    page_title = "Ledger export"
+    header_icon = "download"
+    template_name = "billing/admin/ledger_export.html"
+
+    def get(self, request, *args, **kwargs):
+        form = LedgerExportForm(request.GET if "start" in request.GET else None)
+        if form.is_bound and form.is_valid() and form.cleaned_data["kind"]:
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            _, rows, stem = reports.EXPORTS[form.cleaned_data["kind"]]
+            return _csv_response(f"{stem}-{start}-to-{end}.csv", rows(start, end))
+        summary = None
+        if form.is_bound and form.is_valid():
+            summary = reports.ledger_summary(form.cleaned_data["start"], form.cleaned_data["end"])
+        return self.render_to_response(
+            self.get_context_data(form=form, summary=summary, exports=reports.EXPORTS)
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = kwargs["form"]
+        if form.is_bound and form.is_valid():
+            query = f"start={form.cleaned_data['start']}&end={form.cleaned_data['end']}"
+            context["downloads"] = [
+                (label, f"?{query}&kind={kind}") for kind, (label, _, _) in reports.EXPORTS.items()
+            ]
+        return context
+
+
+class AgedDebtView(BillingPage, TemplateView):
+    model = Invoice
+    any_permission_required = ["view", "change"]
+    page_title = "Aged debt"
+    header_icon = "time"
+    template_name = "billing/admin/aged_debt.html"
+
+    def get(self, request, *args, **kwargs):
+        report = reports.aged_debt()
+        if request.GET.get("format") == "csv":
+            return _csv_response(f"aged-debt-{report.on}.csv", reports.aged_debt_rows(report))
+        return self.render_to_response(
+            self.get_context_data(report=report, buckets=reports.BUCKETS)
+        )
+
+
+def overdue_filter(queryset, name, value):
+    """Invoices past their due date with something still owed (needs the `owed` annotation)."""
+    if not value:
+        return queryset
+    return queryset.filter(Q(status__in=PAYABLE), due_on__lt=timezone.localdate(), owed__gt=0)

@@ -1,0 +1,557 @@
+"""Who pays what. Money is Decimal pounds to the penny; VAT is worked out per line, half-up.
+
+Issued invoices and credit notes are never edited: a correction is a new credit note. The
+services in billing/services.py are the only writers."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Round
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+ZERO = Decimal("0.00")
+
+# "gross = net + VAT" is checked with ROUND(…, 2): exact on PostgreSQL's numeric, and on
+# SQLite, which keeps decimals as binary floats, it still compares like for like.
+PENNY = Decimal("0.01")
+
+
+def money_field(**kwargs):
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(max_digits=10, decimal_places=2, **kwargs)
+
+
+class PriceBand(models.Model):
+    """Who pays which price: partner-area maintained schools, partner academies, out of area,
+    independent and others. A band prices a course at a percentage of its list price unless the
+    course or the run names a fixed price for the band."""
+
+    class Code(models.TextChoices):
+        PARTNER_MAINTAINED = "partner_maintained", "Partner-area LA-maintained schools"
+        PARTNER_ACADEMY = "partner_academy", "Partner-area academies"
+        OUT_OF_AREA = "out_of_area", "Out-of-area schools"
+        INDEPENDENT = "independent", "Independent schools and others"
+
+    # The starting percentages; finance can change them in the admin.
+    DEFAULT_PERCENT = {
+        Code.PARTNER_MAINTAINED: Decimal("100.00"),
+        Code.PARTNER_ACADEMY: Decimal("110.00"),
+        Code.OUT_OF_AREA: Decimal("125.00"),
+        Code.INDEPENDENT: Decimal("150.00"),
+    }
+
+    code = models.CharField(max_length=20, choices=Code.choices, unique=True)
+    name = models.CharField(max_length=80)
+    percent_of_list_price = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100.00"),
+        help_text="A course's price for this band, as a percentage of its list price.",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_of_list_price__gte=0), name="band_percent_not_negative"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CourseBandPrice(models.Model):
+    """A course's fixed price for one band, instead of the band's percentage."""
+
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="band_prices"
+    )
+    band = models.ForeignKey(PriceBand, on_delete=models.PROTECT, related_name="+")
+    price = money_field()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "band"], name="one_course_price_per_band"),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="course_band_price_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course} — {self.band}: £{self.price}"
+
+
+class RunBandPrice(models.Model):
+    """One run's price for one band, overriding the course's."""
+
+    run = models.ForeignKey(
+        "courses.CourseRun", on_delete=models.CASCADE, related_name="band_prices"
+    )
+    band = models.ForeignKey(PriceBand, on_delete=models.PROTECT, related_name="+")
+    price = money_field()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "band"], name="one_run_price_per_band"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="run_band_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.run.reference} — {self.band}: £{self.price}"
+
+
+class Account(models.Model):
+    """Whoever receives invoices and holds credit: a school, a trust billed centrally for its
+    academies, or a consortium with a shared budget."""
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", "School"
+        TRUST = "trust", "Trust"
+        CONSORTIUM = "consortium", "Consortium"
+
+    class Invoicing(models.TextChoices):
+        PER_BOOKING = "per_booking", "An invoice for each booking"
+        MONTHLY = "monthly", "A monthly statement invoice"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    school = models.OneToOneField(
+        "accounts.School", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    trust = models.OneToOneField(
+        "accounts.Trust", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    consortium = models.OneToOneField(
+        "accounts.Consortium",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account",
+    )
+    invoicing = models.CharField(
+        max_length=12, choices=Invoicing.choices, default=Invoicing.PER_BOOKING
+    )
+    price_band = models.ForeignKey(
+        PriceBand,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Leave blank to work the band out from the school's area and type.",
+    )
+    reminders_paused = models.BooleanField(
+        "payment reminders paused", default=False, help_text="Finance can pause overdue reminders."
+    )
+    stripe_customer_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="school", school__isnull=False, trust__isnull=True)
+                    & Q(consortium__isnull=True)
+                )
+                | (
+                    Q(kind="trust", trust__isnull=False, school__isnull=True)
+                    & Q(consortium__isnull=True)
+                )
+                | (
+                    Q(kind="consortium", consortium__isnull=False, school__isnull=True)
+                    & Q(trust__isnull=True)
+                ),
+                name="account_is_one_party",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.party.name)
+
+    @property
+    def party(self):
+        return self.school or self.trust or self.consortium
+
+    @property
+    def name(self):
+        return self.party.name
+
+
+class Package(models.Model):
+    """An annual package a school or consortium buys: a discount, or prepaid credit."""
+
+    class Kind(models.TextChoices):
+        DISCOUNT = "discount", "Discount on every place"
+        CREDITS = "credits", "Prepaid credit"
+
+    name = models.CharField(max_length=60, unique=True, help_text="e.g. Bronze, Silver, Gold")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    price = money_field(help_text="What the package costs, before VAT.")
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO)
+    credit_amount = money_field(help_text="Prepaid credit, in pounds, that places draw on.")
+
+    class Meta:
+        ordering = ["price"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="discount", discount_percent__gt=0, discount_percent__lte=100)
+                    | Q(kind="credits", credit_amount__gt=0)
+                ),
+                name="package_gives_something",
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="package_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AccountPackage(models.Model):
+    """One account's package for a period (usually an academic year)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="packages")
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=F("starts_on")), name="package_period_ordered"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.package} for {self.account} from {self.starts_on}"
+
+
+class NumberSeries(models.Model):
+    """The next number in a gapless series, e.g. CPD-2026. Taken under a row lock, in the same
+    transaction as the document it numbers, so a rollback gives the number back."""
+
+    prefix = models.CharField(max_length=20, unique=True)
+    next_number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "number series"
+
+    def __str__(self):
+        return f"{self.prefix} (next {self.next_number})"
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+        PART_PAID = "part_paid", "Part paid"
+        PAID = "paid", "Paid"
+        VOID = "void", "Void"
+
+    number = models.CharField(max_length=24, unique=True, null=True, blank=True)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="invoices")
+    booking = models.ForeignKey(
+        "bookings.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
+    period = models.CharField(
+        max_length=7, blank=True, help_text="YYYY-MM for a monthly statement invoice."
+    )
+    po_number = models.CharField("PO number", max_length=80, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    issued_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    net = money_field()
+    vat = money_field()
+    gross = money_field()
+    pdf = models.FileField(upload_to="invoices/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(number__isnull=False, issued_on__isnull=False, due_on__isnull=False),
+                name="issued_invoice_is_numbered_and_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(gross=Round(F("net") + F("vat"), 2)),
+                name="invoice_gross_is_net_plus_vat",
+            ),
+            models.CheckConstraint(condition=Q(gross__gte=0), name="invoice_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.number or f"Draft invoice {self.pk}"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    enrolment = models.ForeignKey(
+        "bookings.Enrolment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+    )
+    package = models.ForeignKey(
+        AccountPackage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.CharField(max_length=300)
+    vat_treatment = models.CharField(max_length=10)
+    vat_rate = models.DecimalField(max_digits=4, decimal_places=3)
+    net = money_field()
+    vat = money_field()
+    gross = money_field()
+    nominal_code = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gross=Round(F("net") + F("vat"), 2)), name="line_gross_is_net_plus_vat"
+            ),
+            models.CheckConstraint(condition=Q(net__gte=0, vat__gte=0), name="line_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.description
+
+
+class CreditNote(models.Model):
+    """A correction to an issued invoice: cancelled places, waived charges, a cancelled run."""
+
+    class Settlement(models.TextChoices):
+        REDUCES_BALANCE = "reduces_balance", "Reduces what is owed"
+        ACCOUNT_CREDIT = "account_credit", "Kept as account credit"
+        STRIPE_REFUND = "stripe_refund", "Refunded to the card"
+
+    number = models.CharField(max_length=24, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credit_notes")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    issued_on = models.DateField()
+    reason = models.CharField(max_length=200)
+    net = money_field()
+    vat = money_field()
+    gross = money_field()
+    settlement = models.CharField(
+        max_length=16, choices=Settlement.choices, default=Settlement.REDUCES_BALANCE
+    )
+    # What was handed back because the invoice had already been paid: held as account credit,
+    # or refunded to the card.
+    returned = money_field()
+    stripe_refund_id = models.CharField(max_length=40, blank=True)
+    pdf = models.FileField(upload_to="credit-notes/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gross=Round(F("net") + F("vat"), 2)),
+                name="credit_gross_is_net_plus_vat",
+            ),
+            models.CheckConstraint(condition=Q(gross__gt=0), name="credit_note_positive"),
+            models.CheckConstraint(
+                condition=Q(returned__gte=0, returned__lte=F("gross")),
+                name="credit_note_returns_at_most_its_value",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class CreditNoteLine(models.Model):
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.CASCADE, related_name="lines")
+    invoice_line = models.ForeignKey(
+        InvoiceLine, on_delete=models.PROTECT, related_name="credit_lines"
+    )
+    enrolment = models.ForeignKey(
+        "bookings.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.CharField(max_length=300)
+    net = money_field()
+    vat = money_field()
+    gross = money_field()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gross=Round(F("net") + F("vat"), 2)),
+                name="credit_line_gross_is_net_plus_vat",
+            ),
+            models.CheckConstraint(condition=Q(net__gt=0, vat__gte=0), name="credit_line_positive"),
+        ]
+
+    def __str__(self):
+        return self.description
+
+
+class Payment(models.Model):
+    """Money received against an invoice. `applied` is what settled the invoice; any excess
+    (an overpayment) is held as account credit."""
+
+    class Method(models.TextChoices):
+        CARD = "card", "Card (Stripe)"
+        BACS_DEBIT = "bacs_debit", "Bacs Direct Debit (Stripe)"
+        BANK_TRANSFER = "bank_transfer", "Bank transfer (Stripe)"
+        BACS = "bacs", "BACS remittance"
+        CHEQUE = "cheque", "Cheque"
+        CREDIT = "credit", "Prepaid or account credit"
+
+    STRIPE_METHODS = (Method.CARD, Method.BACS_DEBIT, Method.BANK_TRANSFER)
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=14, choices=Method.choices)
+    amount = money_field(help_text="What was received.")
+    applied = money_field(help_text="What settled the invoice; the rest is account credit.")
+    refunded = money_field()
+    reference = models.CharField(max_length=120, blank=True)
+    received_on = models.DateField()
+    stripe_checkout_session = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    stripe_payment_intent = models.CharField(max_length=80, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+            models.CheckConstraint(
+                condition=Q(applied__gte=0, applied__lte=F("amount")),
+                name="payment_applied_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded__gte=0, refunded__lte=F("amount")),
+                name="payment_refund_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"£{self.amount} by {self.get_method_display()}"
+
+
+class CreditEntry(models.Model):
+    """The credit ledger: every top-up, draw and return of an account's credit. The balance is
+    the sum, and never goes below zero (checked under the account's row lock)."""
+
+    class Kind(models.TextChoices):
+        PACKAGE = "package", "Package credit"
+        DRAW = "draw", "Drawn for a place"
+        RELEASE = "release", "Returned: place not charged"
+        RETURN = "return", "Returned by credit note"
+        OVERPAYMENT = "overpayment", "Overpayment held as credit"
+        APPLIED = "applied", "Applied to an invoice"
+        REFUNDED = "refunded", "Refunded to the card"
+        ADJUSTMENT = "adjustment", "Adjustment by finance"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credit_entries")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    amount = money_field()
+    enrolment = models.ForeignKey(
+        "bookings.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Set when a draw for a place is applied to that place's invoice.
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_entries"
+    )
+    credit_note = models.ForeignKey(
+        CreditNote, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "credit entries"
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="credit_entry_not_zero"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["draw", "applied", "refunded"], amount__lt=0)
+                | Q(kind__in=["package", "release", "return", "overpayment"], amount__gt=0)
+                | Q(kind="adjustment"),
+                name="credit_entry_sign_matches_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: £{self.amount}"
+
+
+class CheckoutAttempt(models.Model):
+    """One "Pay online" click: a Stripe Checkout Session for the balance at that moment."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="checkouts")
+    attempt = models.PositiveIntegerField()
+    amount = money_field()
+    session_id = models.CharField(max_length=80, unique=True)
+    url = models.URLField(max_length=1000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "attempt"], name="one_checkout_per_attempt")
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} attempt {self.attempt}"
+
+
+class StripeEvent(models.Model):
+    """Each webhook event, stored by Stripe's id in the same transaction that acts on it, so a
+    redelivered event finds itself here and does nothing."""
+
+    event_id = models.CharField(max_length=80, unique=True)
+    type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=80, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"
+
+
+@register_setting(icon="doc-full")
+class BillingSettings(BaseGenericSetting):
+    """What every invoice carries: the service's VAT number, bank details and terms."""
+
+    payee = models.CharField(
+        max_length=120, default="Haverleigh Council — School Improvement Service"
+    )
+    address = models.TextField(default="Civic Centre\nHaverleigh\nHV1 1AA")
+    vat_number = models.CharField("VAT number", max_length=20, default="GB 123 4567 89")
+    bank_name = models.CharField(max_length=80, default="Example Bank plc")
+    sort_code = models.CharField(max_length=8, default="00-00-00")
+    account_number = models.CharField(max_length=8, default="12345678")
+    payment_terms_days = models.PositiveSmallIntegerField(default=30)
+    invoice_prefix = models.CharField(max_length=8, default="CPD")
+    credit_note_prefix = models.CharField(max_length=8, default="CN")
+    finance_email = models.EmailField(default="cpd-finance@example.gov.uk")
+
+    class Meta:
+        verbose_name = "billing settings"
+
+    def __str__(self):
+        return "Billing settings"

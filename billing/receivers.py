@@ -1,0 +1,20 @@
+"""Billing listens to bookings: every change to a place may change what is owed."""
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from bookings.models import Enrolment
+
+from . import services, tasks
+
+
+@receiver(post_save, sender=Enrolment, dispatch_uid="billing-enrolment-changed")
+def enrolment_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if instance.status == Enrolment.Status.CONFIRMED:
+        # Same transaction as the booking: the credit is taken with the place, or not at all.
+        services.draw_credit_for_place(instance)
+    booking_id = instance.booking_id
+    transaction.on_commit(lambda: tasks.settle_booking.delay(booking_id))

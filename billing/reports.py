@@ -1,0 +1,398 @@
+"""What finance reads off the books: statement rows, the ledger export (invoices, credit notes
+and payments for a date range, with each strand's nominal code), and the aged-debt report.
+
+Reads only. Amounts are Decimal, written to CSV as plain pounds and pence ("1234.50")."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from bookings.admin_views import spreadsheet_safe
+
+from .models import ZERO, Account, CreditNoteLine, Invoice, InvoiceLine, Payment
+from .services import money
+
+MONEY = DecimalField(max_digits=12, decimal_places=2)
+
+
+def customer_ref(account):
+    """The ledger's key for a customer: a school's URN, a trust's GIAS UID, or the consortium."""
+    if account.school_id:
+        return f"URN {account.school.urn}"
+    if account.trust_id:
+        return f"TRUST {account.trust.uid}"
+    return f"CONSORTIUM {account.consortium_id}"
+
+
+# --- outstanding, in one query -------------------------------------------------------------
+
+
+def _sum_per_invoice(queryset, expression):
+    return Coalesce(
+        Subquery(
+            queryset.filter(invoice=OuterRef("pk"))
+            .values("invoice")
+            .annotate(t=Sum(expression, output_field=MONEY))
+            .values("t"),
+            output_field=MONEY,
+        ),
+        Value(ZERO),
+        output_field=MONEY,
+    )
+
+
+def with_outstanding(invoices):
+    """Annotate `owed`: services.outstanding() for each invoice, worked out by the database."""
+    from .models import CreditNote
+
+    credited = _sum_per_invoice(CreditNote.objects.all(), F("gross") - F("returned"))
+    paid = _sum_per_invoice(Payment.objects.all(), F("applied"))
+    return invoices.annotate(
+        owed=ExpressionWrapper(F("gross") - credited - paid, output_field=MONEY)
+    )
+
+
+# --- a statement as CSV --------------------------------------------------------------------
+
+STATEMENT_HEADINGS = [
+    "Date",
+    "Type",
+    "Number",
+    "Invoice",
+    "Details",
+    "Amount",
+    "Outstanding",
+    "Due",
+]
+
+
+def statement_rows(statement):
+    """Heading, then invoices, credit notes and payments by date, then the balance."""
+    rows = []
+    for invoice in statement.invoices:
+        rows.append(
+            (
+                invoice.issued_on,
+                "Invoice",
+                invoice.number,
+                invoice.number,
+                f"PO {invoice.po_number}" if invoice.po_number else "",
+                invoice.gross,
+                invoice.owed,
+                invoice.due_on,
+            )
+        )
+    for note in statement.credit_notes:
+        rows.append(
+            (note.issued_on, "Credit note", note.number, note.invoice.number, note.reason,
+             -note.gross, "", "")
+        )  # fmt: skip
+    for payment in statement.payments:
+        details = payment.get_method_display()
+        if payment.reference:
+            details += f": {payment.reference}"
+        rows.append(
+            (payment.received_on, "Payment", "", payment.invoice.number, details,
+             -payment.amount, "", "")
+        )  # fmt: skip
+    rows.sort(key=lambda row: (row[0], row[1]))
+    yield STATEMENT_HEADINGS
+    for row in rows:
+        yield [spreadsheet_safe(v) if isinstance(v, str) else v for v in row]
+    yield []
+    yield ["", "Outstanding", "", "", "", "", statement.owed, ""]
+    yield ["", "Of which overdue", "", "", "", "", statement.overdue, ""]
+    yield ["", "Credit held", "", "", "", "", statement.credit, ""]
+    yield ["", "Balance (negative: in credit)", "", "", "", "", statement.balance, ""]
+
+
+# --- the ledger export ---------------------------------------------------------------------
+
+INVOICE_HEADINGS = [
+    "Invoice number",
+    "Issue date",
+    "Due date",
+    "Status",
+    "Customer ref",
+    "Customer",
+    "PO number",
+    "Line",
+    "Nominal code",
+    "VAT treatment",
+    "VAT rate",
+    "Net",
+    "VAT",
+    "Gross",
+]
+CREDIT_NOTE_HEADINGS = [
+    "Credit note number",
+    "Issue date",
+    "Invoice number",
+    "Customer ref",
+    "Customer",
+    "Reason",
+    "Line",
+    "Nominal code",
+    "VAT treatment",
+    "VAT rate",
+    "Net",
+    "VAT",
+    "Gross",
+    "Settlement",
+]
+PAYMENT_HEADINGS = [
+    "Received",
+    "Invoice number",
+    "Customer ref",
+    "Customer",
+    "Method",
+    "Reference",
+    "Amount",
+    "Applied to invoice",
+    "Held as credit",
+    "Refunded",
+    "Stripe payment",
+]
+_ACCOUNT = ("school", "trust", "consortium")
+
+
+def invoice_lines(start, end):
+    """Lines of the invoices issued from `start` to `end` inclusive, in number order."""
+    return (
+        InvoiceLine.objects.filter(invoice__issued_on__range=(start, end))
+        .exclude(invoice__status=Invoice.Status.DRAFT)
+        .select_related(*(f"invoice__account__{p}" for p in _ACCOUNT))
+        .order_by("invoice__number", "pk")
+    )
+
+
+def credit_note_lines(start, end):
+    return (
+        CreditNoteLine.objects.filter(credit_note__issued_on__range=(start, end))
+        .select_related(
+            "credit_note__invoice",
+            "invoice_line",
+            *(f"credit_note__account__{p}" for p in _ACCOUNT),
+        )
+        .order_by("credit_note__number", "pk")
+    )
+
+
+def payments(start, end):
+    return (
+        Payment.objects.filter(received_on__range=(start, end))
+        .select_related("invoice", *(f"account__{p}" for p in _ACCOUNT))
+        .order_by("received_on", "pk")
+    )
+
+
+def _rate(line):
+    return f"{line.vat_rate * 100:.1f}%"
+
+
+def invoice_rows(start, end):
+    yield INVOICE_HEADINGS
+    for line in invoice_lines(start, end):
+        invoice = line.invoice
+        yield [
+            invoice.number,
+            invoice.issued_on,
+            invoice.due_on,
+            invoice.get_status_display(),
+            customer_ref(invoice.account),
+            spreadsheet_safe(invoice.account.name),
+            spreadsheet_safe(invoice.po_number),
+            spreadsheet_safe(line.description),
+            line.nominal_code,
+            line.vat_treatment,
+            _rate(line),
+            line.net,
+            line.vat,
+            line.gross,
+        ]
+
+
+def credit_note_rows(start, end):
+    yield CREDIT_NOTE_HEADINGS
+    for line in credit_note_lines(start, end):
+        note = line.credit_note
+        yield [
+            note.number,
+            note.issued_on,
+            note.invoice.number,
+            customer_ref(note.account),
+            spreadsheet_safe(note.account.name),
+            spreadsheet_safe(note.reason),
+            spreadsheet_safe(line.description),
+            line.invoice_line.nominal_code,
+            line.invoice_line.vat_treatment,
+            _rate(line.invoice_line),
+            line.net,
+            line.vat,
+            line.gross,
+            note.get_settlement_display(),
+        ]
+
+
+def payment_rows(start, end):
+    yield PAYMENT_HEADINGS
+    for payment in payments(start, end):
+        yield [
+            payment.received_on,
+            payment.invoice.number,
+            customer_ref(payment.account),
+            spreadsheet_safe(payment.account.name),
+            payment.get_method_display(),
+            spreadsheet_safe(payment.reference),
+            payment.amount,
+            payment.applied,
+            payment.amount - payment.applied,
+            payment.refunded,
+            payment.stripe_payment_intent,
+        ]
+
+
+EXPORTS = {
+    # name: (label, rows, filename stem)
+    "invoices": ("Invoices (one row per line)", invoice_rows, "invoices"),
+    "credit-notes": ("Credit notes (one row per line)", credit_note_rows, "credit-notes"),
+    "payments": ("Payments", payment_rows, "payments"),
+}
+
+
+@dataclass
+class LedgerSummary:
+    invoices: int
+    invoice_net: Decimal
+    invoice_vat: Decimal
+    invoice_gross: Decimal
+    credit_notes: int
+    credit_gross: Decimal
+    payments: int
+    payments_received: Decimal
+
+
+def ledger_summary(start, end):
+    """The export's totals, so finance can check the CSV against the page."""
+    lines = invoice_lines(start, end)
+    invoice_totals = lines.aggregate(net=Sum("net"), vat=Sum("vat"), gross=Sum("gross"))
+    credits = credit_note_lines(start, end)
+    received = payments(start, end)
+    return LedgerSummary(
+        invoices=lines.values("invoice").distinct().count(),
+        invoice_net=invoice_totals["net"] or ZERO,
+        invoice_vat=invoice_totals["vat"] or ZERO,
+        invoice_gross=invoice_totals["gross"] or ZERO,
+        credit_notes=credits.values("credit_note").distinct().count(),
+        credit_gross=credits.aggregate(t=Sum("gross"))["t"] or ZERO,
+        payments=received.count(),
+        payments_received=received.aggregate(t=Sum("amount"))["t"] or ZERO,
+    )
+
+
+# --- aged debt -----------------------------------------------------------------------------
+
+BUCKETS = [
+    ("current", "Not yet due"),
+    ("1-30", "1–30 days overdue"),
+    ("31-60", "31–60 days overdue"),
+    ("61-90", "61–90 days overdue"),
+    ("over-90", "Over 90 days overdue"),
+]
+
+
+def bucket_for(days_overdue):
+    if days_overdue <= 0:
+        return "current"
+    if days_overdue <= 30:
+        return "1-30"
+    if days_overdue <= 60:
+        return "31-60"
+    if days_overdue <= 90:
+        return "61-90"
+    return "over-90"
+
+
+def _empty():
+    return {key: ZERO for key, _ in BUCKETS}
+
+
+@dataclass
+class AgedAccount:
+    account: Account
+    buckets: dict = field(default_factory=_empty)
+    invoices: int = 0
+
+    @property
+    def total(self):
+        return sum(self.buckets.values(), ZERO)
+
+    @property
+    def amounts(self):
+        return [self.buckets[key] for key, _ in BUCKETS]
+
+
+@dataclass
+class AgedDebt:
+    on: object
+    accounts: list
+    totals: dict
+
+    @property
+    def total(self):
+        return sum(self.totals.values(), ZERO)
+
+    @property
+    def bars(self):
+        """(label, amount, share of the largest bucket in percent) for the chart."""
+        largest = max(self.totals.values(), default=ZERO) or Decimal(1)
+        return [
+            (label, self.totals[key], int(self.totals[key] * 100 / largest))
+            for key, label in BUCKETS
+        ]
+
+
+def aged_debt(on=None):
+    """What each account owes, by how long past its due date, as of `on` (default today)."""
+    on = on or timezone.localdate()
+    invoices = (
+        with_outstanding(
+            Invoice.objects.exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]).filter(
+                issued_on__lte=on
+            )
+        )
+        .filter(owed__gt=0)
+        .select_related(*(f"account__{p}" for p in _ACCOUNT))
+        .order_by("account_id", "due_on")
+    )
+    by_account = {}
+    totals = _empty()
+    for invoice in invoices:
+        row = by_account.setdefault(invoice.account_id, AgedAccount(invoice.account))
+        key = bucket_for((on - invoice.due_on).days)
+        owed = money(invoice.owed)
+        row.buckets[key] += owed
+        row.invoices += 1
+        totals[key] += owed
+    rows = sorted(by_account.values(), key=lambda r: (-r.total, r.account.name))
+    return AgedDebt(on=on, accounts=rows, totals=totals)
+
+
+AGED_DEBT_HEADINGS = ["Customer ref", "Customer", "Invoices", *[label for _, label in BUCKETS]]
+
+
+def aged_debt_rows(report):
+    yield [*AGED_DEBT_HEADINGS, "Total"]
+    for row in report.accounts:
+        yield [
+            customer_ref(row.account),
+            spreadsheet_safe(row.account.name),
+            row.invoices,
+            *row.amounts,
+            row.total,
+        ]
+    yield ["", "Total", sum(r.invoices for r in report.accounts),
+           *[report.totals[k] for k, _ in BUCKETS], report.total]  # fmt: skip

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ProjectConfig(AppConfig):
+    """The project's own wiring: deploy checks for the security headers, request ids on
+    Celery tasks, and the metrics receivers."""
+
+    name = "config"
+    label = "project"
+    verbose_name = "Project configuration"
+
+    def ready(self):
+        from . import checks, logging, metrics
+
+        checks.register()
+        logging.connect_signals()
+        metrics.connect()

@@ -1,0 +1,141 @@
+"""Prometheus metrics: django-prometheus's request metrics, plus counters for what the service
+is for (bookings made and refused, payments recorded) and for background work that failed.
+
+`/metrics` answers only scrapers from METRICS_ALLOWED_IPS or bearing METRICS_TOKEN; anyone
+else gets a 404. Counters count committed work: a booking rolled back is not a booking.
+"""
+
+import functools
+import hmac
+import ipaddress
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404
+from django.views.decorators.cache import never_cache
+from django_prometheus.exports import ExportToDjangoView
+from prometheus_client import Counter
+
+logger = logging.getLogger(__name__)
+
+BOOKINGS_MADE = Counter(
+    "cpd_bookings_made", "Bookings committed, by how they were made", ["source"]
+)
+PLACES_BOOKED = Counter(
+    "cpd_places_booked", "Places (enrolments) committed, by first status", ["status"]
+)
+BOOKINGS_REFUSED = Counter(
+    "cpd_bookings_refused", "Booking attempts refused, by reason (BookingRefused.code)", ["reason"]
+)
+PAYMENTS_RECORDED = Counter("cpd_payments_recorded", "Payments recorded, by method", ["method"])
+PAYMENTS_AMOUNT = Counter("cpd_payments_recorded_pounds", "Money recorded as received", ["method"])
+TASK_FAILURES = Counter("cpd_celery_task_failures", "Celery tasks that raised", ["task"])
+
+
+# --- /metrics ------------------------------------------------------------------------------
+
+
+def _client_allowed(request):
+    token = settings.METRICS_TOKEN
+    if token:
+        given = request.headers.get("Authorization", "")
+        if hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return True
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net) for net in settings.METRICS_ALLOWED_IPS)
+
+
+@never_cache
+def metrics(request):
+    if not _client_allowed(request):
+        raise Http404
+    return ExportToDjangoView(request)
+
+
+# --- counters fed from the domain ------------------------------------------------------------
+
+
+def _on_commit(increment):
+    transaction.on_commit(increment)
+
+
+def booking_saved(sender, instance, created, **kwargs):
+    if created:
+        _on_commit(lambda: BOOKINGS_MADE.labels(instance.source).inc())
+
+
+def enrolment_saved(sender, instance, created, **kwargs):
+    if created:
+        _on_commit(lambda: PLACES_BOOKED.labels(instance.status).inc())
+
+
+def payment_saved(sender, instance, created, **kwargs):
+    if created:
+
+        def count():
+            PAYMENTS_RECORDED.labels(instance.method).inc()
+            PAYMENTS_AMOUNT.labels(instance.method).inc(float(instance.amount))
+
+        _on_commit(count)
+
+
+def count_refusals(book_places):
+    """Wrap bookings.services.book_places: every refusal, whoever asked, counted by reason."""
+    from bookings.services import BookingRefused
+
+    @functools.wraps(book_places)
+    def counted(*args, **kwargs):
+        try:
+            return book_places(*args, **kwargs)
+        except BookingRefused as refusal:
+            BOOKINGS_REFUSED.labels(refusal.code).inc()
+            raise
+
+    counted.counts_refusals = True
+    return counted
+
+
+def task_failed(sender=None, task_id=None, exception=None, **kwargs):
+    name = getattr(sender, "name", str(sender))
+    TASK_FAILURES.labels(name).inc()
+    logger.error("task failed", extra={"task": name, "task_id": task_id})
+
+
+def connect():
+    """Called once from ProjectConfig.ready()."""
+    from celery.signals import task_failure, worker_init
+    from django.db.models.signals import post_save
+
+    from billing.models import Payment
+    from bookings import services
+    from bookings.models import Booking, Enrolment
+
+    post_save.connect(booking_saved, sender=Booking, dispatch_uid="metrics-booking")
+    post_save.connect(enrolment_saved, sender=Enrolment, dispatch_uid="metrics-enrolment")
+    post_save.connect(payment_saved, sender=Payment, dispatch_uid="metrics-payment")
+    task_failure.connect(task_failed, dispatch_uid="metrics-task-failure")
+    worker_init.connect(serve_worker_metrics, dispatch_uid="metrics-worker-server")
+    if not getattr(services.book_places, "counts_refusals", False):
+        services.book_places = count_refusals(services.book_places)
+
+
+def serve_worker_metrics(**kwargs):
+    """worker_init: a Celery worker has no web server, so it serves its own /metrics on
+    CELERY_METRICS_PORT. With prefork, set PROMETHEUS_MULTIPROC_DIR so the children's
+    counters are added up."""
+    import os
+
+    from prometheus_client import REGISTRY, CollectorRegistry, multiprocess, start_http_server
+
+    port = settings.CELERY_METRICS_PORT
+    if not port:
+        return
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, registry=registry)

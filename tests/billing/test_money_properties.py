@@ -1,0 +1,87 @@
+"""Properties of money on invoices, for any lines: totals add up to the penny, VAT is per line
+and half-up, re-reading never changes a total, and nothing is ever a float."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import School
+from billing import services
+from billing.models import CreditNote, Invoice
+
+PERMILLE = {"standard": 200, "zero": 0, "exempt": 0}
+
+pence = st.integers(min_value=0, max_value=2_000_000)
+lines = st.lists(st.tuples(pence, st.sampled_from(sorted(PERMILLE))), min_size=1, max_size=12)
+
+
+def half_up_vat(net_pence, permille):
+    """VAT in pence worked out in whole numbers: net × rate, rounded half-up."""
+    return (net_pence * permille + 500) // 1000
+
+
+@pytest.fixture
+def account(demo):
+    return services.school_account(School.objects.get(urn=990006))
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(lines=lines)
+def test_invoice_totals_are_the_sum_of_their_lines(account, lines):
+    invoice = Invoice.objects.create(account=account)
+    for net_pence, treatment in lines:
+        services._add_line(
+            invoice,
+            description="Place",
+            net=Decimal(net_pence) / 100,
+            vat_treatment=treatment,
+        )
+    invoice = services.issue_invoice(invoice)
+
+    expected_net = sum(n for n, _ in lines)
+    expected_vat = sum(half_up_vat(n, PERMILLE[t]) for n, t in lines)
+    assert invoice.net * 100 == expected_net
+    assert invoice.vat * 100 == expected_vat
+    assert invoice.gross == invoice.net + invoice.vat
+    for line in invoice.lines.all():
+        assert line.vat * 100 == half_up_vat(int(line.net * 100), PERMILLE[line.vat_treatment])
+        assert line.gross == line.net + line.vat
+    assert invoice.gross == sum(line.gross for line in invoice.lines.all())
+
+    # Re-reading from the database never changes a total, and nothing is a float.
+    again = Invoice.objects.get(pk=invoice.pk)
+    assert (again.net, again.vat, again.gross) == (invoice.net, invoice.vat, invoice.gross)
+    for value in (again.net, again.vat, again.gross, services.outstanding(again)):
+        assert isinstance(value, Decimal)
+    for line in again.lines.all():
+        assert all(isinstance(v, Decimal) for v in (line.net, line.vat, line.gross, line.vat_rate))
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(lines=lines, share=st.integers(min_value=1, max_value=100))
+def test_crediting_part_of_every_line_keeps_the_ledger_balanced(account, lines, share):
+    invoice = Invoice.objects.create(account=account)
+    for net_pence, treatment in lines:
+        services._add_line(
+            invoice, description="Place", net=Decimal(net_pence + 1) / 100, vat_treatment=treatment
+        )
+    invoice = services.issue_invoice(invoice)
+    credit = [(line, services.percent_of(line.net, share)) for line in invoice.lines.all()]
+    credit = [(line, net) for line, net in credit if net > 0]
+    if not credit:
+        return
+    note = services.issue_credit_note(invoice, credit, reason="Part credit")
+    assert note.gross == note.net + note.vat
+    assert note.gross == sum(line.gross for line in note.lines.all())
+    assert services.outstanding(invoice) == invoice.gross - note.gross
+    assert isinstance(CreditNote.objects.get(pk=note.pk).gross, Decimal)

@@ -1,0 +1,59 @@
+"""Invoice numbers are gapless and unique however many are issued at once (PostgreSQL)."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from accounts.models import LocalAuthority, School
+from billing import services
+from billing.models import Invoice, NumberSeries
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _drafts(n):
+    la = LocalAuthority.objects.create(code="990", name="Test LA", is_partner=True)
+    school = School.objects.create(
+        urn=880001,
+        name="Numbering School",
+        local_authority=la,
+        type_group="la_maintained",
+        phase="primary",
+    )
+    account = services.school_account(school)
+    drafts = []
+    for i in range(n):
+        invoice = Invoice.objects.create(account=account)
+        services._add_line(
+            invoice, description=f"Line {i}", net=Decimal("10.00"), vat_treatment="standard"
+        )
+        drafts.append(invoice)
+    return drafts
+
+
+def _issue(invoice):
+    with transaction.atomic():
+        return services.issue_invoice(invoice).number
+
+
+def test_fifty_parallel_issues_take_fifty_consecutive_numbers(postgres, stampede):
+    drafts = _drafts(50)
+    numbers = stampede(_issue, drafts, workers=25)
+    assert len(set(numbers)) == 50
+    sequence = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
+    assert sequence == list(range(sequence[0], sequence[0] + 50))
+    prefix = numbers[0].rsplit("-", 1)[0]
+    assert all(n.startswith(prefix + "-") for n in numbers)
+
+
+def test_a_rolled_back_issue_gives_its_number_back(postgres):
+    first, second = _drafts(2)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.issue_invoice(first)
+        raise RuntimeError("e.g. the PDF step failed")
+    assert Invoice.objects.get(pk=first.pk).number is None
+    taken = _issue(second)
+    series = NumberSeries.objects.get(prefix=taken.rsplit("-", 1)[0])
+    assert int(taken.rsplit("-", 1)[1]) == series.next_number - 1
+    assert _issue(first) == taken[:-6] + f"{int(taken[-6:]) + 1:06d}"
