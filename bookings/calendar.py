@@ -20,17 +20,31 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Prefetch, Q, Sum
 from django.utils import timezone
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event
 
 from courses.models import CoursePage, CourseRun, Session
 
 from .models import CalendarFeed, Enrolment
 
 LONDON = ZoneInfo("Europe/London")
+# The UK rule as RRULEs (the form Outlook and Google publish), not icalendar's generated
+# list of RDATEs: ical.js reads a second RDATE of the same season an hour out. The rule has
+# held since 1996; tests/bookings/test_calendar_feeds.py checks it against tzdata each run.
+LONDON_VTIMEZONE = Calendar.from_ical(
+    "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n"
+    "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\nTZNAME:BST\r\n"
+    "DTSTART:19810329T010000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+    "BEGIN:STANDARD\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\nTZNAME:GMT\r\n"
+    "DTSTART:19961027T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
+    "END:VTIMEZONE\r\nEND:VCALENDAR\r\n"
+).walk("VTIMEZONE")[0]
 KEEP_CANCELLED = timedelta(days=30)  # cancelled events stay this long, marked CANCELLED
 # A run's cached events are keyed by everything they show, so an entry is never stale, only
 # unused, and it expires a week after it was written. Bump EVENT_FORMAT when _event() changes.
 EVENT_FORMAT = 1
+# Part of every feed's ETag: bump it when the calendar around the events changes (the
+# VTIMEZONE, the calendar properties), so no cached body or client copy outlives the change.
+FEED_FORMAT = 2
 RUN_EVENTS_CACHE_SECONDS = 7 * 24 * 3600
 
 
@@ -142,9 +156,9 @@ def _events(entries, *, private=False, uid_prefix="", urls=None):
     return events
 
 
-def _calendar(events, *, name, uid, first=None, last=None):
+def _calendar(events, *, name, uid):
     """A VCALENDAR's bytes around VEVENTs already written, with the Europe/London VTIMEZONE
-    covering `first` to `last`."""
+    when there are any."""
     calendar = Calendar()
     calendar.add("prodid", "-//School Improvement CPD//calendar//EN")
     calendar.add("version", "2.0")
@@ -156,14 +170,8 @@ def _calendar(events, *, name, uid, first=None, last=None):
     calendar.add("x-wr-timezone", "Europe/London")
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    if first is not None:
-        calendar.add_component(
-            Timezone.from_tzid(
-                "Europe/London",
-                first_date=first - timedelta(days=1),
-                last_date=last + timedelta(days=1),
-            )
-        )
+    if events:
+        calendar.add_component(LONDON_VTIMEZONE)
     end = b"END:VCALENDAR\r\n"
     head = calendar.to_ical()
     assert head.endswith(end)
@@ -178,8 +186,6 @@ def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
         _events(entries, private=private, uid_prefix=uid_prefix),
         name=name,
         uid=uid,
-        first=min((e.session.starts_at for e in entries), default=None),
-        last=max((e.session.ends_at for e in entries), default=None),
     )
 
 
@@ -248,6 +254,7 @@ def feed_version(feed=None, strand=None):
         ids = [pk for pk, _, _ in runs]
         stats = _shown_sessions(ids).aggregate(n=Count("pk"), s=Max("updated_at"))
         parts = [
+            FEED_FORMAT,
             len(ids),
             sum(ids),
             stats["n"],
@@ -266,7 +273,11 @@ def feed_version(feed=None, strand=None):
             r=Max("run__updated_at"),
             c=Max("run__course__last_published_at"),
         )
-        parts = [feed.secret[:6], *(stats[k] for k in ("n", "shown", "e", "s", "r", "c"))]
+        parts = [
+            FEED_FORMAT,
+            feed.secret[:6],
+            *(stats[k] for k in ("n", "shown", "e", "s", "r", "c")),
+        ]
     stamps = [p for p in parts if hasattr(p, "isoformat")]
     last_modified = max(stamps) if stamps else None
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
@@ -344,8 +355,6 @@ def programme_calendar(strand=None):
         [cached[keys[r["run_id"]]] for r in per_run],
         name=f"CPD programme: {strand.title}" if strand else "CPD programme",
         uid=f"strand-{strand.pk}" if strand else "programme",
-        first=min((r["first"] for r in per_run), default=None),
-        last=max((r["last"] for r in per_run), default=None),
     )
 
 

@@ -19,6 +19,8 @@ from wagtail.search import index
 
 from home.blocks import BodyBlock
 
+from .forms import CourseRunForm
+
 
 class Audience(index.Indexed, models.Model):
     """Who a course is for: a role such as "Teaching assistants" or "Middle leaders"."""
@@ -71,6 +73,23 @@ class Venue(index.Indexed, models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.town}"
+
+    # What a calendar event's LOCATION shows: an edit bumps the SEQUENCE of every session
+    # held here, so subscribed calendars take the new address.
+    CALENDAR_FIELDS = ("name", "address", "town", "postcode")
+
+    def save(self, *args, **kwargs):
+        changed = False
+        if self.pk:
+            before = Venue.objects.filter(pk=self.pk).values(*self.CALENDAR_FIELDS).first()
+            changed = bool(before) and any(
+                before[f] != getattr(self, f) for f in self.CALENDAR_FIELDS
+            )
+        super().save(*args, **kwargs)
+        if changed:
+            Session.objects.filter(run__venue_id=self.pk).update(
+                sequence=models.F("sequence") + 1, updated_at=timezone.now()
+            )
 
     @property
     def map_url(self):
@@ -529,6 +548,7 @@ class CourseRun(ClusterableModel):
 
     objects = CourseRunQuerySet.as_manager()
 
+    base_form_class = CourseRunForm
     panels = [
         FieldPanel("course"),
         FieldRowPanel([FieldPanel("reference"), FieldPanel("capacity"), FieldPanel("status")]),

@@ -172,6 +172,38 @@ def test_sequence_goes_up_when_a_session_moves_in_the_admin(client, people, teac
         assert untouched.sequence == 0
 
 
+def _run_with_two_sessions(run):
+    if run.sessions.count() < 2:
+        last = run.sessions.order_by("starts_at").last()
+        Session.objects.create(
+            run=run,
+            starts_at=last.starts_at + dt.timedelta(days=7),
+            ends_at=last.ends_at + dt.timedelta(days=7),
+        )
+    return run.sessions.order_by("starts_at").last()
+
+
+def test_deleting_a_booked_session_in_the_admin_is_refused_with_the_way_to_cancel_it(
+    client, people, teacher_booking
+):
+    run = teacher_booking.run
+    session = _run_with_two_sessions(run)
+    client.force_login(people["staff"])
+    response = post_run_edit_form(client, run, delete={session.pk})
+    assert response.status_code == 200
+    assert "has delegates booked, so it cannot be deleted" in response.content.decode()
+    assert "Cancel session" in response.content.decode()
+    assert Session.objects.filter(pk=session.pk, cancelled_at__isnull=True).exists()
+
+
+def test_a_session_of_a_run_nobody_has_booked_can_be_deleted(client, people, open_run):
+    session = _run_with_two_sessions(open_run)
+    client.force_login(people["staff"])
+    response = post_run_edit_form(client, open_run, delete={session.pk})
+    assert response.status_code == 302, response.content.decode()[:1500]
+    assert not Session.objects.filter(pk=session.pk).exists()
+
+
 def test_changing_the_venue_bumps_every_session(teacher_booking):
     from courses.models import Venue
 
@@ -179,6 +211,44 @@ def test_changing_the_venue_bumps_every_session(teacher_booking):
     run.venue = Venue.objects.exclude(pk=run.venue_id).first()
     run.save()
     assert set(run.sessions.values_list("sequence", flat=True)) == {1}
+
+
+def test_editing_a_venues_address_in_the_admin_updates_every_feed(
+    client, people, teacher_booking, tmp_path
+):
+    feed = feeds.feed_for(user=people["teacher_a"])
+    url = f"/calendar/u/{feed.token}.ics"
+    before = client.get(url)
+    venue = teacher_booking.run.venue
+    client.force_login(people["staff"])
+    response = client.post(
+        f"/admin/snippets/courses/venue/edit/{venue.pk}/",
+        {
+            "name": venue.name,
+            "address": "Unit 4, Riverside Business Park",
+            "town": venue.town,
+            "postcode": venue.postcode,
+            "access_notes": venue.access_notes,
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+    client.logout()
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    sequences = {e[4] for e in parse_three_ways(after.content, tmp_path)}
+    assert sequences == {1}  # calendars only take the new place when SEQUENCE rises
+    assert (
+        "Riverside Business Park" in Calendar.from_ical(after.content).walk("VEVENT")[0]["LOCATION"]
+    )
+    programme = client.get("/calendar/programme.ics").content
+    assert b"Riverside Business Park" in programme
+
+
+def test_a_venue_edit_that_changes_no_address_leaves_sessions_alone(teacher_booking):
+    venue = teacher_booking.run.venue
+    venue.access_notes = "Lift to every floor."
+    venue.save()
+    assert set(teacher_booking.run.sessions.values_list("sequence", flat=True)) == {0}
 
 
 def test_a_session_across_the_october_clock_change_keeps_its_real_times(client, demo, tmp_path):
@@ -192,6 +262,41 @@ def test_a_session_across_the_october_clock_change_keeps_its_real_times(client, 
     assert events[uid][1] == dt.datetime(2027, 10, 30, 23, 30, tzinfo=dt.UTC)
     assert events[uid][2] == dt.datetime(2027, 10, 31, 3, 30, tzinfo=dt.UTC)
     assert b"DTSTART;TZID=Europe/London:20271031T003000" in response.content
+
+
+def test_sessions_across_several_years_of_clock_changes_keep_their_real_times(
+    client, demo, tmp_path
+):
+    """ical.js once read the second summer of a feed an hour out (icalendar's generated
+    VTIMEZONE lists later changes as RDATEs). Every parser must give the true instant."""
+    run = CourseRun.objects.filter(status="open").first()
+    made = {}
+    day = dt.datetime(2026, 1, 6, 9, 0, tzinfo=LONDON)
+    while day.year < 2029:
+        session = Session.objects.create(
+            run=run, starts_at=day, ends_at=day + dt.timedelta(hours=2)
+        )
+        made[feeds.session_uid(session)] = session.starts_at.astimezone(dt.UTC)
+        day += dt.timedelta(days=23)
+    events = {
+        e[0]: e for e in parse_three_ways(client.get("/calendar/programme.ics").content, tmp_path)
+    }
+    wrong = {uid: (events[uid][1], utc) for uid, utc in made.items() if events[uid][1] != utc}
+    assert not wrong
+    summer = [utc for utc in made.values() if utc.month == 7]
+    assert summer and all(utc.hour == 8 for utc in summer)  # 09:00 BST is 08:00 UTC
+
+
+def test_the_published_london_rule_agrees_with_tzdata():
+    """The VTIMEZONE is written out by hand as the UK rule; tzdata is the authority."""
+    rule = feeds.LONDON_VTIMEZONE.to_tz()
+    hour = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    disagree = []
+    while hour.year < 2040:
+        if hour.astimezone(rule).utcoffset() != hour.astimezone(LONDON).utcoffset():
+            disagree.append(hour)
+        hour += dt.timedelta(hours=1)
+    assert not disagree
 
 
 def test_cancelled_places_stay_30_days_as_cancelled_then_drop_out(

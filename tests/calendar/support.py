@@ -70,9 +70,10 @@ def parse_three_ways(ics, tmp_path):
     return ours
 
 
-def post_run_edit_form(client, run, move=None, **changes):
+def post_run_edit_form(client, run, move=None, delete=(), **changes):
     """POST the run's admin edit form as a bookings officer would: everything as it stands,
-    except `changes` to the run's fields and `move` ({session id: timedelta}) to sessions."""
+    except `changes` to the run's fields, `move` ({session id: timedelta}) to sessions and
+    `delete` (session ids) ticked for deletion."""
     move = move or {}
     edit = client.get(f"/admin/runs/edit/{run.pk}/")
     assert edit.status_code == 200
@@ -105,6 +106,8 @@ def post_run_edit_form(client, run, move=None, **changes):
                 ),
             }
         )
+        if s.pk in delete:
+            data[f"sessions-{i}-DELETE"] = "on"
     for key in ("booking_opens_at", "booking_closes_at"):
         value = getattr(run, key)
         data[key] = timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""

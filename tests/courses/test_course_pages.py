@@ -138,3 +138,21 @@ def test_related_courses_work_on_a_previewed_unsaved_page(demo):
     draft.audiences = list(course.audiences.all())  # as the edit form sets them, unsaved
     related = list(draft.related_courses())
     assert course not in related
+
+
+def test_a_called_off_session_is_marked_cancelled_on_the_course_page(client, demo):
+    run = next(
+        r
+        for r in CourseRun.objects.upcoming().filter(status="open").prefetch_related("sessions")
+        if len(r.sessions.all()) > 1
+    )
+    off, on = list(run.sessions.all())[:2]
+    off.cancelled_at = timezone.now()
+    off.save()
+    html = client.get(run.course.url).content.decode()
+    day = timezone.localtime(off.starts_at).strftime("%a %-d %b %Y")
+    struck = f'<del><time datetime="{timezone.localtime(off.starts_at).isoformat()}">{day}</time>'
+    assert struck in html
+    assert "<strong>Cancelled</strong>" in html
+    kept = timezone.localtime(on.starts_at)
+    assert f'<li><time datetime="{kept.isoformat()}">' in html
