@@ -12,7 +12,7 @@ import hmac
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Min, Prefetch, Q, Sum
 from django.utils import timezone
 from icalendar import Calendar, Event
+from icalendar.prop import vText, vUri
 
 from courses.models import CoursePage, CourseRun, Session
 
@@ -41,7 +42,7 @@ LONDON_VTIMEZONE = Calendar.from_ical(
 KEEP_CANCELLED = timedelta(days=30)  # cancelled events stay this long, marked CANCELLED
 # A run's cached events are keyed by everything they show, so an entry is never stale, only
 # unused, and it expires a week after it was written. Bump EVENT_FORMAT when _event() changes.
-EVENT_FORMAT = 1
+EVENT_FORMAT = 2
 # Part of every feed's ETag: bump it when the calendar around the events changes (the
 # VTIMEZONE, the calendar properties), so no cached body or client copy outlives the change.
 FEED_FORMAT = 2
@@ -97,7 +98,8 @@ def _location(run, private):
 
 
 class _RunText:
-    """What every event of one run shows, worked out once per run."""
+    """What every event of one run shows, worked out once per run, and its content lines
+    (escaped by icalendar's own value types, then folded) written once per run too."""
 
     def __init__(self, run, private, course_url):
         self.summary = f"{run.course.title} ({run.reference})"
@@ -109,10 +111,16 @@ class _RunText:
         if private and run.online_joining_url:
             description += ["", f"Join online: {run.online_joining_url}"]
         self.description = "\n".join(description)
+        self.summary_line = _content_line("SUMMARY", vText(self.summary))
+        self.description_line = _content_line("DESCRIPTION", vText(self.description))
+        self.location_line = _content_line("LOCATION", vText(self.location))
+        self.url_line = _content_line("URL", vUri(self.url))
 
 
-def _event(entry, text, uid_prefix):
-    """One VEVENT's bytes."""
+def icalendar_event(entry, text, uid_prefix):
+    """One VEVENT's bytes, as icalendar's own serialiser writes them. `_event` writes the
+    same bytes about thirty times faster (icalendar folds lines a character at a time);
+    tests/bookings/test_calendar_writer.py holds the two byte for byte equal."""
     session, run = entry.session, entry.run
     changed = max(session.updated_at, run.updated_at)
     event = Event()
@@ -124,15 +132,85 @@ def _event(entry, text, uid_prefix):
     event.add("last-modified", changed)
     event.add("dtstart", session.starts_at.astimezone(LONDON))
     event.add("dtend", session.ends_at.astimezone(LONDON))
-    summary = text.summary
-    if entry.attendees:
-        summary += ": " + ", ".join(entry.attendees)
-    event.add("summary", summary)
+    event.add("summary", _summary(entry, text))
     event.add("location", text.location)
     event.add("url", text.url)
     event.add("description", text.description)
-    event.add("status", "CANCELLED" if entry.is_cancelled else "CONFIRMED")
+    event.add("status", _status(entry))
     return event.to_ical()
+
+
+def _summary(entry, text):
+    if entry.attendees:
+        return f"{text.summary}: {', '.join(entry.attendees)}"
+    return text.summary
+
+
+def _status(entry):
+    return "CANCELLED" if entry.is_cancelled else "CONFIRMED"
+
+
+def _fold(line):
+    """RFC 5545 folding exactly as icalendar does it: at most 74 octets before each break,
+    and never straight after a backslash or caret (an escape stays whole)."""
+    if line.isascii():
+        if len(line) < 75:
+            return line
+        parts, i = [], 0
+        while len(line) - i > 74:
+            j = i + 74
+            if line[j - 1] in "\\^":
+                j -= 1
+            parts.append(line[i:j])
+            i = j
+        parts.append(line[i:])
+        return "\r\n ".join(parts)
+    parts, current, size = [], [], 0
+    for char in line:
+        width = len(char.encode())
+        if current and size + width >= 75:
+            if len(current) > 1 and current[-1] in "\\^":
+                carried = current.pop()
+                parts.append("".join(current))
+                current, size = [carried], len(carried.encode())
+            else:
+                parts.append("".join(current))
+                current, size = [], 0
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def _content_line(name, value):
+    return _fold(f"{name}:{value.to_ical().decode()}")
+
+
+def _event(entry, text, uid_prefix):
+    """One VEVENT's bytes: icalendar_event's bytes, written directly (in icalendar's
+    property order)."""
+    session, run = entry.session, entry.run
+    changed = max(session.updated_at, run.updated_at).astimezone(UTC)
+    stamp = f"{changed:%Y%m%dT%H%M%S}Z"
+    summary = text.summary_line
+    if entry.attendees:
+        summary = _content_line("SUMMARY", vText(_summary(entry, text)))
+    lines = (
+        "BEGIN:VEVENT",
+        summary,
+        f"DTSTART;TZID=Europe/London:{session.starts_at.astimezone(LONDON):%Y%m%dT%H%M%S}",
+        f"DTEND;TZID=Europe/London:{session.ends_at.astimezone(LONDON):%Y%m%dT%H%M%S}",
+        f"DTSTAMP:{stamp}",
+        _content_line("UID", vText(session_uid(session, uid_prefix))),
+        f"SEQUENCE:{session.sequence}",
+        text.description_line,
+        f"LAST-MODIFIED:{stamp}",
+        text.location_line,
+        f"STATUS:{_status(entry)}",
+        text.url_line,
+        "END:VEVENT\r\n",
+    )
+    return "\r\n".join(lines).encode()
 
 
 class _CourseURLs(dict):
