@@ -5,7 +5,6 @@ A run is safe to repeat, so a lost or failed job is simply started again."""
 import uuid
 
 from django.core.cache import cache
-from django.db import transaction
 
 from . import services
 
@@ -35,7 +34,7 @@ def start_invoicing_run(period, *, by):
         },
         TTL,
     )
-    transaction.on_commit(lambda: tasks.run_invoicing_job.delay(job_id, period))
+    tasks.run_invoicing_job.delay_on_commit(job_id, period)
     return job_id
 
 

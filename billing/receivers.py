@@ -1,6 +1,5 @@
 """Billing listens to bookings: every change to a place may change what is owed."""
 
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -16,5 +15,4 @@ def enrolment_changed(sender, instance, raw=False, **kwargs):
     if instance.status == Enrolment.Status.CONFIRMED:
         # Same transaction as the booking: the credit is taken with the place, or not at all.
         services.draw_credit_for_place(instance)
-    booking_id = instance.booking_id
-    transaction.on_commit(lambda: tasks.settle_booking.delay(booking_id))
+    tasks.settle_booking.delay_on_commit(instance.booking_id)

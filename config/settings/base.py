@@ -300,9 +300,11 @@ REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cpd",
+            # Fail fast when Redis is away: the cache is an optimisation, never a dependency.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
@@ -317,6 +319,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A publish gives up quickly when Redis is away; the outbox keeps the task (config/outbox.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": 1,
+    # acks_late: a task whose worker died unacknowledged is delivered again after this.
+    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -332,6 +344,8 @@ CELERY_QUEUE_ROUTES = [
 ]
 CELERY_TASK_ROUTES = (CELERY_QUEUE_ROUTES,) if env_bool("CELERY_ROUTE_BY_QUEUE", False) else None
 CELERY_BEAT_SCHEDULE = {
+    # Tasks whose publish failed or never happened after their transaction committed.
+    "relay-outbox": {"task": "config.tasks.relay_outbox", "schedule": 60.0},
     "publish-scheduled-pages": {"task": "home.tasks.publish_scheduled_pages", "schedule": 60.0},
     "expire-waiting-list-offers": {"task": "bookings.tasks.expire_offers", "schedule": 300.0},
     "expire-approval-requests": {"task": "bookings.tasks.expire_approvals", "schedule": 300.0},

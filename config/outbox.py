@@ -1,0 +1,118 @@
+"""Background tasks that are never lost between a committed transaction and the broker.
+
+`task.delay_on_commit(...)` (every service uses it) writes an OutboxMessage row inside the
+caller's transaction. On commit the task is published and the row deleted. If the broker is
+down, or the process dies first, the row stays, and `relay()` publishes it later: beat runs
+it every minute and each worker runs it on start. Publishing is therefore at least once;
+the tasks are idempotent (SentEmail keys, re-read state), so each effect happens once.
+
+With no broker at all (`make run`, eager tasks) this is skipped and tasks run on commit.
+"""
+
+import functools
+import logging
+import threading
+import time
+
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+# After a failed publish, requests stop trying the broker for this long and leave their
+# rows to the relay: a teacher's booking should not wait on a dead Redis each time.
+BACKOFF_SECONDS = 30
+RELAY_AFTER_SECONDS = 60  # rows younger than this belong to the request that wrote them
+RELAY_BATCH = 500
+
+_broker_down_until = 0.0
+_lock = threading.Lock()
+
+
+def _broker_known_down():
+    return time.monotonic() < _broker_down_until
+
+
+def _note_broker_down():
+    global _broker_down_until
+    with _lock:
+        _broker_down_until = time.monotonic() + BACKOFF_SECONDS
+
+
+def _publish(app, message):
+    """Publish one row's task; True when the broker took it."""
+    try:
+        app.tasks[message.task].apply_async(
+            tuple(message.args), message.kwargs, retry=False, **message.options
+        )
+    except (OperationalError, OSError) as error:
+        _note_broker_down()
+        logger.warning("broker unavailable; %s left in the outbox: %s", message, error)
+        return False
+    return True
+
+
+def _publish_committed(app, message):
+    if _broker_known_down():
+        return
+    if _publish(app, message):
+        from .models import OutboxMessage
+
+        OutboxMessage.objects.filter(pk=message.pk).delete()
+
+
+class OutboxTask(DjangoTask):
+    def delay_on_commit(self, *args, **kwargs):
+        return self.apply_async_on_commit(args, kwargs)
+
+    def apply_async_on_commit(self, args=None, kwargs=None, **options):
+        if self.app.conf.task_always_eager:
+            return super().apply_async_on_commit(args, kwargs, **options)
+        from .models import OutboxMessage
+
+        message = OutboxMessage.objects.create(
+            task=self.name, args=list(args or ()), kwargs=dict(kwargs or {}), options=options
+        )
+        transaction.on_commit(functools.partial(_publish_committed, self.app, message))
+
+
+def relay(app=None, *, older_than=RELAY_AFTER_SECONDS):
+    """Publish what commits left behind, oldest first. Returns how many were published.
+    Rows are locked while published, so two relays never send the same row together."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import OutboxMessage
+
+    if app is None:
+        from .celery import app
+    global _broker_down_until
+    published = 0
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    while True:
+        with transaction.atomic():
+            batch = list(
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(created_at__lte=cutoff)
+                .order_by("created_at", "pk")[:RELAY_BATCH]
+            )
+            if not batch:
+                break
+            done = []
+            for message in batch:
+                if not _publish(app, message):
+                    OutboxMessage.objects.filter(pk=message.pk).update(
+                        attempts=message.attempts + 1, last_error="broker unavailable"
+                    )
+                    break
+                done.append(message.pk)
+            OutboxMessage.objects.filter(pk__in=done).delete()
+        published += len(done)
+        if len(done) < len(batch):
+            break
+    if published:
+        _broker_down_until = 0.0  # it is back: requests may publish directly again
+        logger.info("outbox relay published %d task(s)", published)
+    return published
