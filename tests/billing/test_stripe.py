@@ -17,6 +17,7 @@ from django.test import Client
 
 from accounts.models import User
 from billing import services, stripe_gateway, tasks
+from billing.emails import finance_contacts
 from billing.models import (
     CheckoutAttempt,
     CreditEntry,
@@ -637,6 +638,41 @@ def test_reconciliation_applies_a_paid_session_whose_webhook_was_missed(
         assert deliver(client, late_event).status_code == 200  # the webhook, finally
     assert Payment.objects.filter(invoice=invoice).count() == 1
     assert len(receipts()) == 1
+
+
+def test_an_hour_long_webhook_outage_is_caught_up_by_reconciliation_and_paid_once(
+    client, people, stripe_double, on_commit
+):
+    """The fault drill: for an hour Stripe cannot reach us, and every payer in that hour
+    completes Checkout. The 15-minute reconciliation applies each payment; Stripe's retried
+    deliveries, once we are back, change nothing."""
+    invoices = list(Invoice.objects.filter(status=Invoice.Status.ISSUED).order_by("pk")[:5])
+    assert len(invoices) >= 3, "the demo issues several invoices"
+    attempts = [start(invoice, people) for invoice in invoices]
+    card, clearing = attempts[:-1], attempts[-1]
+    missed = [paid_session_event(stripe_double, a.session_id) for a in card]
+    stripe_double.pay(clearing.session_id, "bacs_debit")  # a Direct Debit still clearing
+
+    with on_commit():
+        report = stripe_gateway.reconcile_checkouts()
+    assert (report.checked, report.paid) == (len(attempts), len(card))
+    for invoice in invoices:
+        invoice.refresh_from_db()
+    assert [i.status for i in invoices] == [Invoice.Status.PAID] * len(card) + [
+        Invoice.Status.ISSUED
+    ]
+
+    with on_commit():
+        for event in missed:  # Stripe retries every delivery it could not make
+            assert deliver(client, event).status_code == 200
+        assert stripe_gateway.reconcile_checkouts().paid == 0
+    for attempt in card:
+        assert Payment.objects.filter(stripe_checkout_session=attempt.session_id).count() == 1
+    # One receipt per payment, to every account that has a finance contact to send it to.
+    subjects = [m.subject for m in receipts()]
+    assert len(subjects) == len(set(subjects))
+    with_contacts = [a for a in card if finance_contacts(a.invoice.account)]
+    assert with_contacts and len(subjects) == len(with_contacts)
 
 
 def test_reconciliation_skips_sessions_that_are_not_ours_or_not_paid(
