@@ -5,10 +5,11 @@ from django.db.models import Count, ExpressionWrapper, F, IntegerField, OuterRef
 from django.db.models.functions import Coalesce, Length, Substr
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import LogFormatter
@@ -17,12 +18,15 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from bookings.admin_views import (
     CancelSessionView,
+    CloseBookingBulkAction,
     RunSessionsView,
+    SendJoiningRemindersBulkAction,
     delegates_url,
     run_buttons,
 )
 from bookings.models import WaitingListEntry
 from bookings.schedule import SESSION_CANCELLED
+from bookings.services import BOOKING_CLOSED
 
 from .models import Audience, CoursePage, CourseRun, Facilitator, Phase, StrandPage, Venue
 
@@ -90,6 +94,19 @@ def _waiting_count():
 
 class CourseRunIndexView(IndexView):
     default_ordering = ("first_starts_at", "reference")
+    template_name = "courses/admin/run_index.html"
+
+    @cached_property
+    def columns(self):
+        # Tick boxes for the bulk actions, for those who may change runs.
+        if not self.user_has_permission("change"):
+            return super().columns
+        return [BulkActionsCheckboxColumn("bulk_actions", obj_type="run"), *super().columns]
+
+    def _get_title_column(self, *args, **kwargs):
+        return super()._get_title_column(
+            *args, **kwargs, get_title_id=lambda run: f"run_{run.pk}_title"
+        )
 
     def get_base_queryset(self):
         # Fill levels are subqueries on the one listing query: no query per row.
@@ -223,6 +240,10 @@ def register_scheduling():
     return SchedulingGroup()
 
 
+hooks.register("register_bulk_action", CloseBookingBulkAction)
+hooks.register("register_bulk_action", SendJoiningRemindersBulkAction)
+
+
 @hooks.register("before_delete_page")
 def refuse_deleting_courses_with_runs(request, page):
     """Runs hold bookings and history; a course with runs is unpublished, not deleted."""
@@ -239,6 +260,13 @@ def refuse_deleting_courses_with_runs(request, page):
 
 @hooks.register("register_log_actions")
 def register_session_log_actions(actions):
+    @actions.register_action(BOOKING_CLOSED)
+    class BookingClosed(LogFormatter):
+        label = "Close booking"
+
+        def format_message(self, log_entry):
+            return "Booking closed"
+
     @actions.register_action(SESSION_CANCELLED)
     class SessionCancelled(LogFormatter):
         label = "Cancel session"

@@ -142,6 +142,19 @@ WALK = [
     stop("run waiting list", "/admin/runs/{run}/waiting-list/", RUNS_READ),
     stop("run phone booking", "/admin/runs/{run}/phone-booking/", {BK}),
     stop("run cancel", "/admin/runs/{run}/cancel/", {BK}),
+    # Bulk actions on the run listing: the confirmation page (the action is a POST after it).
+    stop("bulk: close booking", "/admin/bulk/courses/courserun/close_booking/?id={run}", {BK}),
+    stop(
+        "bulk: joining reminders",
+        "/admin/bulk/courses/courserun/send_joining_reminders/?id={run}",
+        {BK},
+    ),
+    stop(
+        "bulk: close booking (do)",
+        "/admin/bulk/courses/courserun/close_booking/?id={run}",
+        {BK},
+        post=True,
+    ),
     stop("offer free places", "/admin/runs/{waiting_run}/waiting-list/offer/", {BK}, post=True),
     stop(
         "promote from waiting list",
