@@ -344,6 +344,10 @@ def new_member(group_name, make_user):
 
 def outcome(client, url, post=False):
     response = client.post(url) if post else client.get(url)
+    if response.status_code == 200 and "export=" in url:
+        # An export is a file, not the listing again.
+        disposition = response.get("Content-Disposition", "")
+        return "allowed" if disposition.startswith("attachment") else "200 but no file"
     if response.status_code == 200:
         return "allowed"
     if response.status_code == 403:
