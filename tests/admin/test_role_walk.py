@@ -384,7 +384,7 @@ def test_the_demo_logins_are_in_their_groups(demo):
         assert list(User.objects.get(email=email).groups.values_list("name", flat=True)) == [group]
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, things, settings):
+def test_anonymous_visitors_are_sent_to_sign_in(client, things):
     for s in ALL_STOPS:
         if s.refused != "admin":
             continue
@@ -394,7 +394,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, things, settings):
         assert response.url.startswith(reverse("account_login") + "?next="), s.name
 
 
-def test_a_teacher_has_no_admin(client, things, people, settings):
+def test_a_teacher_has_no_admin(client, things, people):
     client.force_login(people["teacher_a"])
     for s in ALL_STOPS:
         url = s.url.format(**things)
