@@ -175,6 +175,28 @@ class CreditNoteViewSet(ServicesOnlyViewSet):
     ordering = "-pk"
     filterset_class = CreditNoteFilterSet
     search_fields = ["number", "invoice__number", "reason"]
+    list_export = [
+        "number",
+        "invoice.number",
+        "account.name",
+        "issued_on",
+        "reason",
+        "net",
+        "vat",
+        "gross",
+        "returned",
+        "get_settlement_display",
+        "stripe_refund_id",
+    ]
+    export_headings = {
+        "invoice.number": "Invoice",
+        "account.name": "Account",
+        "issued_on": "Issued",
+        "returned": "Held as credit or refunded",
+        "get_settlement_display": "Settlement",
+        "stripe_refund_id": "Stripe refund",
+    }
+    export_filename = "credit-notes"
     inspect_view_fields = [
         "number",
         "invoice",
@@ -311,6 +333,19 @@ class AccountViewSet(NoDeleteViewSet):
     list_filter = ["kind", "invoicing", "reminders_paused"]
     search_fields = ["school__name", "trust__name", "consortium__name"]
     inspect_view_fields = ["kind", "invoicing", "price_band", "reminders_paused"]
+    list_export = [
+        "name",
+        "get_kind_display",
+        "get_invoicing_display",
+        "price_band",
+        "reminders_paused",
+    ]
+    export_headings = {
+        "get_kind_display": "Kind",
+        "get_invoicing_display": "Invoicing",
+        "price_band": "Price band override",
+    }
+    export_filename = "accounts"
 
     def get_form_class(self, for_update=False):
         return admin_views.AccountEditForm if for_update else admin_views.AccountCreateForm
@@ -342,6 +377,9 @@ class AccountPackageViewSet(ServicesOnlyViewSet):
     ]
     ordering = "-starts_on"
     list_filter = ["package"]
+    list_export = ["account.name", "package.name", "starts_on", "ends_on"]
+    export_headings = {"account.name": "Account", "package.name": "Package"}
+    export_filename = "packages-sold"
 
 
 # --- pages that are not a model's: record a payment, sell a package, run invoicing, reports -------

@@ -231,6 +231,27 @@ def reminders(days_before, now=None):
     return sent
 
 
+def reminder_now(enrolment_id, day, now=None):
+    """A joining reminder a bookings officer sends from the admin, for the session on `day`:
+    once per place and day, and not after the day-before reminder for that day."""
+    if SentEmail.objects.filter(key=f"reminder-1:{enrolment_id}:{day.isoformat()}").exists():
+        return False
+    enrolment = _enrolments(pk=enrolment_id, status=Enrolment.Status.CONFIRMED).first()
+    if enrolment is None:
+        return False
+    days_before = (day - timezone.localdate(now or timezone.now())).days
+
+    def build():
+        return _message(
+            "reminder",
+            f"Reminder: {enrolment.run.course.title} on {day.day} {day:%B}",
+            [enrolment.delegate.email],
+            {"enrolment": enrolment, "run": enrolment.run, "days_before": days_before},
+        )
+
+    return send_once(f"reminder-now:{enrolment.pk}:{day.isoformat()}", build)
+
+
 # --- after the course -----------------------------------------------------------------------
 
 

@@ -12,7 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import GroupApprovalTask, Locale, Page, Site, Workflow, WorkflowPage
+from wagtail.models import (
+    GroupApprovalTask,
+    Locale,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from accounts.models import LocalAuthority, Membership, School, User
 from home.models import (
@@ -446,11 +454,13 @@ def _about_and_enquiry(home):
 def _course_workflow(programme):
     """Course pages need a moderator's approval before they go live."""
     moderators, _ = Group.objects.get_or_create(name="Moderators")
-    workflow, created = Workflow.objects.get_or_create(name="Course approval")
-    if created:
+    workflow, _ = Workflow.objects.get_or_create(name="Course approval")
+    task = GroupApprovalTask.objects.filter(name="Moderator approval for courses").first()
+    if task is None:
         task = GroupApprovalTask.objects.create(name="Moderator approval for courses")
-        task.groups.set([moderators])
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+    task.groups.add(moderators)
+    # Not workflow.workflow_tasks.create(): on a ClusterableModel that is never saved.
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.get_or_create(page=programme, defaults={"workflow": workflow})
 
 

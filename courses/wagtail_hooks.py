@@ -1,12 +1,15 @@
+import django_filters
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Length, Substr
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from wagtail import hooks
-from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import LogFormatter
@@ -15,20 +18,48 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from bookings.admin_views import (
     CancelSessionView,
+    CloseBookingBulkAction,
     RunSessionsView,
+    SendJoiningRemindersBulkAction,
     delegates_url,
     run_buttons,
 )
 from bookings.models import WaitingListEntry
 from bookings.schedule import SESSION_CANCELLED
+from bookings.services import BOOKING_CLOSED
 
-from .models import Audience, CourseRun, Facilitator, Phase, Venue
+from .models import Audience, CoursePage, CourseRun, Facilitator, Phase, StrandPage, Venue
+
+
+def _strand_title():
+    # A course's strand is its parent page: the path less its last four characters.
+    parent_path = Substr(OuterRef("course__path"), 1, Length(OuterRef("course__path")) - 4)
+    return Subquery(StrandPage.objects.filter(path=parent_path).values("title")[:1])
 
 
 class CourseRunFilterSet(WagtailFilterSet):
+    strand = django_filters.ModelChoiceFilter(
+        queryset=StrandPage.objects.order_by("path"), label="Strand", method="in_strand"
+    )
+    format = django_filters.ChoiceFilter(
+        field_name="course__format",
+        choices=CoursePage.Format.choices,
+        label="Format",
+        widget=forms.RadioSelect,
+        empty_label="All",
+    )
+    first_session = django_filters.DateFromToRangeFilter(
+        field_name="first_starts_at",
+        label="First session between",
+        widget=DateRangePickerWidget,
+    )
+
     class Meta:
         model = CourseRun
-        fields = ["status", "venue", "course"]
+        fields = ["strand", "status", "format", "venue", "course", "first_session"]
+
+    def in_strand(self, queryset, name, strand):
+        return queryset.filter(course__path__startswith=strand.path)
 
 
 class FillColumn(Column):
@@ -63,6 +94,19 @@ def _waiting_count():
 
 class CourseRunIndexView(IndexView):
     default_ordering = ("first_starts_at", "reference")
+    template_name = "courses/admin/run_index.html"
+
+    @cached_property
+    def columns(self):
+        # Tick boxes for the bulk actions, for those who may change runs.
+        if not self.user_has_permission("change"):
+            return super().columns
+        return [BulkActionsCheckboxColumn("bulk_actions", obj_type="run"), *super().columns]
+
+    def _get_title_column(self, *args, **kwargs):
+        return super()._get_title_column(
+            *args, **kwargs, get_title_id=lambda run: f"run_{run.pk}_title"
+        )
 
     def get_base_queryset(self):
         # Fill levels are subqueries on the one listing query: no query per row.
@@ -76,6 +120,7 @@ class CourseRunIndexView(IndexView):
                     F("capacity") - F("places_taken"), output_field=IntegerField()
                 ),
                 waiting_count=_waiting_count(),
+                strand_title=_strand_title(),
             )
             .select_related("course", "venue")
         )
@@ -107,6 +152,35 @@ class CourseRunViewSet(ModelViewSet):
     search_fields = ["reference", "course__title"]
     inspect_view_enabled = True
     copy_view_enabled = True
+    list_export = [
+        "reference",
+        "course.title",
+        "strand_title",
+        "course.get_format_display",
+        "get_status_display",
+        "first_starts_at",
+        "last_ends_at",
+        "venue",
+        "capacity",
+        "places_taken",
+        "places_left",
+        "waiting_count",
+        "price",
+        "booking_opens_at",
+        "booking_closes_at",
+    ]
+    export_headings = {
+        "course.title": "Course",
+        "strand_title": "Strand",
+        "course.get_format_display": "Format",
+        "get_status_display": "Status",
+        "first_starts_at": "First session",
+        "last_ends_at": "Last session ends",
+        "places_taken": "Places taken",
+        "places_left": "Places left",
+        "waiting_count": "Waiting",
+    }
+    export_filename = "course-runs"
 
     def get_urlpatterns(self):
         # A run's sessions, and calling one off (the views are bookings staff's run pages).
@@ -166,6 +240,10 @@ def register_scheduling():
     return SchedulingGroup()
 
 
+hooks.register("register_bulk_action", CloseBookingBulkAction)
+hooks.register("register_bulk_action", SendJoiningRemindersBulkAction)
+
+
 @hooks.register("before_delete_page")
 def refuse_deleting_courses_with_runs(request, page):
     """Runs hold bookings and history; a course with runs is unpublished, not deleted."""
@@ -182,6 +260,13 @@ def refuse_deleting_courses_with_runs(request, page):
 
 @hooks.register("register_log_actions")
 def register_session_log_actions(actions):
+    @actions.register_action(BOOKING_CLOSED)
+    class BookingClosed(LogFormatter):
+        label = "Close booking"
+
+        def format_message(self, log_entry):
+            return "Booking closed"
+
     @actions.register_action(SESSION_CANCELLED)
     class SessionCancelled(LogFormatter):
         label = "Cancel session"

@@ -440,7 +440,7 @@ def test_people_without_bookings_permissions_see_nothing(client, open_run, peopl
         assert not user.is_staff
     else:  # reaches the Wagtail admin, but holds no bookings permission
         user = make_user("pages-only@example.gov.uk", is_staff=True)
-        user.groups.add(Group.objects.get(name="Editors"))
+        user.groups.add(Group.objects.get(name="Marketing editors"))
     client.force_login(user)
 
     for url in _admin_urls(open_run, enrolment, booking):

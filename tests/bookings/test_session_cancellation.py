@@ -286,7 +286,7 @@ def test_people_who_may_not_schedule_cannot_cancel_a_session(client, people, run
     else:
         user = make_user(f"{who.replace(' ', '-')}-no-scheduling@example.gov.uk", is_staff=True)
         user.groups.add(
-            Group.objects.get(name="Editors" if who == "editor" else "Finance officers")
+            Group.objects.get(name="Marketing editors" if who == "editor" else "Finance officers")
         )
     client.force_login(user)
     listing = client.get(f"/admin/runs/{run.pk}/sessions/")
