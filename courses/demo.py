@@ -12,7 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import GroupApprovalTask, Locale, Page, Site, Workflow, WorkflowPage
+from wagtail.models import (
+    GroupApprovalTask,
+    Locale,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from accounts.models import LocalAuthority, Membership, School, User
 from home.models import (
@@ -191,6 +199,7 @@ def _home_page():
             slug="home",
             hero_heading=content.HOME["hero_heading"],
             hero_intro=content.HOME["hero_intro"],
+            body=content.HOME_BODY,
         )
         # Wagtail's placeholder welcome page takes the slug "home"; retire it first.
         for placeholder in Page.objects.child_of(root).filter(content_type__model="page"):
@@ -446,11 +455,12 @@ def _about_and_enquiry(home):
 def _course_workflow(programme):
     """Course pages need a moderator's approval before they go live."""
     moderators, _ = Group.objects.get_or_create(name="Moderators")
-    workflow, created = Workflow.objects.get_or_create(name="Course approval")
-    if created:
-        task = GroupApprovalTask.objects.create(name="Moderator approval for courses")
+    workflow, _ = Workflow.objects.get_or_create(name="Course approval")
+    # Saved through WorkflowTask itself: the workflow's child relation only holds it in memory.
+    if not WorkflowTask.objects.filter(workflow=workflow).exists():
+        task, _ = GroupApprovalTask.objects.get_or_create(name="Moderator approval for courses")
         task.groups.set([moderators])
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.get_or_create(page=programme, defaults={"workflow": workflow})
 
 
