@@ -15,6 +15,7 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
 from courses.models import Audience, CoursePage, CourseRun, Phase, StrandPage
+from home import blocks as home_blocks  # TestimonialBlock by name would look like a test class
 from home.blocks import (
     BodyBlock,
     CallToActionBlock,
@@ -23,7 +24,6 @@ from home.blocks import (
     VideoBlock,
     titled_iframes,
 )
-from home.blocks import TestimonialBlock as Testimonial  # named so pytest does not collect it
 from home.models import HomePage
 
 YOUTUBE = "https://www.youtube.com/watch?v=cpd-demo-01"
@@ -198,7 +198,7 @@ def test_course_list_with_both_chosen_courses_and_a_filter_is_refused(demo):
 def test_testimonial_shows_quote_name_role_and_the_photos_alt_text(demo):
     image = Image.objects.create(title="Head shot", file=get_test_image_file())
     html = render(
-        Testimonial(),
+        home_blocks.TestimonialBlock(),
         {
             "quote": "Our TAs use the strategies every day.",
             "name": "Priya Shah",
@@ -214,7 +214,7 @@ def test_testimonial_shows_quote_name_role_and_the_photos_alt_text(demo):
 
 def test_testimonial_without_a_photo_has_no_image(db):
     html = render(
-        Testimonial(),
+        home_blocks.TestimonialBlock(),
         {"quote": "Worth every minute.", "name": "Sam Lee", "role": "", "photo": None},
     )
     assert "<img" not in html and "Sam Lee" in html
@@ -222,7 +222,7 @@ def test_testimonial_without_a_photo_has_no_image(db):
 
 def test_testimonial_photo_needs_alt_text_unless_decorative(db):
     image = Image.objects.create(title="Head shot", file=get_test_image_file())
-    block = Testimonial()
+    block = home_blocks.TestimonialBlock()
     data = {
         "quote": "Q",
         "name": "N",
@@ -320,3 +320,17 @@ def test_youtube_and_vimeo_frames_are_allowed_by_the_public_csp(client, demo, em
     assert len(frames) == 2
     for origin in frames:
         assert origin in frame_src, f"{origin} is blocked by frame-src {frame_src}"
+
+
+def test_editors_get_every_block_in_the_page_editor(client, demo):
+    from accounts.models import User
+
+    client.force_login(User.objects.get(email="editor@example.gov.uk"))
+    home = HomePage.objects.get()
+    response = client.get(f"/admin/pages/{home.pk}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for label in ("Course list", "Testimonial", "FAQ", "Video", "Call to action"):
+        assert label in html
+    # The demo home page's own testimonial and FAQ load back into the editor.
+    assert "Priya Shah" in html and "Questions schools ask" in html
