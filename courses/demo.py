@@ -199,6 +199,7 @@ def _home_page():
             slug="home",
             hero_heading=content.HOME["hero_heading"],
             hero_intro=content.HOME["hero_intro"],
+            body=content.HOME_BODY,
         )
         # Wagtail's placeholder welcome page takes the slug "home"; retire it first.
         for placeholder in Page.objects.child_of(root).filter(content_type__model="page"):

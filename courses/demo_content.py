@@ -1892,6 +1892,45 @@ HOME = {
     ),
 }
 
+# The home page's body: a testimonial and the questions schools ask most.
+HOME_BODY = [
+    (
+        "testimonial",
+        {
+            "quote": (
+                "Our teaching assistants came back from the SEND essentials course with "
+                "strategies they used the next morning, and the gap tasks kept it going."
+            ),
+            "name": "Priya Shah",
+            "role": "SENCo, Oakfield Primary School",
+            "photo": None,
+        },
+    ),
+    (
+        "faq",
+        {
+            "heading": "Questions schools ask",
+            "items": [
+                {
+                    "question": "Do we need a subscription to book?",
+                    "answer": "<p>No. You pay only for the places you book. Partner schools "
+                    "pay the partner price automatically.</p>",
+                },
+                {
+                    "question": "Can we send a colleague instead?",
+                    "answer": "<p>Yes. Your CPD lead can substitute a delegate at any time "
+                    "before the course, free of charge.</p>",
+                },
+                {
+                    "question": "What if we need to cancel?",
+                    "answer": "<p>Cancel free of charge until the date shown on the course "
+                    "page; after that the course's late-cancellation charge applies.</p>",
+                },
+            ],
+        },
+    ),
+]
+
 ABOUT = {
     "title": "About the service",
     "intro": (
