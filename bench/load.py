@@ -107,8 +107,9 @@ function done(summary, latency, requests_)
    local e = summary.errors
    io.write(string.format(
       'RESULT {{"requests": %d, "duration_us": %d, "bad": %d, "hits": %d, "socket_errors": %d, '
+      .. '"timeouts": %d, '
       .. '"p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, "samples": [%s]}}\\n',
-      summary.requests, summary.duration, b, h, e.connect + e.read + e.write + e.timeout,
+      summary.requests, summary.duration, b, h, e.connect + e.read + e.write, e.timeout,
       latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
       (#s > 0) and ('"' .. table.concat(s, '", "') .. '"') or ""))
 end
@@ -174,7 +175,9 @@ def collect(proc, name):
         "p95": r["p95_us"] / 1000,
         "p99": r["p99_us"] / 1000,
         "max": r["max_us"] / 1000,
-        "errors": r["bad"] + r["socket_errors"],
+        "errors": r["bad"] + r["socket_errors"] + r["timeouts"],
+        "timeouts": r["timeouts"],
+        "socket_errors": r["socket_errors"],
         "hit_ratio": r["hits"] / r["requests"] if r["requests"] else 0.0,
         "samples": r["samples"],
     }
@@ -231,6 +234,9 @@ def plan(fixture, static_root, book_runs):
         "programme feed": (get(["/calendar/programme.ics"]), 200, ""),
         "book": (bookings, 302, "/bookings/BK-"),
         "static file": (get([static]), 200, ""),
+        # alone: a handful of course pages, stored before timing (36 pages with a 5 s life
+        # would measure renders at a low request rate, not the cache)
+        "cached course pages": (get(anonymous_courses[:6]), 200, ""),
     }
 
 
@@ -257,7 +263,7 @@ def table(rows):
 
 def report(alone, mix, meta):
     by = {r["type"]: r for r in mix}
-    static_alone, course_alone = alone["static file"], alone["course (anonymous)"]
+    static_alone, course_alone = alone["static file"], alone["cached course pages"]
     ratio_alone = course_alone["rps"] / static_alone["rps"]
     per_conn = {t: by[t]["rps"] / MIX[t] for t in ("course (anonymous)", "static file") if t in by}
     ratio_mix = per_conn["course (anonymous)"] / per_conn["static file"]
@@ -275,6 +281,12 @@ def report(alone, mix, meta):
         f"- errors in all phases: **{errors}** (target 0: {'met' if errors == 0 else 'NOT met'})",
     ]
     problems = [f"  - {r['type']}: {s}" for r in mix for s in r["samples"]]
+    problems += [
+        f"  - {r['type']}: {r['timeouts']} not answered within wrk's 10 s timeout, "
+        f"{r['socket_errors']} socket errors"
+        for r in [*alone.values(), *mix]
+        if r["timeouts"] or r["socket_errors"]
+    ]
     return "\n".join(
         [
             meta,
@@ -300,7 +312,14 @@ def write_docs(text, command):
         "database):\n\n"
         f"    {command}\n\n"
         "How it runs is in the script's docstring (`bench/load.py`). Percentiles are wrk's, "
-        "closed loop: each connection waits for its answer before sending again.\n\n"
+        "closed loop: each connection waits for its answer before sending again, so with 4 "
+        "sync workers and 50 connections most of a request's time is its wait for a free "
+        "worker, whatever it asks for; the alone phases size what one request costs. A "
+        "cached page costs two Redis round trips and no query; a course page's copy lives "
+        "5 s and is dropped at once by a booking on it, so at a low request rate many "
+        "requests are renders (the cache-hit column). On a shared machine the figures say as "
+        "much about other people's work as about this code: read them with the load average "
+        "and the CPU line, and re-run on a quiet machine before taking them as capacity.\n\n"
         f"### Latest run\n\n{text}\n"
     )
     current = DOCS.read_text() if DOCS.exists() else "# Performance\n"
@@ -328,6 +347,12 @@ def main():
     parser.add_argument("--duration", type=int, default=40, help="seconds of the mix")
     parser.add_argument("--alone", type=int, default=15, help="seconds of each alone phase")
     parser.add_argument("--bookers", type=int, default=400)
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=60,
+        help="first wait up to this long for other processes to go quiet (0: no)",
+    )
     parser.add_argument("--static-root", help="reuse a collectstatic output directory")
     parser.add_argument("--write-docs", action="store_true", help="update docs/performance.md")
     args = parser.parse_args()
@@ -429,10 +454,13 @@ def main():
         phase(port, warm, 8)
         storm.say("warm-up done")
 
+        others = storm.wait_for_quiet(args.quiet_wait) if args.quiet_wait else None
         load_before = loadavg()
         cpu0 = storm.cpu_snapshot()
         alone = {}
-        for name in ("static file", "course (anonymous)"):
+        for name in ("static file", "cached course pages"):
+            for _, path, headers, _ in plans[name][0]:  # stored before timing
+                storm.http_request(port, "GET", path, headers, None, 30)
             (alone[name],) = phase(port, {name: (scripts[name], 50)}, args.alone)
             storm.say(f"{name} alone: {alone[name]['rps']:.0f} req/s")
         mix = phase(port, {k: (scripts[k], c) for k, c in MIX.items()}, args.duration)
@@ -452,6 +480,8 @@ def main():
         f"{started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, gunicorn {args.workers} sync "
         f"workers, PostgreSQL and Redis on loopback, wrk; {args.alone} s per alone phase, "
         f"{args.duration} s of the mix. Load average before {load_before}, after {load_after}; "
+        f"other people's processes used {others if others is None else round(others, 2)} "
+        "cores just before; "
         f"CPU seconds meanwhile by process: {cpu['by_process']} "
         f"(machine {cpu['machine_busy_pct']} % busy)."
     )
