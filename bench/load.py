@@ -485,6 +485,12 @@ def main():
         f"CPU seconds meanwhile by process: {cpu['by_process']} "
         f"(machine {cpu['machine_busy_pct']} % busy)."
     )
+    if others is not None and others > 0.5:
+        meta += (
+            f"\n\n**A busy machine:** other people's work used {others:.1f} of the "
+            f"{os.cpu_count()} cores as it started; these figures are not this code's capacity. "
+            "Re-run on a quiet machine."
+        )
     text = report(alone, mix, meta)
     storm.say("\n" + text)
     if args.write_docs:
