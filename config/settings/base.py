@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "search",
     "config.apps.ProjectConfig",
     "wagtail.contrib.forms",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.settings",
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
+    "config.pagecache.PageCacheMiddleware",  # before sessions: a hit needs none of what follows
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "home.middleware.CachedSiteMiddleware",
@@ -309,6 +311,52 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The anonymous page cache (config.pagecache), in the cache above. Pages showing places left or
+# dates (course, strand, home) are kept, here and downstream, for LIVE_SECONDS at most and
+# forgotten at once when places, runs or sessions change; other pages for SECONDS here and
+# BROWSER_SECONDS in a browser (which nobody can purge), and CDN_SECONDS at a CDN, which
+# frontend_cache purges on publish. Signed-in pages are `private, no-cache`.
+PAGE_CACHE = {
+    "ENABLED": env_bool("PAGE_CACHE_ENABLED", True),
+    "LIVE_PAGE_TYPES": ["courses.coursepage", "courses.strandpage", "home.homepage"],
+    "LIVE_SECONDS": int(env("PAGE_CACHE_LIVE_SECONDS", "5")),
+    "SECONDS": int(env("PAGE_CACHE_SECONDS", "300")),
+    "BROWSER_SECONDS": int(env("PAGE_CACHE_BROWSER_SECONDS", "60")),
+    "CDN_SECONDS": int(env("PAGE_CACHE_CDN_SECONDS", "600")),
+}
+
+
+def frontend_cache(environ):
+    """wagtail.contrib.frontend_cache backends from the environment; none configured, none used.
+    FRONTEND_CACHE_URL: an HTTP PURGE endpoint (Varnish, nginx, Fastly's API host...);
+    CLOUDFLARE_API_TOKEN with CLOUDFLARE_ZONE_ID: Cloudflare's purge API. FRONTEND_CACHE_HOSTNAMES
+    (comma-separated) limits a backend to those hosts when several sites share a deployment."""
+    backends = {}
+    hostnames = [h.strip() for h in environ.get("FRONTEND_CACHE_HOSTNAMES", "").split(",")]
+    hostnames = [h for h in hostnames if h]
+    if environ.get("FRONTEND_CACHE_URL"):
+        backends["http"] = {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": environ["FRONTEND_CACHE_URL"],
+        }
+    if environ.get("CLOUDFLARE_API_TOKEN") or environ.get("CLOUDFLARE_ZONE_ID"):
+        if not (environ.get("CLOUDFLARE_API_TOKEN") and environ.get("CLOUDFLARE_ZONE_ID")):
+            raise ImproperlyConfigured(
+                "Cloudflare purging needs CLOUDFLARE_API_TOKEN and CLOUDFLARE_ZONE_ID."
+            )
+        backends["cloudflare"] = {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+            "BEARER_TOKEN": environ["CLOUDFLARE_API_TOKEN"],
+            "ZONEID": environ["CLOUDFLARE_ZONE_ID"],
+        }
+    if hostnames:
+        for backend in backends.values():
+            backend["HOSTNAMES"] = hostnames
+    return backends or None
+
+
+WAGTAILFRONTENDCACHE = frontend_cache(os.environ)
 
 # Celery: a real broker when REDIS_URL is set; otherwise tasks run in-process, so
 # `make run` needs no other service.
