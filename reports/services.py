@@ -466,6 +466,7 @@ def buy_in(filters):
         [Column("School"), Column("URN", TEXT), Column("Local authority"), Column("Phase"),
          Column("Type")],
         page_limit=200,
+        sheet="Target list",
     )  # fmt: skip
     for school in (
         schools.filter(~bought)

@@ -31,6 +31,7 @@ class Table:
     footer: list | None = None
     note: str = ""
     page_limit: int | None = None  # the page shows this many rows; exports show them all
+    sheet: str = ""  # the XLSX sheet's name when the title is too long for one (31 characters)
 
     @property
     def headings(self):
@@ -135,7 +136,7 @@ def xlsx_response(tables, filename, description=""):
     book.remove(book.active)
     taken = set()
     for table in tables:
-        sheet = book.create_sheet(_sheet_title(table.title, taken))
+        sheet = book.create_sheet(_sheet_title(table.sheet or table.title, taken))
         for row in _export_rows(table):
             sheet.append(row)
         for cell in sheet[1]:

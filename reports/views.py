@@ -1,8 +1,8 @@
 """The Reports pages in the Wagtail admin: an index, and one page per report with its filters,
 charts, tables and CSV/XLSX exports. Thin: the figures come from reports.services."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -16,6 +16,15 @@ from .tables import csv_response, xlsx_response
 
 class ReportsPage(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "table"
+
+    def forbidden(self):
+        # A real 403 (Wagtail would turn PermissionDenied into a redirect to the dashboard).
+        return TemplateResponse(
+            self.request,
+            "reports/admin/forbidden.html",
+            {"page_title": "Reports", "header_title": "Reports", "header_icon": self.header_icon},
+            status=403,
+        )
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
@@ -32,8 +41,9 @@ class ReportIndexView(ReportsPage):
         return self.breadcrumbs_items + [{"url": "", "label": "Reports"}]
 
     def dispatch(self, request, *args, **kwargs):
+        self.request = request
         if not services.reports_for(request.user):
-            raise PermissionDenied
+            return self.forbidden()
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -48,7 +58,8 @@ class ReportView(ReportsPage):
         if self.report is None:
             raise Http404
         if not services.may_see(request.user, self.report):
-            raise PermissionDenied
+            self.request = request
+            return self.forbidden()
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
