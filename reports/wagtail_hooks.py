@@ -1,5 +1,6 @@
-"""The Reports menu: shown to anyone who may open at least one report (service managers see
-them all, finance officers the income report). The views check again and answer 403."""
+"""The service's reports join Wagtail's own Reports menu: one item per report, shown to
+whoever may open it (service managers see them all, finance officers the income report).
+The views check again and answer 403."""
 
 from django.urls import include, path, reverse
 from wagtail import hooks
@@ -13,9 +14,19 @@ urlpatterns = [
 ]
 
 
-class ReportsMenuItem(MenuItem):
+class ReportMenuItem(MenuItem):
+    def __init__(self, report, order):
+        self.report = report
+        super().__init__(
+            report.title,
+            reverse("reports:report", args=[report.slug]),
+            name=f"service-report-{report.slug}",
+            icon_name="table",
+            order=order,
+        )
+
     def is_shown(self, request):
-        return bool(services.reports_for(request.user))
+        return services.may_see(request.user, self.report)
 
 
 @hooks.register("register_admin_urls")
@@ -23,6 +34,10 @@ def register_reports_urls():
     return [path("reports/", include((urlpatterns, "reports"), namespace="reports"))]
 
 
-@hooks.register("register_admin_menu_item")
-def register_reports_menu_item():
-    return ReportsMenuItem("Reports", reverse("reports:index"), icon_name="table", order=170)
+def _menu_item(report, order):
+    return lambda: ReportMenuItem(report, order)
+
+
+# Before Wagtail's own reports (locked pages, workflows, site history: order 700 and up).
+for _order, _report in enumerate(services.REPORTS.values()):
+    hooks.register("register_reports_menu_item", _menu_item(_report, 100 + _order * 10))
