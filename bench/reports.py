@@ -202,7 +202,16 @@ def seed(args):
         )
         for invoice in invoices[::2]
     )  # fmt: skip
-    return len(enrolments), len(lines)
+    return {
+        "places": len(enrolments),
+        "waiting": WaitingListEntry.objects.count(),
+        "evaluations": Evaluation.objects.count(),
+        "impact follow-ups": ImpactFollowUp.objects.count(),
+        "invoices": len(invoices),
+        "invoice lines": len(lines),
+        "credit notes": len(notes),
+        "payments": len(invoices[::2]),
+    }
 
 
 def run(args):
@@ -225,10 +234,11 @@ def run(args):
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
     t0 = time.perf_counter()
-    places, lines = seed(args)
+    counts = seed(args)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"setup: {places} places, {lines} invoice lines in {time.perf_counter() - t0:.1f} s")
+    made = ", ".join(f"{n} {what}" for what, n in counts.items())
+    print(f"setup: {made} in {time.perf_counter() - t0:.1f} s")
 
     client = Client()
     client.force_login(User.objects.get(email="manager@example.gov.uk"))
