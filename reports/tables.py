@@ -5,6 +5,7 @@ One Table feeds all three, so the CSV, the XLSX and the chart cannot disagree wi
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -68,6 +69,8 @@ def display(value, kind):
     """A cell as the page prints it."""
     if value is None or value == "":
         return "—" if kind != TEXT else ""
+    if isinstance(value, date):
+        return f"{value.day} {value:%b %Y}"
     if kind == MONEY:
         value = Decimal(value)
         sign = "−" if value < 0 else ""
