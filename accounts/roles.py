@@ -43,8 +43,8 @@ _BILLING_RECORDS = [
         "stripeevent",
     )
 ]
-# Service managers' reports (the reports app) add their permission here when it lands.
-_REPORTS = []
+# Every report (the reports app); finance officers get the income report alone (below).
+_REPORTS = ["reports.view_reports", "reports.view_income_report"]
 
 ALL = ("add", "change", "delete", "view")
 
@@ -89,6 +89,7 @@ MODEL_PERMISSIONS = {
         "billing.change_priceband",
         *_perms(["billing.coursebandprice", "billing.runbandprice"], ("add", "change", "delete")),
         "billing.change_billingsettings",
+        "reports.view_income_report",  # the income report, not the others
     ],
     # Registers are on the public site, for their own runs (bookings.attendance.registers_for);
     # the admin only shows them the way there.

@@ -155,6 +155,7 @@ def seed_demo(*, stdout=None, history=False):
         _about_and_enquiry(home)
         _course_workflow(programme)
         _schools()
+        _staff_groups()
         _users()
         from billing.demo import invoice_demo_statements, seed_billing
 
@@ -450,6 +451,16 @@ def _about_and_enquiry(home):
             choices=field.get("choices", ""),
         )
     _publish(form)
+
+
+def _staff_groups():
+    """Every role's group with exactly its grants (accounts/roles.py). Migrations make them;
+    this puts them back on a database whose tables were flushed, as tests do."""
+    from django.apps import apps
+
+    from accounts.staff_groups import sync_staff_groups
+
+    sync_staff_groups(apps)
 
 
 def _course_workflow(programme):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accounts",
     "bookings",
     "billing",
+    "reports",
     "search",
     "config.apps.ProjectConfig",
     "wagtail.contrib.forms",

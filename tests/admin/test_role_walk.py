@@ -215,8 +215,21 @@ WALK = [
     stop("run prices", "/admin/billing/run-prices/", MONEY_READ),
 ]
 
-# The reports app (/admin/reports/…) adds its pages here: stop(name, url, {MGR, ...}).
-REPORTS = []
+# The Reports section: managers see every report, finance officers the income report alone.
+REPORTS = [
+    stop("reports index", "/admin/reports/", {FIN, MGR}),
+    *[
+        stop(f"report {slug}{suffix}", f"/admin/reports/{slug}/{query}", allowed)
+        for slug, allowed in (
+            ("income", {FIN, MGR}),
+            ("buy-in", {MGR}),
+            ("fill-rates", {MGR}),
+            ("demand", {MGR}),
+            ("evaluation", {MGR}),
+        )
+        for suffix, query in (("", ""), (" CSV", "?format=csv"), (" XLSX", "?format=xlsx"))
+    ],
+]
 
 ALL_STOPS = WALK + REPORTS
 
@@ -506,6 +519,7 @@ MENUS = {
         "Card refunds",
         *PRICES_MENU,
         "Settings › Billing settings",
+        "Reports › Income",
     },
     FAC: {"Registers"},
     MGR: {
@@ -516,6 +530,10 @@ MENUS = {
         *BILLING_READ,
         *PRICES_MENU,
         *CATALOGUE,
+        *{
+            f"Reports › {r}"
+            for r in ("Income", "Buy-in", "Fill rates", "Demand", "Evaluation and impact")
+        },
     },
 }
 
