@@ -1,0 +1,30 @@
+"""Retire the finder's kept catalogue when what it lists changes (see search.services)."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from . import services
+
+
+def catalogue_changed(**kwargs):
+    services.catalogue_changed()
+
+
+def places_changed(**kwargs):
+    services.places_changed()
+
+
+def connect():
+    from bookings.models import Enrolment, WaitingListEntry
+    from courses.models import Audience, CoursePage, CourseRun, Phase, Session, StrandPage
+
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(catalogue_changed, dispatch_uid=f"search-{id(signal)}")
+    for model in (CoursePage, StrandPage, CourseRun, Session, Phase, Audience):
+        post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"search-save-{model}")
+        post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"search-del-{model}")
+    for relation in (CoursePage.phases, CoursePage.audiences, CoursePage.cross_listed_strands):
+        m2m_changed.connect(catalogue_changed, sender=relation.through)
+    for model in (Enrolment, WaitingListEntry):
+        post_save.connect(places_changed, sender=model, dispatch_uid=f"search-save-{model}")
+        post_delete.connect(places_changed, sender=model, dispatch_uid=f"search-del-{model}")
