@@ -263,18 +263,14 @@ def load_catalogue():
     if snapshot is None:
         snapshot = (uuid.uuid4().hex, _read_places_taken())
         cache.set_many({PLACES_KEY: snapshot, PLACES_STAMP_KEY: snapshot[0]}, PLACES_MAX_AGE)
-    catalogue = _with_places(_kept["catalogue"], snapshot[1])
-    catalogue.state = f"{version}:{snapshot[0]}"
-    return catalogue
+    return _with_places(_kept["catalogue"], snapshot[1])
 
 
 def _with_places(shape, taken):
     """A request's own catalogue: the shared listings, its own facets (a request may add the
     month it asked for) and the places snapshot."""
     facets = [Facet(f.key, f.legend, list(f.options), f.pattern) for f in shape.facets]
-    catalogue = Catalogue(shape.listings, facets, shape.vocabulary, taken)
-    catalogue.state = ""
-    return catalogue
+    return Catalogue(shape.listings, facets, shape.vocabulary, taken)
 
 
 def _read_places_taken():

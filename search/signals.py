@@ -1,5 +1,9 @@
-"""Retire the finder's kept catalogue when what it lists changes (see search.services)."""
+"""Retire the finder's kept catalogue when what it lists changes (see search.services).
 
+After commit: retired earlier, another worker could rebuild from the rows as they were before
+this change and keep that under the new version."""
+
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -7,11 +11,11 @@ from . import services
 
 
 def catalogue_changed(**kwargs):
-    services.catalogue_changed()
+    transaction.on_commit(services.catalogue_changed)
 
 
 def places_changed(**kwargs):
-    services.places_changed()
+    transaction.on_commit(services.places_changed)
 
 
 def connect():
