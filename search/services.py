@@ -151,14 +151,14 @@ class Catalogue:
     listings: list
     facets: list
     vocabulary: list  # every word a teacher might mean, to correct misspellings against
-    taken: dict = field(default_factory=dict)  # run pk -> places taken
+    full: frozenset = frozenset()  # pks of upcoming runs with no place left
 
     def facet(self, key):
         return next(f for f in self.facets if f.key == key)
 
     def run_value(self, dated, key):
         if key == "places":
-            return "available" if dated.capacity > self.taken.get(dated.pk, 0) else None
+            return None if dated.pk in self.full else "available"
         return dated.values.get(key)
 
 
@@ -250,7 +250,7 @@ def load_catalogue():
     plus places taken from a snapshot at most PLACES_MAX_AGE seconds old. Every query it makes
     is one per kind of thing, whatever the catalogue's size."""
     if _in_transaction():
-        return _with_places(_read_catalogue(), _read_places_taken())
+        return _with_places(_read_catalogue(), _read_full_runs())
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
@@ -261,21 +261,22 @@ def load_catalogue():
         _kept.update(version=version, built=now, catalogue=_read_catalogue())
     snapshot = cache.get(PLACES_KEY)
     if snapshot is None:
-        snapshot = (uuid.uuid4().hex, _read_places_taken())
+        snapshot = (uuid.uuid4().hex, _read_full_runs())
         cache.set_many({PLACES_KEY: snapshot, PLACES_STAMP_KEY: snapshot[0]}, PLACES_MAX_AGE)
     return _with_places(_kept["catalogue"], snapshot[1])
 
 
-def _with_places(shape, taken):
+def _with_places(shape, full):
     """A request's own catalogue: the shared listings, its own facets (a request may add the
     month it asked for) and the places snapshot."""
     facets = [Facet(f.key, f.legend, list(f.options), f.pattern) for f in shape.facets]
-    return Catalogue(shape.listings, facets, shape.vocabulary, taken)
+    return Catalogue(shape.listings, facets, shape.vocabulary, full)
 
 
-def _read_places_taken():
+def _read_full_runs():
     # with_places_taken (via upcoming()) is the one definition of a taken place.
-    return dict(CourseRun.objects.upcoming().values_list("pk", "places_taken"))
+    runs = CourseRun.objects.upcoming().values_list("pk", "capacity", "places_taken")
+    return frozenset(pk for pk, capacity, taken in runs if taken >= capacity)
 
 
 def _read_catalogue():
@@ -559,29 +560,41 @@ def search(words, catalogue):
 # Matching and counting
 
 
-def _match(catalogue, listing, filters, skip=None):
-    """The runs that satisfy the run filters when the course satisfies the course filters;
-    None when it does not match. `skip` leaves one filter out, for that filter's counts.
-    With no run filter, a course with no dates yet still matches (with no runs)."""
-    for key, wanted in filters.items():
-        if key != skip and key in COURSE_KEYS and not listing.values.get(key, frozenset()) & wanted:
-            return None
-    run_filters = [(k, v) for k, v in filters.items() if k != skip and k in RUN_KEYS]
-    if not run_filters:
-        return listing.runs
-    value = catalogue.run_value
-    runs = [r for r in listing.runs if all(value(r, k) in v for k, v in run_filters)]
-    return runs or None
-
-
 def matches(catalogue, listings, filters, skip=None):
-    """(listing, its matching runs) for every listing that matches."""
+    """(listing, its matching runs) for every course that satisfies the course filters and has
+    at least one upcoming run that satisfies every run filter at once. `skip` leaves one filter
+    out, for that filter's counts. With no run filter, a course with no dates yet still
+    matches (with no runs)."""
+    course_filters = [(k, v) for k, v in filters.items() if k != skip and k in COURSE_KEYS]
+    run_filters = [(k, v) for k, v in filters.items() if k != skip and k in RUN_KEYS]
+    run_ok = _run_test(catalogue, run_filters)
     found = []
     for listing in listings:
-        runs = _match(catalogue, listing, filters, skip)
-        if runs is not None:
+        values = listing.values
+        if any(not values.get(k, frozenset()) & v for k, v in course_filters):
+            continue
+        if run_ok is None:
+            found.append((listing, listing.runs))
+        elif runs := [r for r in listing.runs if run_ok(r)]:
             found.append((listing, runs))
     return found
+
+
+def _run_test(catalogue, run_filters):
+    """One function that says whether a run meets every run filter (None when there are
+    none): built once per pass, as it runs for every upcoming run."""
+    if not run_filters:
+        return None
+    full = catalogue.full if any(k == "places" for k, _ in run_filters) else frozenset()
+    wanted = [(k, v) for k, v in run_filters if k != "places"]
+
+    def ok(run):
+        if run.pk in full:
+            return False
+        values = run.values
+        return all(values.get(k) in v for k, v in wanted)
+
+    return ok
 
 
 def count_choices(catalogue, facet, listings, filters, matched=None):
