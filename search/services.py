@@ -1,10 +1,11 @@
 """The course finder: which courses match a teacher's words and filters, the first matching
 date of each, and for every filter choice how many courses that choice would show.
 
-The live catalogue is small (tens of courses, a few hundred upcoming runs), so each request
-reads it in a fixed number of queries and works out matches and counts in memory. That keeps
-the counting rule (a choice's count applies every *other* selected filter) in plain Python,
-and the number of queries the same however many courses there are or match.
+The catalogue (thousands of courses at most) is read in a fixed number of queries and worked
+on in memory: that keeps the counting rule (a choice's count applies every *other* selected
+filter) in plain Python, and the number of queries the same however many courses there are or
+match. Each worker keeps what it read until an edit retires it (see `load_catalogue`); places
+taken come from a snapshot a few seconds old at most, and the cards shown read theirs fresh.
 
 Two kinds of filter:
 
