@@ -1,10 +1,11 @@
 """The course finder: which courses match a teacher's words and filters, the first matching
 date of each, and for every filter choice how many courses that choice would show.
 
-The live catalogue is small (tens of courses, a few hundred upcoming runs), so each request
-reads it in a fixed number of queries and works out matches and counts in memory. That keeps
-the counting rule (a choice's count applies every *other* selected filter) in plain Python,
-and the number of queries the same however many courses there are or match.
+The catalogue (thousands of courses at most) is read in a fixed number of queries and worked
+on in memory: that keeps the counting rule (a choice's count applies every *other* selected
+filter) in plain Python, and the number of queries the same however many courses there are or
+match. Each worker keeps what it read until an edit retires it (see `load_catalogue`); places
+taken come from a snapshot a few seconds old at most, and the cards shown read theirs fresh.
 
 Two kinds of filter:
 
@@ -17,12 +18,18 @@ Two kinds of filter:
 import datetime as dt
 import difflib
 import re
+import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import chain
 from urllib.parse import urlencode
 
 from dateutil.easter import easter
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -78,7 +85,7 @@ PRICE_BANDS = [
 
 
 # ---------------------------------------------------------------------------------------------
-# The catalogue: what can be found, read in a fixed number of queries
+# The catalogue: what can be found, read in a fixed number of queries and kept between requests
 
 
 @dataclass(frozen=True)
@@ -104,45 +111,56 @@ class Facet:
         return describe_month_or_term(value)
 
 
-@dataclass
-class DatedRun:
-    """An upcoming run and the run-filter values it has (one per run filter, or none)."""
+@dataclass(frozen=True)
+class CourseEntry:
+    """What the finder needs of a course to match, count and sort it. The page itself is
+    read only for the dozen results shown (see `_with_pages`)."""
 
-    run: CourseRun
+    pk: int
+    title: str
+    summary: str
+    format: str
+    default_price: Decimal
+
+
+@dataclass(frozen=True)
+class DatedRun:
+    """An upcoming run: its date, price and capacity, and its run-filter values except
+    "places", which comes from the places snapshot of the request (see `PlacesTaken`)."""
+
+    pk: int
+    first_starts_at: dt.datetime
+    price: Decimal
+    capacity: int
     values: dict
 
 
 @dataclass
 class Listing:
-    """A live course as the finder sees it: its page, its strand, its course-filter values
+    """A live course as the finder sees it: its entry, its strand, its course-filter values
     and its upcoming runs, soonest first."""
 
-    course: CoursePage
+    course: CourseEntry
     strand: StrandPage
     values: dict  # facet key -> frozenset of values
     runs: list = field(default_factory=list)
+    run_values: dict = field(default_factory=dict)  # run facet key -> values over all runs
 
 
 @dataclass
 class Catalogue:
     listings: list
     facets: list
+    vocabulary: list  # every word a teacher might mean, to correct misspellings against
+    full: frozenset = frozenset()  # pks of upcoming runs with no place left
 
     def facet(self, key):
         return next(f for f in self.facets if f.key == key)
 
-    def vocabulary(self):
-        """Every word a teacher might mean: from titles, summaries, audiences, subjects and
-        strands. What a misspelt or singular word is matched against."""
-        words = set()
-        for facet in self.facets:
-            if facet.key in COURSE_KEYS:
-                for option in facet.options:
-                    words.update(w.lower() for w in WORD.findall(option.label))
-        for listing in self.listings:
-            text = f"{listing.course.title} {listing.course.summary}"
-            words.update(w.lower() for w in WORD.findall(text))
-        return sorted(w for w in words if len(w) > 2 and not w.isdigit())
+    def run_value(self, dated, key):
+        if key == "places":
+            return None if dated.pk in self.full else "available"
+        return dated.values.get(key)
 
 
 def term_of(day):
@@ -175,33 +193,116 @@ def price_band(price):
     return "200-plus"
 
 
-def _run_values(run):
-    starts = timezone.localtime(run.first_starts_at).date()
+def _run_values(starts_at, town, price):
+    starts = timezone.localtime(starts_at).date()
     values = {
         "month": f"{starts:%Y-%m}",
         "term": term_of(starts),
-        "area": slugify(run.venue.town) if run.venue else "online",
-        "price": price_band(run.price),
-        "places": "available" if run.places_left > 0 else None,
+        "area": slugify(town) if town else "online",
+        "price": price_band(price),
     }
     return {key: value for key, value in values.items() if value}
 
 
+# How long a worker keeps the catalogue without asking whether it changed: every publish,
+# unpublish, move or run change retires it at once (search.signals); this only bounds how long
+# a run that has just started stays listed.
+CATALOGUE_MAX_AGE = 60
+# Places taken move with every booking. Bookings retire the snapshot at once (search.signals);
+# a change made without a signal (a bulk update) shows within this many seconds.
+PLACES_MAX_AGE = 3
+VERSION_KEY = "search:catalogue-version"
+PLACES_KEY = "search:places-taken"
+PLACES_STAMP_KEY = "search:places-stamp"
+
+_kept = {"version": None, "built": 0.0, "catalogue": None}
+
+
+def catalogue_changed():
+    """Retire every worker's copy of the catalogue (and any finder page cached from it)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    places_changed()
+
+
+def places_changed():
+    cache.delete_many([PLACES_KEY, PLACES_STAMP_KEY])
+
+
+def catalogue_state():
+    """A token for the catalogue and places snapshot a request would read now, or "" when
+    there is none yet (or inside a transaction). A page made from one state may be reused
+    while the state stands: a booking or an edit changes it."""
+    if _in_transaction():
+        return ""
+    state = cache.get_many([VERSION_KEY, PLACES_STAMP_KEY])
+    if len(state) < 2:
+        return ""
+    return f"{state[VERSION_KEY]}:{state[PLACES_STAMP_KEY]}"
+
+
+def _in_transaction():
+    """Inside a transaction the catalogue is read live and nothing is kept: what it sees may
+    not be committed yet, or ever (a test rolls back)."""
+    return connection.in_atomic_block
+
+
 def load_catalogue():
+    """The catalogue for this request: the courses' shape kept in this worker until it changes,
+    plus places taken from a snapshot at most PLACES_MAX_AGE seconds old. Every query it makes
+    is one per kind of thing, whatever the catalogue's size."""
+    if _in_transaction():
+        return _with_places(_read_catalogue(), _read_full_runs())
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    now = time.monotonic()
+    if _kept["version"] != version or now - _kept["built"] > CATALOGUE_MAX_AGE:
+        _kept.update(version=version, built=now, catalogue=_read_catalogue())
+    snapshot = cache.get(PLACES_KEY)
+    if snapshot is None:
+        snapshot = (uuid.uuid4().hex, _read_full_runs())
+        cache.set_many({PLACES_KEY: snapshot, PLACES_STAMP_KEY: snapshot[0]}, PLACES_MAX_AGE)
+    return _with_places(_kept["catalogue"], snapshot[1])
+
+
+def _with_places(shape, full):
+    """A request's own catalogue: the shared listings, its own facets (a request may add the
+    month it asked for) and the places snapshot."""
+    facets = [Facet(f.key, f.legend, list(f.options), f.pattern) for f in shape.facets]
+    return Catalogue(shape.listings, facets, shape.vocabulary, full)
+
+
+def _read_full_runs():
+    # with_places_taken (via upcoming()) is the one definition of a taken place.
+    runs = CourseRun.objects.upcoming().values_list("pk", "capacity", "places_taken")
+    return frozenset(pk for pk, capacity, taken in runs if taken >= capacity)
+
+
+def _read_catalogue():
     """Live, public courses under live strands, with their upcoming runs and facet values."""
     strands = {s.path: s for s in StrandPage.objects.live().public().order_by("path")}
     strand_slug = {s.pk: s.slug for s in strands.values()}
-    # The body is never shown in the finder; leave it (the largest column) in the database.
-    courses = CoursePage.objects.live().public().defer("body", "learning_outcomes")
+    courses = CoursePage.objects.live().public().order_by("path")
     listings = {}
-    for course in courses:
-        strand = strands.get(course.path[: -course.steplen])
+    steplen = CoursePage.steplen
+    for pk, path, title, summary, format_, price in courses.values_list(
+        "pk", "path", "title", "summary", "format", "default_price"
+    ):
+        strand = strands.get(path[:-steplen])
         if strand is None:  # under an unpublished strand: not reachable, so not findable
             continue
-        listings[course.pk] = Listing(
-            course=course,
+        listings[pk] = Listing(
+            course=CourseEntry(pk, title, summary, format_, price),
             strand=strand,
-            values={"strand": {strand.slug}, "phase": set(), "audience": set(), "subject": set()},
+            values={
+                "strand": {strand.slug},
+                "phase": set(),
+                "audience": set(),
+                "subject": set(),
+                "format": {format_},
+            },
         )
 
     def collect(key, rows):
@@ -226,19 +327,40 @@ def load_catalogue():
             listings[course_id].values["subject"].add(slug)
             subjects[slug] = name
     for listing in listings.values():
-        listing.values["format"] = {listing.course.format}
         listing.values = {key: frozenset(values) for key, values in listing.values.items()}
 
-    # One query for every upcoming run: first date and places taken are annotations.
-    for run in CourseRun.objects.upcoming().select_related("venue"):
-        listing = listings.get(run.course_id)
+    def every_value(listing):
+        return {
+            key: frozenset(r.values[key] for r in listing.runs if key in r.values)
+            for key in RUN_KEYS - {"places"}
+        }
+
+    # One query for every upcoming run; places taken come from their own snapshot.
+    towns = {}
+    all_runs = []
+    for (
+        pk,
+        course_id,
+        starts_at,
+        override,
+        capacity,
+        town,
+    ) in CourseRun.objects.upcoming().values_list(
+        "pk", "course_id", "first_starts_at", "price_override", "capacity", "venue__town"
+    ):
+        listing = listings.get(course_id)
         if listing is None:
             continue
-        run.course = listing.course  # so run.price reads the course already in hand
-        listing.runs.append(DatedRun(run, _run_values(run)))
+        price = listing.course.default_price if override is None else override
+        dated = DatedRun(pk, starts_at, price, capacity, _run_values(starts_at, town, price))
+        listing.runs.append(dated)
+        all_runs.append(dated)
+        if town:
+            towns[slugify(town)] = town
 
-    all_runs = [r for listing in listings.values() for r in listing.runs]
-
+    area_options = [Option(slug, towns[slug]) for slug in sorted(towns)]
+    if any(dated.values["area"] == "online" for dated in all_runs):
+        area_options.append(Option("online", "Live online"))
     facets = [
         Facet(
             "strand",
@@ -263,7 +385,7 @@ def load_catalogue():
         ),
         Facet("term", "Term", _dated_options(all_runs, "term"), TERM),
         Facet("month", "Month", _dated_options(all_runs, "month"), MONTH),
-        Facet("area", "Where", _area_options(all_runs)),
+        Facet("area", "Where", area_options),
         Facet("price", "Price per place", [Option(v, lbl) for v, lbl in PRICE_BANDS]),
         Facet(
             "places",
@@ -271,7 +393,24 @@ def load_catalogue():
             [Option("available", "Only courses with places left")],
         ),
     ]
-    return Catalogue(list(listings.values()), facets)
+    listings = list(listings.values())
+    for listing in listings:
+        listing.run_values = every_value(listing)
+    return Catalogue(listings, facets, _vocabulary(listings, facets))
+
+
+def _vocabulary(listings, facets):
+    """Every word a teacher might mean: from titles, summaries, audiences, subjects and
+    strands. What a misspelt or singular word is matched against."""
+    words = set()
+    for facet in facets:
+        if facet.key in COURSE_KEYS:
+            for option in facet.options:
+                words.update(w.lower() for w in WORD.findall(option.label))
+    for listing in listings:
+        text = f"{listing.course.title} {listing.course.summary}"
+        words.update(w.lower() for w in WORD.findall(text))
+    return sorted(w for w in words if len(w) > 2 and not w.isdigit())
 
 
 def _dated_options(runs, key):
@@ -280,19 +419,11 @@ def _dated_options(runs, key):
     for dated in runs:
         value = dated.values.get(key)
         if value and value not in first:
-            first[value] = dated.run.first_starts_at
+            first[value] = dated.first_starts_at
     return [
         Option(value, describe_month_or_term(value))
         for value in sorted(first, key=lambda v: first[v])
     ]
-
-
-def _area_options(runs):
-    towns = {slugify(r.run.venue.town): r.run.venue.town for r in runs if r.run.venue}
-    options = [Option(slug, towns[slug]) for slug in sorted(towns)]
-    if any(not r.run.venue for r in runs):
-        options.append(Option("online", "Live online"))
-    return options
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,7 +548,7 @@ def search(words, catalogue):
     At most three searches, whatever the catalogue's size."""
     if ids := _wagtail_search(words, "and"):
         return SearchOutcome(ids)
-    corrected = correct_words(words, catalogue.vocabulary())
+    corrected = correct_words(words, catalogue.vocabulary)
     changed = corrected != words
     if changed and (ids := _wagtail_search(corrected, "and")):
         return SearchOutcome(ids, corrected_words=corrected)
@@ -430,40 +561,66 @@ def search(words, catalogue):
 # Matching and counting
 
 
-def _match(listing, filters, skip=None):
-    """The runs that satisfy the run filters when the course satisfies the course filters;
-    None when it does not match. `skip` leaves one filter out, for that filter's counts.
-    With no run filter, a course with no dates yet still matches (with no runs)."""
-    for key, wanted in filters.items():
-        if key != skip and key in COURSE_KEYS and not listing.values.get(key, frozenset()) & wanted:
-            return None
+def matches(catalogue, listings, filters, skip=None):
+    """(listing, its matching runs) for every course that satisfies the course filters and has
+    at least one upcoming run that satisfies every run filter at once. `skip` leaves one filter
+    out, for that filter's counts. With no run filter, a course with no dates yet still
+    matches (with no runs)."""
+    course_filters = [(k, v) for k, v in filters.items() if k != skip and k in COURSE_KEYS]
     run_filters = [(k, v) for k, v in filters.items() if k != skip and k in RUN_KEYS]
-    runs = [r for r in listing.runs if all(r.values.get(k) in v for k, v in run_filters)]
-    if run_filters and not runs:
-        return None
-    return runs
-
-
-def count_choices(facet, listings, filters):
-    """How many courses each of the facet's choices would show, with every other selected
-    filter applied (so ticking a second phase shows what it adds, not what is left)."""
-    counts = Counter()
+    run_ok = _run_test(catalogue, run_filters)
+    found = []
     for listing in listings:
-        runs = _match(listing, filters, skip=facet.key)
-        if runs is None:
+        values = listing.values
+        if any(not values.get(k, frozenset()) & v for k, v in course_filters):
             continue
-        if facet.key in COURSE_KEYS:
-            counts.update(listing.values.get(facet.key, ()))
-        else:
-            counts.update({r.values[facet.key] for r in runs if facet.key in r.values})
-    return counts
+        if run_ok is None:
+            found.append((listing, listing.runs))
+        elif runs := [r for r in listing.runs if run_ok(r)]:
+            found.append((listing, runs))
+    return found
+
+
+def _run_test(catalogue, run_filters):
+    """One function that says whether a run meets every run filter (None when there are
+    none): built once per pass, as it runs for every upcoming run."""
+    if not run_filters:
+        return None
+    full = catalogue.full if any(k == "places" for k, _ in run_filters) else frozenset()
+    wanted = [(k, v) for k, v in run_filters if k != "places"]
+
+    def ok(run):
+        if run.pk in full:
+            return False
+        values = run.values
+        return all(values.get(k) in v for k, v in wanted)
+
+    return ok
+
+
+def count_choices(catalogue, facet, listings, filters, matched=None):
+    """How many courses each of the facet's choices would show, with every other selected
+    filter applied (so ticking a second phase shows what it adds, not what is left).
+    `matched` is what every filter matches: the same thing when this facet has none ticked."""
+    key = facet.key
+    if key in filters or matched is None:
+        matched = matches(catalogue, listings, filters, skip=key)
+    if key in COURSE_KEYS:
+        return Counter(chain.from_iterable(listing.values.get(key, ()) for listing, _ in matched))
+    if key != "places" and not any(k in RUN_KEYS and k != key for k in filters):
+        # Every run of a matching course counts: its values are known without the runs.
+        return Counter(chain.from_iterable(listing.run_values[key] for listing, _ in matched))
+    value = catalogue.run_value
+    return Counter(
+        chain.from_iterable({v for r in runs if (v := value(r, key))} for _, runs in matched)
+    )
 
 
 @dataclass
 class Result:
-    course: CoursePage
+    course: CourseEntry | CoursePage  # the page itself once it is to be shown
     strand: StrandPage
-    run: CourseRun | None  # the first upcoming run that matches the filters
+    run: DatedRun | CourseRun | None  # the first upcoming run that matches the filters
     other_dates: int = 0  # further matching runs
 
     @property
@@ -478,7 +635,7 @@ class Result:
 
 
 def _result(listing, runs):
-    first = runs[0].run if runs else None
+    first = runs[0] if runs else None
     return Result(listing.course, listing.strand, first, max(len(runs) - 1, 0))
 
 
@@ -497,12 +654,32 @@ def _sorted(results, sort, rank):
     return sorted(results, key=soonest)
 
 
-def matching(listings, filters):
-    return [
-        _result(listing, runs)
-        for listing in listings
-        if (runs := _match(listing, filters)) is not None
-    ]
+def _with_pages(*groups):
+    """The results to be shown, with their course pages and runs read fresh (places left
+    included): two queries for the dozen or so on screen, none for the rest. A course
+    unpublished since the catalogue was read is left out."""
+    course_ids = [r.course.pk for results in groups for r in results]
+    run_ids = [r.run.pk for results in groups for r in results if r.run]
+    courses = CoursePage.objects.defer("body", "learning_outcomes").in_bulk(course_ids)
+    runs = (
+        CourseRun.objects.with_dates().with_places().select_related("venue").in_bulk(run_ids)
+        if run_ids
+        else {}
+    )
+
+    def fresh(results):
+        shown = []
+        for r in results:
+            course = courses.get(r.course.pk)
+            run = runs.get(r.run.pk) if r.run else None
+            if course is None or (r.run and run is None):
+                continue
+            if run is not None:
+                run.course = course  # so run.price reads the course already in hand
+            shown.append(Result(course, r.strand, run, r.other_dates))
+        return shown
+
+    return [fresh(results) for results in groups]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -563,8 +740,13 @@ class Finding:
 
     @property
     def page_links(self):
-        """Page numbers with their URLs, for the pagination list."""
-        return [(n, self.page_url(n)) for n in self.page.paginator.page_range]
+        """Page numbers with their URLs, for the pagination list: the first, the last and two
+        either side of this one; (None, "") stands for the pages left out between."""
+        paginator = self.page.paginator
+        return [
+            (None, "") if n == paginator.ELLIPSIS else (n, self.page_url(n))
+            for n in paginator.get_elided_page_range(self.page.number, on_each_side=2, on_ends=1)
+        ]
 
     @property
     def previous_url(self):
@@ -591,10 +773,13 @@ def find_courses(params):
     rank = {pk: i for i, pk in enumerate(outcome.ranked_ids)} if outcome else {}
 
     filters = selection.filters
-    facets = [_facet_view(facet, listings, filters) for facet in catalogue.facets]
+    matched = matches(catalogue, listings, filters)
+    facets = [
+        _facet_view(catalogue, facet, listings, filters, matched) for facet in catalogue.facets
+    ]
 
     sort = selection.sort_or_default()
-    results = _sorted(matching(listings, filters), sort, rank)
+    results = _sorted([_result(listing, runs) for listing, runs in matched], sort, rank)
     page = Paginator(results, PAGE_SIZE).get_page(selection.page)
     labels = {f.key: f for f in catalogue.facets}
     active = [
@@ -621,6 +806,7 @@ def find_courses(params):
     )
     if not results:
         _suggest(finding, catalogue, listings, rank)
+    page.object_list, finding.nearest = _with_pages(list(page.object_list), finding.nearest)
     return finding
 
 
@@ -636,8 +822,8 @@ def _sort_choices(selection, sort):
     return choices
 
 
-def _facet_view(facet, listings, filters):
-    counts = count_choices(facet, listings, filters)
+def _facet_view(catalogue, facet, listings, filters, matched):
+    counts = count_choices(catalogue, facet, listings, filters, matched)
     selected = filters.get(facet.key, frozenset())
     return FacetView(
         facet.key,
@@ -681,11 +867,11 @@ def _suggest(finding, catalogue, searched, rank):
     selection = finding.selection
     for active in reversed(finding.active):
         if active.key == "q":  # the words go: every course is back in play
-            count = len(matching(catalogue.listings, selection.filters))
+            count = len(matches(catalogue, catalogue.listings, selection.filters))
         else:
             fewer = dict(selection.filters)
             fewer[active.key] = fewer[active.key] - {active.value}
-            count = len(matching(searched, {k: v for k, v in fewer.items() if v}))
+            count = len(matches(catalogue, searched, {k: v for k, v in fewer.items() if v}))
         if count or finding.remove_last is None:
             finding.remove_last, finding.remove_last_count = active, count
         if count:

@@ -1,20 +1,44 @@
-from django.http import JsonResponse
+import hashlib
+
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from . import services
 
+# A finder page is kept this long at most, and only while the catalogue and places snapshot
+# it was made from stand (a booking or an edit retires it at once; see services).
+PAGE_MAX_AGE = 5
+
 
 @require_GET
 def finder(request):
     """The course finder: search and browse on one page. `partial=1` returns just the
-    facets and results, which finder.js swaps in place."""
+    facets and results, which finder.js swaps in place. Anonymous pages are shared for a few
+    seconds: they are the same for everyone and do not vary with the session."""
+    key = _page_key(request)
+    if key and (kept := cache.get(key)) is not None:
+        return HttpResponse(kept)
     finding = services.find_courses(request.GET)
     template = (
         "search/includes/finder_region.html" if request.GET.get("partial") else "search/finder.html"
     )
     canonical_url = request.build_absolute_uri(request.path)
-    return render(request, template, {"finding": finding, "canonical_url": canonical_url})
+    response = render(request, template, {"finding": finding, "canonical_url": canonical_url})
+    if key:
+        cache.set(key, response.content, PAGE_MAX_AGE)
+    return response
+
+
+def _page_key(request):
+    if request.user.is_authenticated:
+        return ""
+    state = services.catalogue_state()
+    if not state:
+        return ""
+    asked = hashlib.sha256(request.get_full_path().encode("utf-8", "replace")).hexdigest()
+    return f"search:page:{request.get_host()}:{state}:{asked}"
 
 
 @require_GET

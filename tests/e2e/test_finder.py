@@ -1,12 +1,14 @@
 """The course finder in real Chromium: filtering in place, keyboard use, no-JS use, axe."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.http import QueryDict
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from search.services import find_courses
+from search.services import describe_month_or_term, find_courses, term_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -121,3 +123,64 @@ def test_without_javascript_the_form_still_filters(live_server, demo, browser):
         ).to_have_count(1)
     finally:
         context.close()
+
+
+def next_term(today):
+    """The school term after the one `today` is in (or the next to start, in August)."""
+    current = term_of(today)
+    day = today
+    while term_of(day) in (current, None):
+        day += dt.timedelta(days=1)
+    return term_of(day)
+
+
+def test_a_teacher_finds_inclusion_courses_for_primary_tas_next_term_in_three_clicks(
+    live_server, demo, page, axe_check
+):
+    """As a new user would: from the home page, say what you need in the search box, then
+    narrow by term and places. Typing is not a click; each click is counted."""
+    term = next_term(timezone.localdate())
+    clicks = []
+
+    def click(locator, why):
+        locator.click()
+        clicks.append(why)
+
+    page.goto(live_server.url + "/")
+    page.get_by_label("Find a course").fill("inclusion primary teaching assistants")
+    click(page.get_by_role("button", name="Search", exact=True), "search")
+    expect(page).to_have_url(re.compile(r"/courses/\?q=inclusion"))
+    expect(page.locator("form[data-finder]")).to_have_class(re.compile("finder--live"))
+
+    term_label = re.compile(rf"^{describe_month_or_term(term)} \(")
+    click(page.get_by_role("checkbox", name=term_label), "next term")
+    expect(page).to_have_url(re.compile(rf"term={term}"))
+    expect(page.locator("#finder-region")).not_to_have_attribute("aria-busy", "true")
+    click(
+        page.get_by_role("checkbox", name=re.compile(r"^Only courses with places left \(")),
+        "places",
+    )
+    expect(page).to_have_url(re.compile(r"places=available"))
+    expect(page.locator("#finder-region")).not_to_have_attribute("aria-busy", "true")
+    assert len(clicks) == 3, clicks
+
+    # What the page now lists is what was asked for: the best match first.
+    first = page.locator(".finder-list .course-card").first
+    expect(first.locator(".course-card__title")).to_have_text(SEND_TA)
+    expect(first.locator(".finder-card__strand")).to_have_text("Building capacity for inclusion")
+    expect(first).not_to_contain_text("Full – join the waiting list")
+    params = QueryDict(page.url.split("?", 1)[1])
+    found = find_courses(params)
+    assert found.results[0].course.title == SEND_TA
+    course = found.results[0].course
+    assert {"primary"} <= set(course.phases.values_list("slug", flat=True))
+    assert "teaching-assistants" in course.audiences.values_list("slug", flat=True)
+    for result in found.page.paginator.object_list:
+        run_day = timezone.localtime(result.run.first_starts_at).date()
+        assert term_of(run_day) == term
+    axe_check(page)
+
+    # The course page it leads to passes axe too.
+    first.get_by_role("link", name=SEND_TA).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(SEND_TA)
+    axe_check(page)

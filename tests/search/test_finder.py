@@ -6,15 +6,19 @@ import datetime as dt
 import time
 from collections import defaultdict
 from decimal import Decimal
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from courses.demo_scale import seed_scale
 from courses.models import CoursePage, CourseRun, Session, StrandPage
+from search import services, views
 from search.services import term_of
+from search.views import PAGE_MAX_AGE
 
 pytestmark = pytest.mark.django_db
 
@@ -249,14 +253,15 @@ def test_has_places_hides_a_course_whose_only_runs_are_full(client, demo):
     assert full, "seed_demo fills some runs; one course should have only full runs"
     title = full[0][0].course.title
 
+    left = {run.pk: run.places_left for rs in runs.values() for run in rs}
     shown = {r.course.title: r for r in every_result(client)}
     assert title in shown
-    assert shown[title].run.places_left == 0
+    assert left[shown[title].run.pk] == 0
     page = finder(client, q=title, sort="soonest").content.decode()
     assert "Full – join the waiting list" in page
 
     assert title not in titles(client, places="available")
-    assert all(r.run.places_left > 0 for r in every_result(client, places="available"))
+    assert all(left[r.run.pk] > 0 for r in every_result(client, places="available"))
 
 
 def test_cards_show_places_left_as_the_course_page_does(client, demo):
@@ -445,6 +450,56 @@ def test_bad_parameters_are_ignored_and_noted(client, demo, query):
     assert response.context["finding"].total > 0
 
 
+# Each URL, and a piece of the note it must show ("" when nothing is a filter to ignore: the
+# page must still be whole). Never a 500; always a normal page with results.
+BAD_URLS = [
+    ("strand=nope&page=-3&month=2026-13", "strand “nope”, page “-3” and month “2026-13”"),
+    ("strand=nope", "strand “nope”"),
+    ("page=-3", "page “-3”"),
+    ("page=0", "page “0”"),
+    ("page=abc", "page “abc”"),
+    ("page=1e3", "page “1e3”"),
+    ("page=99999999999999999999999", ""),
+    ("month=2026-13", "month “2026-13”"),
+    ("month=2026-1", "month “2026-1”"),
+    ("term=winter-2027", "term “winter-2027”"),
+    ("price=xyz", "price “xyz”"),
+    ("places=maybe", "places “maybe”"),
+    ("sort=evil", "sort “evil”"),
+    ("sort=title;DROP TABLE courses_coursepage", "sort “title;DROP TABLE"),
+    ("q=" + "a" * 2000, ""),
+    ("q=" + quote('"a" | !b & (c') * 50, ""),
+    ("q=" + quote("'; SELECT pg_sleep(10); --"), ""),
+    ("q=%00", ""),
+    ("q=SEND%00TAs", ""),
+    ("strand=%00", "strand “\x00”"),
+    ("%00=1", "“1”"),
+    ("strand=inclusion&strand=inclusion&strand=nope", "strand “nope”"),
+    ("q=SEND&q=maths&sort=price&sort=evil", "sort “evil”"),
+    ("phase[]=primary", "phase[] “primary”"),
+    ("strand=" + "x" * 5000, "strand “" + "x" * 40 + "”"),
+    ("&".join(f"junk{i}={i}" for i in range(900)), "and 895 more"),
+    ("&".join("strand=nope" for _ in range(300)), "strand “nope”"),
+    ("area=%3Cscript%3Ealert(1)%3C/script%3E", "area “&lt;script&gt;"),
+    ("partial=1&strand=nope", "strand “nope”"),
+]
+
+
+def test_every_bad_url_gives_a_normal_page_with_the_bad_filter_noted(client, demo):
+    for query, note in BAD_URLS:
+        response = client.get(reverse("search:finder") + "?" + query)
+        assert response.status_code == 200, query[:80]
+        html = response.content.decode()
+        assert "No course matches" not in html or "nope" not in query, query[:80]
+        found = response.context["finding"]
+        assert found.results or found.nearest, query[:80]  # courses to look at, either way
+        if note:
+            assert "We ignored " in html and note in html, (query[:80], note)
+        if "partial" not in query:
+            assert html.rstrip().endswith("</html>"), query[:80]
+        assert "<script>alert" not in html
+
+
 def test_the_example_bad_url_names_each_bad_filter(client, demo):
     html = client.get(reverse("search:finder") + "?strand=nope&page=-3&month=2026-13").content
     assert (
@@ -550,18 +605,7 @@ def test_autocomplete_suggests_titles_from_two_characters(client, demo):
 # -- cost --------------------------------------------------------------------------------------
 
 QUERY_BOUND = 18  # the whole page, header and footer included; 15-17 today
-
-
-def add_courses(count):
-    """More published courses, each with a dated run, to show the cost does not grow."""
-    strand = StrandPage.objects.get(title=INCLUSION)
-    start = timezone.now() + dt.timedelta(days=30)
-    for i in range(count):
-        course = CoursePage(title=f"Extra course {i}", slug=f"extra-course-{i}", summary="Extra.")
-        strand.add_child(instance=course)
-        course.save_revision().publish()
-        run = CourseRun.objects.create(course=course, reference=f"EXTRA-{i}", status="open")
-        Session.objects.create(run=run, starts_at=start, ends_at=start + dt.timedelta(hours=2))
+COURSE_PAGE_BOUND = 22  # the course page, its runs, sessions, related courses and chrome
 
 
 @pytest.mark.parametrize(
@@ -578,8 +622,119 @@ def test_query_count_does_not_grow_with_the_catalogue(
     client, demo, django_assert_max_num_queries, params
 ):
     client.get(reverse("search:finder"))  # warm the site root cache, as any earlier visit would
+    seed_scale(5)  # five more courses, three runs each, with phases, roles and subjects
     with django_assert_max_num_queries(QUERY_BOUND):
         finder(client, **params)
-    add_courses(15)
+    seed_scale(40)
+    assert CoursePage.objects.filter(slug__startswith="scale-").count() == 40
     with django_assert_max_num_queries(QUERY_BOUND):
         finder(client, **params)
+
+
+def test_course_page_query_count_does_not_grow_with_the_catalogue(
+    client, demo, django_assert_max_num_queries
+):
+    seed_scale(5)
+    course = CoursePage.objects.get(slug="scale-0004")
+    client.get(course.url)
+    with django_assert_max_num_queries(COURSE_PAGE_BOUND):
+        assert client.get(course.url).status_code == 200
+    seed_scale(40)
+    with django_assert_max_num_queries(COURSE_PAGE_BOUND):
+        assert client.get(course.url).status_code == 200
+
+
+def test_seed_scale_adds_only_what_is_missing(demo):
+    assert seed_scale(8) == 8
+    assert seed_scale(8) == 0
+    courses = CoursePage.objects.live().filter(slug__startswith="scale-")
+    assert courses.count() == 8
+    assert CourseRun.objects.filter(course__in=courses).count() == 24
+    assert len({c.strand.slug for c in courses}) == 5
+    assert {c.default_price for c in courses} & {Decimal("0")}
+
+
+# -- the kept catalogue, outside a transaction ----------------------------------------------------
+
+
+@pytest.fixture
+def kept_catalogue(monkeypatch):
+    """The finder as a web worker runs it: outside a transaction, so it keeps the catalogue
+    and the places snapshot between requests (tests otherwise read live)."""
+    monkeypatch.setattr(services, "_in_transaction", lambda: False)
+    monkeypatch.setattr(services, "_kept", {"version": None, "built": 0.0, "catalogue": None})
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_kept_catalogue_costs_fewer_queries_and_sees_a_new_course_at_once(
+    client, demo, kept_catalogue, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    page_cache_off()
+    finder(client)
+    with django_assert_max_num_queries(QUERY_BOUND - 8):
+        before = finding(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_scale(1)  # publishing retires the catalogue once committed (search.signals)
+    after = finding(client)
+    assert after.total == before.total + 1
+    new = CoursePage.objects.get(slug="scale-0001")
+    assert new.pk in {r.course.pk for r in after.page.paginator.object_list}
+
+
+def fill(run, people):
+    """Book every place left on the run, as the CPD team would by phone."""
+    from bookings.models import Booking
+    from bookings.services import BookingRequest, Delegate, book_places
+    from courses.demo import _demo_staff
+
+    school = people["school_a"]
+    delegates = _demo_staff(school, 30)[: run.places_left]
+    book_places(
+        run.pk,
+        BookingRequest(
+            school=school,
+            booked_by=people["staff"],
+            delegates=[Delegate(u) for u in delegates],
+            source=Booking.Source.PHONE,
+            notify=False,
+        ),
+    )
+
+
+def test_a_booking_refreshes_the_places_snapshot_at_once(
+    client, demo, people, kept_catalogue, django_capture_on_commit_callbacks
+):
+    page_cache_off()
+    runs = upcoming_runs_by_course()
+    run = next(
+        r for rs in runs.values() for r in rs if r.is_bookable and r.places_left == r.capacity
+    )
+    with_places = {"q": run.course.title, "places": "available"}
+    shown = {r.course.pk: r.run.pk for r in every_result(client, **with_places)}
+    assert shown[run.course.pk] == run.pk  # its first run, with places
+    with django_capture_on_commit_callbacks(execute=True):
+        fill(run, people)  # within the snapshot's 3 seconds: the booking itself retires it
+    shown = {r.course.pk: r.run.pk for r in every_result(client, **with_places)}
+    assert shown.get(run.course.pk) != run.pk
+
+
+def test_an_anonymous_finder_page_is_shared_until_a_booking_changes_the_places(
+    client, demo, kept_catalogue
+):
+    finder(client, strand="inclusion")  # reads the catalogue and the places snapshot
+    finder(client, strand="inclusion")  # computed from that state, and kept
+    assert finder(client, strand="inclusion").context is None  # served from the page cache
+    services.places_changed()  # as saving an enrolment does
+    assert finder(client, strand="inclusion").context["finding"].total > 0
+
+
+def page_cache_off():
+    views.PAGE_MAX_AGE = 0
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_back():
+    yield
+    views.PAGE_MAX_AGE = PAGE_MAX_AGE
