@@ -97,7 +97,13 @@ def test_production_rate_limits_use_a_shared_redis_cache():
         "config.settings.production",
         {"SECRET_KEY": "k" * 60, "REDIS_URL": "redis://cache.internal:6379/0"},
     )
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # Django's Redis cache, made to fail soft when Redis is away (config/cache.py).
+    assert s["cache"] == "config.cache.ResilientRedisCache"
+    from django.core.cache.backends.redis import RedisCache
+
+    from config.cache import ResilientRedisCache
+
+    assert issubclass(ResilientRedisCache, RedisCache)
 
 
 PRODUCTION_ENV = {
