@@ -519,6 +519,13 @@ class CourseRun(ClusterableModel):
     course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="runs")
     reference = models.CharField(max_length=20, unique=True, help_text="e.g. ITL-2601-01")
     capacity = models.PositiveIntegerField(default=24, validators=[MinValueValidator(1)])
+    minimum_places = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="The fewest places booked for the run to go ahead. Leave blank to use the "
+        "fill-rate report's default.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     booking_opens_at = models.DateTimeField(null=True, blank=True)
     booking_closes_at = models.DateTimeField(null=True, blank=True)
@@ -551,7 +558,14 @@ class CourseRun(ClusterableModel):
     base_form_class = CourseRunForm
     panels = [
         FieldPanel("course"),
-        FieldRowPanel([FieldPanel("reference"), FieldPanel("capacity"), FieldPanel("status")]),
+        FieldRowPanel(
+            [
+                FieldPanel("reference"),
+                FieldPanel("capacity"),
+                FieldPanel("minimum_places"),
+                FieldPanel("status"),
+            ]
+        ),
         FieldRowPanel([FieldPanel("booking_opens_at"), FieldPanel("booking_closes_at")]),
         MultiFieldPanel(
             [
@@ -569,6 +583,11 @@ class CourseRun(ClusterableModel):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gte=1), name="run_capacity_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(minimum_places__isnull=True) | Q(minimum_places__gte=1),
+                name="run_minimum_places_at_least_one",
+                violation_error_message="A run's minimum is at least one place.",
+            ),
             models.CheckConstraint(
                 condition=Q(price_override__isnull=True) | Q(price_override__gte=0),
                 name="run_price_override_not_negative",

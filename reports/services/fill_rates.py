@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from django.db.models import (
     F,
-    Q,
+    Value,
 )
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from bookings.models import Enrolment, WaitingListEntry
@@ -129,23 +130,22 @@ def _below_minimum(filters):
     )
     if filters.strand:
         runs = runs.filter(course__path__startswith=filters.strand.path)
-    # The minimum never exceeds what the run can take.
-    runs = runs.filter(
-        Q(booked__lt=minimum, capacity__gte=minimum)
-        | Q(booked__lt=F("capacity"), capacity__lt=minimum)
-    )
+    # A run's own minimum, else the report's; never more than the run can take.
+    runs = runs.annotate(
+        needed=Least(Coalesce("minimum_places", Value(minimum)), F("capacity"))
+    ).filter(booked__lt=F("needed"))
     table = Table(
         "below-minimum",
-        f"Runs below {minimum} places, starting in the next {days} days",
+        f"Runs below their minimum (their own, else {minimum} places), starting in the next "
+        f"{days} days",
         [Column("Run"), Column("Course"), Column("Starts"), Column("Capacity", COUNT),
-         Column("Booked", COUNT), Column("Short by", COUNT)],
+         Column("Minimum", COUNT), Column("Booked", COUNT), Column("Short by", COUNT)],
         note="Every school's places count here, whatever the LA filter: this is about whether "
         "the run goes ahead.",
     )  # fmt: skip
     for run in runs:
-        needed = min(minimum, run.capacity)
         table.rows.append(
             [run.reference, run.course.title, as_date(run.first_starts_at), run.capacity,
-             run.booked, needed - run.booked]
+             run.needed, run.booked, run.needed - run.booked]
         )  # fmt: skip
     return table

@@ -182,8 +182,8 @@ def test_runs_below_minimum_numbers_soon_are_flagged(world):
 
     result = services.fill_rates(filters_for("fill-rates", minimum="8", days="14"))
     flagged = {row[0]: row[3:] for row in result.table("below-minimum").rows}
-    assert flagged[thin.reference] == [10, 2, 6]
-    assert flagged[small.reference] == [3, 2, 1]
+    assert flagged[thin.reference] == [10, 8, 2, 6]
+    assert flagged[small.reference] == [3, 3, 2, 1]
     assert full_small.reference not in flagged
     assert later.reference not in flagged
     assert later.reference in {
@@ -192,6 +192,39 @@ def test_runs_below_minimum_numbers_soon_are_flagged(world):
         .table("below-minimum")
         .rows
     }
+
+
+def test_a_runs_own_minimum_overrides_the_reports(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    w = world
+    school = w.school("Rowan Primary", w.la("R05", "Minshire"))
+    now = timezone.now()
+    demanding = w.run(w.course_a, now + timedelta(days=5), capacity=20)
+    demanding.minimum_places = 12
+    demanding.save()
+    w.places(demanding, school, 10, "confirmed")  # above the report's 8, below its own 12
+    relaxed = w.run(w.course_a, now + timedelta(days=5), capacity=20)
+    relaxed.minimum_places = 4
+    relaxed.save()
+    w.places(relaxed, school, 5, "confirmed")  # below the report's 8, above its own 4
+
+    result = services.fill_rates(filters_for("fill-rates", minimum="8", days="14"))
+    flagged = {row[0]: row[3:] for row in result.table("below-minimum").rows}
+    assert flagged[demanding.reference] == [20, 12, 10, 2]
+    assert relaxed.reference not in flagged
+
+
+def test_the_database_refuses_a_minimum_of_nothing(world):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    run = world.run(world.course_a, timezone.now(), capacity=5)
+    run.minimum_places = 0
+    with pytest.raises(IntegrityError), transaction.atomic():
+        run.save()
 
 
 def test_demand_lists_courses_with_waiting_lists_over_the_threshold(scenario):
