@@ -48,8 +48,6 @@ import os
 import random
 import secrets
 import shutil
-import signal
-import socket
 import string
 import subprocess
 import sys
@@ -62,22 +60,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402  (bench/ is not a package)
+    BIN,
+    HOST,
+    NEVER_TOUCH,
+    REPO,
+    SETTINGS_OVERRIDE,
+    admin_connection,
+    analyze,
+    drop_database,
+    flush_redis,
+    free_port,
+    manage,
+    say,
+    stop_gunicorn,
+)
+
 DOCS = REPO / "docs" / "performance.md"
 SECTION = "## Booking storm"
-HOST = "bench.local"
 ORIGIN = f"https://{HOST}"
-NEVER_TOUCH = {"cpd", "test_cpd", "postgres", "template0", "template1"}
 FULL_MARKERS = (b"This run is full", b"left; you asked for")
 
 # gunicorn imports this instead of config.settings.production: the same settings, with
 # STATIC_ROOT moved to a temporary collectstatic so the repository is not written to.
-SETTINGS_OVERRIDE = """\
-from config.settings.production import *  # noqa: F403
-
-STATIC_ROOT = {static_root!r}
-"""
 
 # --profile: gunicorn server hooks that time each booking request inside the worker.
 PROFILE_HOOKS = """\
@@ -162,19 +168,7 @@ def worker_exit(server, worker):
 """
 
 
-def say(msg):
-    print(msg, flush=True)
-
-
 # --- the database, Redis, gunicorn ---------------------------------------------------------------
-
-
-def admin_connection():
-    import psycopg
-
-    return psycopg.connect(
-        "host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True
-    )
 
 
 def create_database(name):
@@ -186,52 +180,6 @@ def create_database(name):
             raise SystemExit(f"database {name!r} already exists; drop it or choose another name")
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"postgres://postgres@127.0.0.1:5432/{name}"
-
-
-def analyze(url):
-    """Fresh statistics for the rows just made, as autovacuum would have left a live database,
-    so its analyze does not run (and count as our PostgreSQL CPU) during a scenario."""
-    import psycopg
-
-    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
-
-
-def drop_database(name):
-    if name in NEVER_TOUCH:
-        return
-    with admin_connection() as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [name],
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-
-def flush_redis(url):
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 def start_gunicorn(env, port, workers, log_path, config_path=None):
@@ -257,17 +205,6 @@ def start_gunicorn(env, port, workers, log_path, config_path=None):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-
-
-def stop_gunicorn(proc):
-    if proc is None or proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)  # graceful: workers finish and run worker_exit
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
 
 
 def wait_for_health(port, proc, limit=60):
