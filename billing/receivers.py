@@ -9,10 +9,10 @@ from . import services, tasks
 
 
 @receiver(post_save, sender=Enrolment, dispatch_uid="billing-enrolment-changed")
-def enrolment_changed(sender, instance, raw=False, **kwargs):
+def enrolment_changed(sender, instance, created=False, raw=False, **kwargs):
     if raw:
         return
     if instance.status == Enrolment.Status.CONFIRMED:
         # Same transaction as the booking: the credit is taken with the place, or not at all.
-        services.draw_credit_for_place(instance)
+        services.draw_credit_for_place(instance, new=created)
     tasks.settle_booking.delay_on_commit(instance.booking_id)

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from .models import (
@@ -87,21 +87,18 @@ def billed_account(school):
     return school_account(school)
 
 
-def band_for(school):
-    """The school's price band: set by finance on its account, else from its area and type."""
-    account = Account.objects.filter(school=school).select_related("price_band").first()
-    if account and account.price_band:
-        return account.price_band
-    in_partner_area = school.local_authority.is_partner
-    kind = school.type_group
-    if kind in ("independent", "college", "university", "other"):
-        code = PriceBand.Code.INDEPENDENT
-    elif not in_partner_area:
-        code = PriceBand.Code.OUT_OF_AREA
-    elif kind in ("academy", "free_school"):
-        code = PriceBand.Code.PARTNER_ACADEMY
-    else:
-        code = PriceBand.Code.PARTNER_MAINTAINED
+def _band_code(type_group, in_partner_area):
+    """The band a school falls in when finance has not set one on its account."""
+    if type_group in ("independent", "college", "university", "other"):
+        return PriceBand.Code.INDEPENDENT
+    if not in_partner_area:
+        return PriceBand.Code.OUT_OF_AREA
+    if type_group in ("academy", "free_school"):
+        return PriceBand.Code.PARTNER_ACADEMY
+    return PriceBand.Code.PARTNER_MAINTAINED
+
+
+def _band_by_code(code):
     # The bands come with a data migration; recreate one if it was ever removed.
     band, _ = PriceBand.objects.get_or_create(
         code=code,
@@ -111,6 +108,14 @@ def band_for(school):
         },
     )
     return band
+
+
+def band_for(school):
+    """The school's price band: set by finance on its account, else from its area and type."""
+    account = Account.objects.filter(school=school).select_related("price_band").first()
+    if account and account.price_band:
+        return account.price_band
+    return _band_by_code(_band_code(school.type_group, school.local_authority.is_partner))
 
 
 def active_packages(account, on):
@@ -149,28 +154,64 @@ def vat_rate_for(course):
     return VAT_RATES[course.vat_treatment]
 
 
+def _pricing_facts(school, on):
+    """In one query: the band finance set on the school's account (if any), whether its LA is
+    a partner, and the best discount any package held by the school, or by its trust when the
+    trust is billed centrally, gives on `on`."""
+    from accounts.models import School
+
+    holders = Q(account__school=OuterRef("pk")) | Q(
+        account__trust=OuterRef("trust_id"), account__trust__billed_centrally=True
+    )
+    discounts = (
+        AccountPackage.objects.filter(
+            holders, starts_on__lte=on, ends_on__gt=on, package__kind=Package.Kind.DISCOUNT
+        )
+        .order_by("-package__discount_percent")
+        .values("package__discount_percent")[:1]
+    )
+    set_band = Account.objects.filter(school=OuterRef("pk")).values("price_band_id")[:1]
+    return (
+        School.objects.filter(pk=school.pk)
+        .values("local_authority__is_partner")
+        .annotate(set_band=Subquery(set_band), discount=Subquery(discounts))
+        .get()
+    )
+
+
+def _band_with_prices(bands, run):
+    """The band, annotated with the run's and the course's fixed price for it (one query)."""
+
+    def first_price(model, **where):
+        prices = model.objects.filter(band=OuterRef("pk"), **where).order_by("pk")
+        return Subquery(prices.values("price")[:1])
+
+    return bands.annotate(
+        run_price=first_price(RunBandPrice, run_id=run.pk),
+        course_price=first_price(CourseBandPrice, course_id=run.course_id),
+    ).first()
+
+
 def quote(school, run, on=None):
     """The price for one place on `run` for `school`: the run's price for the school's band
-    (or the course's, or the band's percentage of the list price), less a package discount."""
+    (or the course's, or the band's percentage of the list price), less a package discount.
+    Two queries: it is on every booking's path."""
     on = on or timezone.localdate()
     course = run.course
-    band = band_for(school)
+    facts = _pricing_facts(school, on)
+    if facts["set_band"] is not None:
+        band = _band_with_prices(PriceBand.objects.filter(pk=facts["set_band"]), run)
+    else:
+        code = _band_code(school.type_group, bool(facts["local_authority__is_partner"]))
+        band = _band_with_prices(PriceBand.objects.filter(code=code), run)
+        if band is None:  # removed since the data migration: put it back
+            band = _band_with_prices(PriceBand.objects.filter(pk=_band_by_code(code).pk), run)
     list_price = money(run.price)
-    fixed = RunBandPrice.objects.filter(run=run, band=band).values_list("price", flat=True).first()
-    if fixed is None:
-        fixed = (
-            CourseBandPrice.objects.filter(course_id=course.pk, band=band)
-            .values_list("price", flat=True)
-            .first()
-        )
+    fixed = band.run_price if band.run_price is not None else band.course_price
     band_price = (
         money(fixed) if fixed is not None else percent_of(list_price, band.percent_of_list_price)
     )
-    discount = ZERO
-    for account in {school_account(school), billed_account(school)}:
-        for held in active_packages(account, on):
-            if held.package.kind == Package.Kind.DISCOUNT:
-                discount = max(discount, held.package.discount_percent)
+    discount = facts["discount"] or ZERO
     net = band_price - percent_of(band_price, discount) if discount else band_price
     return Quote(
         list_price=list_price,
@@ -211,15 +252,26 @@ def _budgets_for(school):
     return accounts
 
 
-def draw_credit_for_place(enrolment):
+def has_credit_to_draw(school):
+    """Whether any budget the school's places may draw on has ever held credit (one query, so
+    a booking for a school without prepaid credit costs no more)."""
+    return CreditEntry.objects.filter(
+        Q(account__school=school) | Q(account__consortium__schools=school)
+    ).exists()
+
+
+def draw_credit_for_place(enrolment, *, new=False):
     """At booking, the place's price (with VAT) is drawn from prepaid credit first. Runs inside
-    the booking's transaction; a place draws once."""
+    the booking's transaction; a place draws once (`new`: just made, so nothing drawn yet)."""
     gross = enrolment.price + vat_on(enrolment.price, enrolment.vat_rate)
-    if gross <= 0 or CreditEntry.objects.filter(enrolment=enrolment, kind="draw").exists():
+    if gross <= 0:
         return ZERO
-    budgets = _budgets_for(enrolment.booking.school)
-    if not CreditEntry.objects.filter(account__in=budgets).exists():
+    if not new and CreditEntry.objects.filter(enrolment=enrolment, kind="draw").exists():
         return ZERO
+    school = enrolment.booking.school
+    if not has_credit_to_draw(school):
+        return ZERO
+    budgets = _budgets_for(school)
     drawn = ZERO
     for account in _lock([a.pk for a in budgets]):
         take = min(credit_balance(account), gross - drawn)

@@ -6,13 +6,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Membership
 from billing.services import quote
+from config import metrics, outbox
 from courses.models import CourseRun
 
 from .models import Booking, Enrolment, EnrolmentEvent, WaitingListEntry
@@ -144,11 +145,21 @@ def record(enrolment, to_status, actor, note="", from_status=""):
 
 
 def book_places(run_id, request, *, offer=None):
-    """Book one place per delegate on the run, or refuse with a clear message.
+    """Book one place per delegate on the run, or refuse with a clear message (every
+    refusal is counted, by reason, for the metrics).
 
     In one transaction: lock the run, check it is bookable, re-count the places taken
     (live enrolments and held offers), then insert. `offer` is a waiting-list offer being
-    accepted, whose held place this booking takes."""
+    accepted, whose held place this booking takes. The booking returned says whether its
+    places wait for a CPD lead's approval (`booking.pending`)."""
+    try:
+        return _book_places(run_id, request, offer)
+    except BookingRefused as refusal:
+        metrics.refused(refusal.code)
+        raise
+
+
+def _book_places(run_id, request, offer):
     if not request.delegates:
         raise BookingRefused("Choose at least one person to book.", "no_delegates")
     if len({d.user.pk for d in request.delegates}) != len(request.delegates):
@@ -166,7 +177,8 @@ def book_places(run_id, request, *, offer=None):
     if offer is None and places_left(run_id) <= 0:
         raise BookingRefused(FULL_MESSAGE, "full")
 
-    with transaction.atomic():
+    # One outbox INSERT for every task the booking asks for (settlement, emails).
+    with transaction.atomic(), outbox.batched():
         run = _lock_run(run_id)
         now = timezone.now()
         if run.status == CourseRun.Status.CANCELLED:
@@ -175,16 +187,22 @@ def book_places(run_id, request, *, offer=None):
         staff_source = request.source in (Booking.Source.WALK_IN, Booking.Source.PHONE)
         if not staff_source and not run.is_bookable:
             raise BookingRefused("Booking is closed for this run.", "closed")
-        already = (
-            Enrolment.objects.filter(run=run, delegate__in=[d.user for d in request.delegates])
-            .live()
-            .select_related("delegate")
+        already = Enrolment.objects.filter(
+            run=run, delegate__in=[d.user for d in request.delegates]
+        ).live()
+        # Counted after the lock is ours, in a statement of its own: it must see every place
+        # committed by the bookings we queued behind.
+        taken, booked_already = (
+            with_places_taken(CourseRun.objects.filter(pk=run.pk), excluding_offer=offer)
+            .annotate(booked_already=Exists(already))
+            .values_list("places_taken", "booked_already")
+            .get()
         )
-        if already:
-            names = ", ".join(str(e.delegate) for e in already)
+        if booked_already:
+            names = ", ".join(str(e.delegate) for e in already.select_related("delegate"))
             raise BookingRefused(f"Already booked on this run: {names}.", "duplicate")
 
-        left = run.capacity - places_taken(run.pk, excluding_offer=offer)
+        left = run.capacity - taken
         _after_counting_places()
         wanted = len(request.delegates)
         if left <= 0:
@@ -230,6 +248,7 @@ def book_places(run_id, request, *, offer=None):
             tasks.send_approval_request.delay_on_commit(booking.pk)
         if request.notify:
             tasks.send_booking_confirmation.delay_on_commit(booking.pk)
+    booking.pending = pending
     return booking
 
 

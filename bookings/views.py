@@ -213,11 +213,10 @@ def booking_details(request, run_id):
                 return _full(request, run)
             form.add_error(None, str(refusal))
         else:
-            pending = booking.enrolments.filter(status=Enrolment.Status.PENDING_APPROVAL).exists()
             messages.success(
                 request,
                 f"Request sent to {school.name}'s CPD lead for approval. We have held the place."
-                if pending
+                if booking.pending
                 else f"Booked. Your reference is {booking.reference}.",
             )
             return redirect("bookings:detail", booking.reference)

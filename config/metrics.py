@@ -5,7 +5,6 @@ is for (bookings made and refused, payments recorded) and for background work th
 else gets a 404. Counters count committed work: a booking rolled back is not a booking.
 """
 
-import functools
 import hmac
 import ipaddress
 import logging
@@ -83,20 +82,9 @@ def payment_saved(sender, instance, created, **kwargs):
         _on_commit(count)
 
 
-def count_refusals(book_places):
-    """Wrap bookings.services.book_places: every refusal, whoever asked, counted by reason."""
-    from bookings.services import BookingRefused
-
-    @functools.wraps(book_places)
-    def counted(*args, **kwargs):
-        try:
-            return book_places(*args, **kwargs)
-        except BookingRefused as refusal:
-            BOOKINGS_REFUSED.labels(refusal.code).inc()
-            raise
-
-    counted.counts_refusals = True
-    return counted
+def refused(code):
+    """bookings.services.book_places() calls this for every refusal, whoever asked."""
+    BOOKINGS_REFUSED.labels(code).inc()
 
 
 def task_failed(sender=None, task_id=None, exception=None, **kwargs):
@@ -111,7 +99,6 @@ def connect():
     from django.db.models.signals import post_save
 
     from billing.models import Payment
-    from bookings import services
     from bookings.models import Booking, Enrolment
 
     post_save.connect(booking_saved, sender=Booking, dispatch_uid="metrics-booking")
@@ -119,8 +106,6 @@ def connect():
     post_save.connect(payment_saved, sender=Payment, dispatch_uid="metrics-payment")
     task_failure.connect(task_failed, dispatch_uid="metrics-task-failure")
     worker_init.connect(serve_worker_metrics, dispatch_uid="metrics-worker-server")
-    if not getattr(services.book_places, "counts_refusals", False):
-        services.book_places = count_refusals(services.book_places)
 
 
 def serve_worker_metrics(**kwargs):

@@ -240,7 +240,12 @@ def places_changed(sender, instance, **kwargs):
     """Enrolment or waiting-list entry saved or deleted: the course page's places left."""
     if kwargs.get("raw"):
         return
-    forget_course_of_run(instance.run_id)
+    # book_places() hands over the run with its course loaded: no query for the course's path.
+    run = instance.run if sender.run.is_cached(instance) else None
+    if run is not None and type(run).course.is_cached(run):
+        forget_paths(site_paths(run.course.url_path))
+    else:
+        forget_course_of_run(instance.run_id)
 
 
 def content_changed(sender=None, **kwargs):

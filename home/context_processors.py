@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -11,7 +13,30 @@ NAVIGATION_SECONDS = 600
 
 
 def _key(site_id):
-    return f"site-navigation:{site_id}"
+    return f"site-navigation:v2:{site_id}"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """What a menu shows of a page, with its URL worked out once: pickling whole pages in and
+    out of the cache and resolving each URL on every render cost more than the rest of a
+    small page's render."""
+
+    pk: int
+    path: str
+    title: str
+    url: str
+    hex_colour: str = ""
+
+    @classmethod
+    def of(cls, page, request):
+        return cls(
+            pk=page.pk,
+            path=page.path,
+            title=page.title,
+            url=page.get_url(request=request) or "",
+            hex_colour=getattr(page, "hex_colour", ""),
+        )
 
 
 def _navigation(request):
@@ -23,9 +48,11 @@ def _navigation(request):
     navigation = cache.get(_key(site.pk))
     if navigation is None:
         root = site.root_page
+        pages = root.get_children().live().in_menu().order_by("path")
+        strands = StrandPage.objects.live().descendant_of(root).order_by("path")
         navigation = {
-            "nav_pages": list(root.get_children().live().in_menu().order_by("path")),
-            "nav_strands": list(StrandPage.objects.live().descendant_of(root).order_by("path")),
+            "nav_pages": [NavItem.of(page, request) for page in pages],
+            "nav_strands": [NavItem.of(strand, request) for strand in strands],
         }
         cache.set(_key(site.pk), navigation, NAVIGATION_SECONDS)
     return navigation

@@ -16,6 +16,7 @@ from billing.models import (
     PriceBand,
     RunBandPrice,
 )
+from courses.models import CourseRun
 
 D = Decimal
 
@@ -199,3 +200,44 @@ def test_the_booking_page_shows_the_schools_price_vat_and_total_before_confirmin
     assert "Total before VAT</dt><dd>£220.00" in html
     assert "£44.00 (20%)" in html
     assert "£264.00" in html
+
+
+def test_a_trust_that_is_not_billed_centrally_lends_its_schools_no_discount(priced_run, packages):
+    from accounts.models import Trust
+
+    riverside = School.objects.get(urn=990003)
+    trust = Trust.objects.create(uid="T-2", name="Hillside Trust", billed_centrally=False)
+    riverside.trust = trust
+    riverside.save()
+    trust_account = Account.objects.create(kind=Account.Kind.TRUST, trust=trust)
+    today = dt.date.today()
+    AccountPackage.objects.create(
+        account=trust_account,
+        package=packages["silver"],
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=365),
+    )
+    with_trust = services.quote(riverside, priced_run)
+    assert with_trust.discount_percent == 0
+    trust.billed_centrally = True
+    trust.save()
+    assert services.quote(riverside, priced_run).discount_percent > 0
+
+
+def test_a_price_band_deleted_by_hand_is_put_back_when_next_asked_for(priced_run):
+    oakfield = School.objects.get(urn=990001)
+    band = services.band_for(oakfield)
+    code = band.code
+    Account.objects.filter(price_band=band).update(price_band=None)
+    PriceBand.objects.filter(pk=band.pk).delete()
+    quoted = services.quote(oakfield, priced_run)
+    assert quoted.band.code == code
+    assert PriceBand.objects.filter(code=code).count() == 1
+
+
+def test_a_quote_takes_two_queries(priced_run, django_assert_num_queries):
+    """Every booking is priced inside its run's lock, so the price must be cheap."""
+    oakfield = School.objects.get(urn=990001)
+    run = CourseRun.objects.select_related("course").get(pk=priced_run.pk)
+    with django_assert_num_queries(2):
+        services.quote(oakfield, run)

@@ -303,3 +303,17 @@ def test_a_full_run_refuses_without_queueing_for_the_lock(open_run, people, staf
         book_places(
             open_run.pk, _request(people, who="lead_a", delegates=[Delegate(people["teacher_a"])])
         )
+
+
+def test_a_confirmed_self_booking_costs_a_fixed_small_number_of_queries(
+    open_run, people, django_assert_max_num_queries
+):
+    """The booking path is what a popular run's rush hammers (bench/booking_storm.py):
+    membership, a count before the lock, the lock, one count (with the duplicate check), the
+    rows and their audit entry, a two-query price, one credit check, the page cache's site
+    roots, and the test's savepoint and its release. It was 22 before pricing was folded."""
+    people["school_a"].bookings_need_approval = False
+    people["school_a"].save()
+    with django_assert_max_num_queries(13):
+        booking = book_places(open_run.pk, _request(people))
+    assert booking.enrolments.get().status == Enrolment.Status.CONFIRMED
