@@ -433,6 +433,7 @@ def test_a_walk_in_on_a_full_run_is_refused_and_leaves_nobody_behind(
     ("data", "message"),
     [
         ({"school": ""}, "Choose the school they work at."),
+        ({"school": "999999"}, "Choose the school they work at from the list."),
         ({"email": "not-an-email"}, "Enter an email address like name@school.sch.uk."),
         ({"first_name": ""}, "Enter their first name."),
     ],
