@@ -34,7 +34,11 @@ class WalkInForm(forms.Form):
     school = forms.ModelChoiceField(
         queryset=open_schools(),
         empty_label="Choose their school",
-        error_messages={"required": "Choose the school they work at."},
+        error_messages={
+            "required": "Choose the school they work at.",
+            # A school closed or gone since the page was drawn.
+            "invalid_choice": "Choose the school they work at from the list.",
+        },
     )
     first_name = forms.CharField(
         max_length=150, error_messages={"required": "Enter their first name."}

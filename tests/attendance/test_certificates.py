@@ -3,6 +3,7 @@ shows only the name and the course."""
 
 import base64
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -43,6 +44,38 @@ def test_the_certificate_pdf_parses_has_one_page_and_names_the_delegate_and_cour
     assert certificate.number in text
     assert f"http://testserver/certificates/{certificate.number}/" in text
     assert "CPD hours: 4" in text and "Building capacity for inclusion" in text
+    assert f"Dates: {certificate.dates}" in text and certificate.dates
+
+
+# One module of the QR code as WeasyPrint draws it: a unit square, in module units.
+_MODULE = re.compile(rb"(\d+) (\d+) m\n(\d+) \2 l\n\3 (\d+) l\n\1 \4 l\nh\n")
+
+
+def _qr_modules(pdf):
+    """The dark modules drawn on the PDF's page, as a set of (row, column) from the top left."""
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    squares = {
+        (int(y), int(x))
+        for x, y, x1, y1 in _MODULE.findall(page.get_contents().get_data())
+        if int(x1) == int(x) + 1 and int(y1) == int(y) + 1
+    }
+    top, left = min(r for r, _ in squares), min(c for _, c in squares)
+    return {(r - top, c - left) for r, c in squares}
+
+
+def test_the_pdfs_qr_code_encodes_the_verification_address(client, certificate, people):
+    import qrcode
+
+    client.force_login(people["teacher_a"])
+    drawn = _qr_modules(_download(client, certificate).content)
+    # Encoded afresh here: the modules a reader would see for the printed address.
+    code = qrcode.QRCode(border=0)
+    code.add_data(f"http://testserver/certificates/{certificate.number}/")
+    code.make(fit=True)
+    expected = {
+        (r, c) for r, row in enumerate(code.get_matrix()) for c, dark in enumerate(row) if dark
+    }
+    assert len(expected) > 200 and drawn == expected
 
 
 def test_the_qr_code_is_an_svg_of_the_verification_address():

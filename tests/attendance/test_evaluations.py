@@ -109,11 +109,14 @@ def test_a_sent_evaluation_is_not_reminded(client, attended, people):
 
 def test_submitting_records_the_answers_and_issues_the_certificate(client, attended, people):
     client.force_login(people["teacher_a"])
-    response = client.post(f"/bookings/place/{attended.pk}/evaluation/", GOOD, follow=True)
+    answers = {**GOOD, "comments": "  More time for practice, please.  "}
+    response = client.post(f"/bookings/place/{attended.pk}/evaluation/", answers, follow=True)
     assert "Your certificate is ready to download" in response.content.decode()
     evaluation = Evaluation.objects.get(enrolment=attended)
     assert (evaluation.quality, evaluation.relevance, evaluation.facilitator) == (4, 5, 3)
     assert evaluation.will_do_differently == GOOD["will_do_differently"]
+    assert evaluation.comments == "More time for practice, please."
+    assert evaluation.submitted_at is not None
     certificate = Certificate.objects.get(enrolment=attended)
     assert certificate.delegate_name == "Tom Teacher"
     assert certificate.school_name == "Oakfield Primary School"

@@ -158,12 +158,35 @@ def test_closing_tells_billing_which_places_are_no_shows_after_commit(
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             attendance.close_register(run.pk, by=facilitator)
             assert heard == []  # not before the commit
+        # The CPD lead's email is a Celery task, published on commit, never sent inline.
+        assert mail.outbox == []
         for callback in callbacks:
             callback()
     finally:
         register_closed.disconnect(listener)
     assert heard == [(run.pk, [frank.pk])]
     assert refresh(frank).charge_waived is False  # the charge flag: no_show, not waived
+    assert [m.to for m in mail.outbox if "Did not attend" in m.subject] == [
+        ["cpdlead@oakfield.sch.uk"]
+    ]
+
+
+def test_billing_charges_a_no_show_by_the_course_until_the_charge_is_waived(
+    make_run, book, mark_all, people, facilitator, officer
+):
+    from billing.services import charge_due, percent_of
+
+    run = make_run(days_ago=(0,))
+    CoursePage.objects.filter(pk=run.course_id).update(no_show_charge_percent=50)
+    tom, frank = book(run, people["teacher_a"], people["finance_a"])
+    mark_all(run, {tom: True, frank: False})
+    attendance.close_register(run.pk, by=facilitator, notify=False)
+    frank, tom = refresh(frank), refresh(tom)
+    assert frank.price > 0
+    assert charge_due(frank) == percent_of(frank.price, 50)
+    assert charge_due(tom) == tom.price
+    attendance.waive_no_show_charge(frank.pk, by=officer, reason="Snow")
+    assert charge_due(refresh(frank)) == 0
 
 
 def test_a_closed_register_cannot_be_closed_again_or_marked(
@@ -370,7 +393,9 @@ def test_a_walk_in_is_booked_through_book_places_and_marked_present(
     assert enrolment.booking.booked_by == officer
     assert enrolment.price == run.price  # the school's price, snapshotted as for any place
     assert Attendance.objects.get(enrolment=enrolment).present is True
-    assert "on-the-day addition" in response.content.decode()
+    # Marked on the register itself, not only in the message after adding.
+    door = client.get(f"/registers/{run.pk}/session/{run.sessions.get().pk}/").content.decode()
+    assert "Oakfield Primary School · on-the-day addition" in door
     # Invited to set a password, so they can see their certificate later.
     assert any(m.to == ["wendy.walker@oakfield.sch.uk"] for m in mail.outbox)
 
@@ -408,6 +433,7 @@ def test_a_walk_in_on_a_full_run_is_refused_and_leaves_nobody_behind(
     ("data", "message"),
     [
         ({"school": ""}, "Choose the school they work at."),
+        ({"school": "999999"}, "Choose the school they work at from the list."),
         ({"email": "not-an-email"}, "Enter an email address like name@school.sch.uk."),
         ({"first_name": ""}, "Enter their first name."),
     ],
@@ -422,6 +448,45 @@ def test_the_walk_in_form_answers_bad_input_and_writes_nothing(
     assert message in response.content.decode()
     assert not Enrolment.objects.filter(run=run).exists()
     assert not User.objects.filter(email="wendy.walker@oakfield.sch.uk").exists()
+
+
+def test_a_walk_in_waits_for_the_sessions_day_and_none_after_the_close(
+    client, make_run, book, mark_all, people, officer
+):
+    run = make_run(days_ago=(0,))
+    later = Session.objects.create(
+        run=run,
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        ends_at=timezone.now() + dt.timedelta(days=2, hours=3),
+    )
+    client.force_login(officer)
+    response = client.post(
+        f"/registers/{run.pk}/session/{later.pk}/walk-in/",
+        {
+            "school": people["school_a"].pk,
+            "first_name": "Wendy",
+            "last_name": "Walker",
+            "email": "wendy.walker@oakfield.sch.uk",
+        },
+    )
+    assert "mark the register on the day" in response.content.decode()
+
+    closed = make_run(days_ago=(0,))
+    tom = book(closed, people["teacher_a"])
+    mark_all(closed, {tom: True}, by=officer)
+    attendance.close_register(closed.pk, by=officer, notify=False)
+    with pytest.raises(BookingRefused, match="register is closed"):
+        attendance.add_walk_in(
+            closed.sessions.get().pk,
+            by=officer,
+            school=people["school_a"],
+            first_name="Wendy",
+            last_name="Walker",
+            email="wendy.walker@oakfield.sch.uk",
+        )
+    assert not User.objects.filter(email="wendy.walker@oakfield.sch.uk").exists()
+    assert not Enrolment.objects.filter(run=run).exists()
+    assert Enrolment.objects.filter(run=closed).count() == 1
 
 
 def test_someone_with_an_account_elsewhere_is_refused_with_a_reason(make_run, people, officer):
@@ -541,6 +606,9 @@ def test_register_pages_show_marks_rule_and_print_view(
     html = door.content.decode()
     assert "1 of 2 marked, 1 present" in html
     assert 'aria-label="Present: Tom Teacher" aria-pressed="true">Present</button>' in html
+    # Each person's school, beside their name at the door.
+    assert html.count('<span class="meta">Oakfield Primary School</span>') == 2
+    assert "· on-the-day addition" not in html  # both booked ahead
 
 
 def test_no_show_emails_go_once_per_school_even_across_two_deliveries(
