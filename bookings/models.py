@@ -75,7 +75,8 @@ class Enrolment(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     late_cancellation = models.BooleanField(default=False)
     charge_waived = models.BooleanField(
-        default=False, help_text="Late-cancellation charge waived: the place was refilled."
+        default=False,
+        help_text="No late-cancellation or no-show charge: the place was refilled, or staff waived it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
