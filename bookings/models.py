@@ -76,7 +76,7 @@ class Enrolment(models.Model):
     late_cancellation = models.BooleanField(default=False)
     charge_waived = models.BooleanField(
         default=False,
-        help_text="No late-cancellation or no-show charge: the place was refilled, or staff waived it.",
+        help_text="No late-cancellation or no-show charge: place refilled, or staff waived it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
