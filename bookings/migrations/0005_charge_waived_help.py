@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='enrolment',
             name='charge_waived',
-            field=models.BooleanField(default=False, help_text='No late-cancellation or no-show charge: the place was refilled, or staff waived it.'),
+            field=models.BooleanField(default=False, help_text='No late-cancellation or no-show charge: place refilled, or staff waived it.'),
         ),
     ]
