@@ -160,8 +160,12 @@ def remove_member(membership_id, *, by):
 
 
 def export_personal_data(user):
-    """Everything held about a person, as a JSON-ready dict (UK GDPR right of access)."""
+    """Everything held about a person, as a JSON-ready dict (UK GDPR right of access): the
+    account here, and their places, needs, attendance, evaluations and certificates from
+    bookings.privacy."""
     from allauth.account.models import EmailAddress
+
+    from bookings.privacy import personal_data
 
     return {
         "exported_at": timezone.now().isoformat(),
@@ -190,15 +194,18 @@ def export_personal_data(user):
             {"school": r.school.name, "status": r.status, "created_at": r.created_at.isoformat()}
             for r in user.join_requests.select_related("school")
         ],
+        **personal_data(user),
     }
 
 
 def close_account(user):
     """Anonymise a person who leaves. Bookings and invoices stay (the council must keep them),
-    but nothing in them identifies the person any more."""
+    but nothing in them identifies the person any more, and their access and dietary needs go."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from allauth.socialaccount.models import SocialAccount
+
+    from bookings.privacy import forget_needs
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -210,6 +217,7 @@ def close_account(user):
         user.memberships.all().delete()
         user.trust_memberships.all().delete()
         user.join_requests.filter(status=JoinRequest.Status.PENDING).delete()
+        forget_needs(user)
         user.email = f"closed-account-{user.pk}@invalid.example"
         user.first_name = ""
         user.last_name = "Former user"

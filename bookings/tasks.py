@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import attendance, emails, services
+from . import attendance, emails, privacy, services
 
 
 @shared_task(acks_late=True)
@@ -101,3 +101,8 @@ def send_impact_follow_ups():
 @shared_task(acks_late=True)
 def send_session_cancelled(session_id, reason):
     return emails.session_cancelled(session_id, reason)
+
+
+@shared_task
+def clear_needs_after_courses():
+    return privacy.clear_needs_after_courses()

@@ -417,7 +417,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "impact-follow-ups": {"task": "bookings.tasks.send_impact_follow_ups", "schedule": 3600.0},
+    # 03:30 daily: access and dietary needs of courses that ended NEEDS_KEPT_DAYS ago.
+    "clear-needs-after-courses": {
+        "task": "bookings.tasks.clear_needs_after_courses",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
+# Access and dietary needs (possibly health information) are kept this many days after a
+# run's last session, for follow-up questions about the day, then cleared (SECURITY.md).
+NEEDS_KEPT_DAYS = int(env("NEEDS_KEPT_DAYS", "7"))
 
 # Email
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
