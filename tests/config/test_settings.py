@@ -166,3 +166,33 @@ def test_the_deploy_check_covers_our_content_security_policy():
     )
     probe = _run("config.settings.production", PRODUCTION_ENV, code=code)
     assert probe.stdout.strip().splitlines()[-1] == "True", probe.stderr
+
+
+STORAGE_PROBE = (
+    "import json, django; django.setup();"
+    "from django.core.files.storage import storages; s = storages['default'];"
+    "print(json.dumps({'class': type(s).__module__ + '.' + type(s).__name__,"
+    " 'bucket': s.bucket_name, 'domain': s.custom_domain,"
+    " 'url': s.url('images/x.png')}))"
+)
+
+
+def test_production_media_can_live_in_object_storage_from_the_environment():
+    """docs/deploy.md: django-storages' S3 backend, chosen and configured by two variables
+    (no network is touched to build a URL on a custom domain)."""
+    result = _run(
+        "config.settings.production",
+        {
+            **PRODUCTION_ENV,
+            "MEDIA_STORAGE_BACKEND": "storages.backends.s3.S3Storage",
+            "MEDIA_STORAGE_OPTIONS": json.dumps(
+                {"bucket_name": "cpd-media", "custom_domain": "media.cpd.example.gov.uk"}
+            ),
+        },
+        code=STORAGE_PROBE,
+    )
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["class"] == "storages.backends.s3.S3Storage"
+    assert probe["bucket"] == "cpd-media"
+    assert probe["url"] == "https://media.cpd.example.gov.uk/images/x.png"
