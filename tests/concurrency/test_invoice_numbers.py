@@ -39,12 +39,16 @@ def _issue(invoice):
 
 def test_fifty_parallel_issues_take_fifty_consecutive_numbers(postgres, stampede):
     drafts = _drafts(50)
-    numbers = stampede(_issue, drafts, workers=25)
+    before = dict(NumberSeries.objects.values_list("prefix", "next_number"))
+    numbers = stampede(_issue, drafts, workers=50)  # 50 at once, each on its own connection
     assert len(set(numbers)) == 50
     sequence = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
     assert sequence == list(range(sequence[0], sequence[0] + 50))
     prefix = numbers[0].rsplit("-", 1)[0]
     assert all(n.startswith(prefix + "-") for n in numbers)
+    # The run starts where the series stood: no number was skipped before it either.
+    assert sequence[0] == before.get(prefix, 1)
+    assert NumberSeries.objects.get(prefix=prefix).next_number == sequence[-1] + 1
 
 
 def test_a_rolled_back_issue_gives_its_number_back(postgres):
