@@ -284,6 +284,10 @@ def charge_due(enrolment):
 
     status = enrolment.status
     course = enrolment.run.course
+    if enrolment.run.status == "cancelled":
+        # The service called the run off: nothing on it is charged, not even a late
+        # cancellation made before it did.
+        return ZERO
     if status in (Enrolment.Status.CONFIRMED, Enrolment.Status.ATTENDED):
         return enrolment.price
     if enrolment.charge_waived:
@@ -648,6 +652,8 @@ def _credit_reason(lines):
     run = enrolment.run
     if run.status == "cancelled":
         return f"{run.reference} was cancelled by the service"
+    if enrolment.charge_waived and enrolment.status == "no_show":
+        return "No-show charge waived"
     if enrolment.charge_waived:
         return "Charge waived: the place was refilled"
     if enrolment.status == "cancelled":
