@@ -205,3 +205,26 @@ def test_member_schools_draw_on_one_consortium_budget_until_it_runs_out(
     assert invoice.status == Invoice.Status.ISSUED and services.outstanding(invoice) == D("264.00")
     assert not CreditEntry.objects.filter(enrolment__booking=unfunded).exists()
     assert services.credit_balance(budget) == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="draw_credit_for_place walks the budgets in account-id order (the lock order), not "
+    "the school's own credit first: a consortium account older than the school's is drawn first",
+)
+def test_a_school_s_own_credit_is_drawn_before_its_consortium_s_budget(priced_run, book, on_commit):
+    brookvale = School.objects.get(urn=990004)
+    brookvale.bookings_need_approval = False
+    brookvale.save()
+    budget = Account.objects.get(consortium__schools=brookvale)
+    own = services.school_account(brookvale)
+    assert budget.pk < own.pk  # the demo made the consortium's account first
+    CreditEntry.objects.create(
+        account=own, kind=CreditEntry.Kind.ADJUSTMENT, amount=D("240.00"), note="Own credit"
+    )
+    before = services.credit_balance(budget)
+    with on_commit():
+        booking = book(priced_run, brookvale, n=1)  # £200 + £40 VAT
+    draw = CreditEntry.objects.get(enrolment__booking=booking, kind="draw")
+    assert draw.account == own
+    assert services.credit_balance(budget) == before
