@@ -153,6 +153,22 @@ def test_a_terminal_gets_a_one_line_progress_bar():
     assert "\r[#####.....] 2/4 accounts" in screen.getvalue()
 
 
+def test_the_monthly_run_is_scheduled_on_the_first_for_last_month(monkeypatch, settings):
+    import datetime as dt
+
+    from billing import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["monthly-invoicing"]
+    assert entry["task"] == tasks.run_monthly_invoicing.name
+    schedule = entry["schedule"]
+    assert (schedule.day_of_month, schedule.hour, schedule.minute) == ({1}, {6}, {0})
+    asked = []
+    monkeypatch.setattr(timezone, "localdate", lambda: dt.date(2027, 1, 1))
+    monkeypatch.setattr(services, "run_invoicing", lambda period: asked.append(period) or "done")
+    assert tasks.run_monthly_invoicing() == "done"
+    assert asked == ["2026-12"]
+
+
 @pytest.mark.parametrize("period", ["2026-13", "November", "2026-1"])
 def test_run_invoicing_command_refuses_a_bad_month_and_issues_nothing(db, period):
     before = Invoice.objects.count()
