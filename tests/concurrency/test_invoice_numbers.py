@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import LocalAuthority, School
 from billing import services
@@ -61,3 +61,27 @@ def test_a_rolled_back_issue_gives_its_number_back(postgres):
     series = NumberSeries.objects.get(prefix=taken.rsplit("-", 1)[0])
     assert int(taken.rsplit("-", 1)[1]) == series.next_number - 1
     assert _issue(first) == taken[:-6] + f"{int(taken[-6:]) + 1:06d}"
+
+
+def test_control_without_the_row_lock_the_same_issues_clash(postgres, stampede, monkeypatch):
+    """Without select_for_update the series hands one number out twice: the lock is what the
+    test above proves, not luck."""
+    import time
+
+    def unlocked_next_number(prefix):
+        series, _ = NumberSeries.objects.get_or_create(prefix=prefix)
+        number = series.next_number
+        time.sleep(0.05)  # widen the race between reading and writing the counter
+        NumberSeries.objects.filter(pk=series.pk).update(next_number=number + 1)
+        return f"{prefix}-{number:06d}"
+
+    monkeypatch.setattr(services, "next_number", unlocked_next_number)
+
+    def issue_or_clash(invoice):
+        try:
+            return _issue(invoice)
+        except IntegrityError:
+            return "clash"  # the unique number caught a duplicate the series handed out
+
+    results = stampede(issue_or_clash, _drafts(20), workers=20)
+    assert "clash" in results
