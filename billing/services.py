@@ -815,7 +815,7 @@ def record_payment(
     account credit. A Stripe Checkout Session pays once however often it is reported."""
     from . import tasks
 
-    amount = Decimal(amount)
+    amount = _decimal(amount)  # a float is refused, even one that looks like pence
     if amount != money(amount) or amount <= 0:
         raise BillingError("Enter an amount in pounds and pence, more than £0.00.")
     with transaction.atomic():

@@ -126,6 +126,16 @@ def test_no_money_function_accepts_a_float(value, rate):
             call()
 
 
+def test_a_payment_in_a_float_is_refused_and_writes_nothing(account):
+    invoice = Invoice.objects.create(account=account)
+    services._add_line(invoice, description="Place", net=Decimal("12.50"), vat_treatment="zero")
+    invoice = services.issue_invoice(invoice)
+    with pytest.raises(TypeError, match="never a float"):
+        services.record_payment(invoice, 12.5, method="bacs")  # exactly representable, still no
+    assert not invoice.payments.exists()
+    assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.ISSUED
+
+
 def test_no_billing_column_is_a_float():
     from django.apps import apps
     from django.db import models
