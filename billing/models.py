@@ -243,6 +243,10 @@ class NumberSeries(models.Model):
         return f"{self.prefix} (next {self.next_number})"
 
 
+class IssuedInvoiceChanged(Exception):
+    """An issued invoice (or its lines) was about to be edited: corrections are credit notes."""
+
+
 class Invoice(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -269,6 +273,20 @@ class Invoice(models.Model):
     pdf = models.FileField(upload_to="invoices/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Once issued, only the status (paid, void…) and the stored PDF may change.
+    FROZEN_ONCE_ISSUED = (
+        "number",
+        "account_id",
+        "booking_id",
+        "period",
+        "po_number",
+        "issued_on",
+        "due_on",
+        "net",
+        "vat",
+        "gross",
+    )
+
     class Meta:
         ordering = ["-issued_on", "-pk"]
         constraints = [
@@ -286,6 +304,47 @@ class Invoice(models.Model):
 
     def __str__(self):
         return self.number or f"Draft invoice {self.pk}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        fields = (
+            self.FROZEN_ONCE_ISSUED
+            if update_fields is None
+            else [self._meta.get_field(f).attname for f in update_fields]
+        )
+        self._check_not_edited(fields)
+        super().save(*args, update_fields=update_fields, **kwargs)
+        self._as_read = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def delete(self, *args, **kwargs):
+        if self._issued_as_read() or self.status != Invoice.Status.DRAFT:
+            raise IssuedInvoiceChanged(
+                f"{self} is issued and cannot be deleted; correct it with a credit note."
+            )
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        invoice = super().from_db(db, field_names, values)
+        # What was read, to refuse edits to an issued invoice without another query.
+        invoice._as_read = dict(zip(field_names, values, strict=True))
+        return invoice
+
+    def _issued_as_read(self):
+        return getattr(self, "_as_read", {}).get("status", Invoice.Status.DRAFT) != "draft"
+
+    def _check_not_edited(self, fields):
+        if not self._issued_as_read():
+            return
+        changed = [
+            f
+            for f in fields
+            if f in self.FROZEN_ONCE_ISSUED and getattr(self, f) != self._as_read.get(f)
+        ]
+        if changed or self.status == Invoice.Status.DRAFT:
+            raise IssuedInvoiceChanged(
+                f"{self._as_read.get('number')} is issued and cannot be changed "
+                f"({', '.join(changed) or 'back to draft'}); correct it with a credit note."
+            )
 
 
 class InvoiceLine(models.Model):
@@ -319,6 +378,20 @@ class InvoiceLine(models.Model):
 
     def __str__(self):
         return self.description
+
+    def save(self, *args, **kwargs):
+        self._refuse_unless_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_unless_draft()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_unless_draft(self):
+        if Invoice.objects.filter(pk=self.invoice_id).exclude(status=Invoice.Status.DRAFT).exists():
+            raise IssuedInvoiceChanged(
+                "The lines of an issued invoice cannot be changed; correct it with a credit note."
+            )
 
 
 class CreditNote(models.Model):

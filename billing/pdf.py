@@ -37,31 +37,40 @@ def billing_address(account):
     return lines
 
 
-def _render(template, context):
-    from weasyprint import HTML
-
-    html = render_to_string(
+def _html(template, context):
+    return render_to_string(
         f"billing/pdf/{template}.html",
         {**context, "config": BillingSettings.load(), "site_url": site_url()},
     )
-    return HTML(string=html, base_url=site_url("/")).write_pdf()
+
+
+def _render(template, context):
+    from weasyprint import HTML
+
+    return HTML(string=_html(template, context), base_url=site_url("/")).write_pdf()
 
 
 def render_invoice(invoice):
+    return _render("invoice", _invoice_context(invoice))
+
+
+def invoice_html(invoice):
+    """The HTML the invoice PDF is made from (the money tests read its totals)."""
+    return _html("invoice", _invoice_context(invoice))
+
+
+def _invoice_context(invoice):
     # Credit is applied only when an invoice is issued, so this is fixed from then on; later
     # payments are not printed (an invoice never changes), the finance page shows them.
     credit = total(invoice.payments.filter(method=Payment.Method.CREDIT), "applied")
-    return _render(
-        "invoice",
-        {
-            "invoice": invoice,
-            "credit_applied": credit,
-            "to_pay": invoice.gross - credit,
-            "lines": list(invoice.lines.all()),
-            "billed_to": billing_address(invoice.account),
-            "invoice_url": site_url(reverse("billing:invoice", args=[invoice.pk])),
-        },
-    )
+    return {
+        "invoice": invoice,
+        "credit_applied": credit,
+        "to_pay": invoice.gross - credit,
+        "lines": list(invoice.lines.all()),
+        "billed_to": billing_address(invoice.account),
+        "invoice_url": site_url(reverse("billing:invoice", args=[invoice.pk])),
+    }
 
 
 def render_credit_note(note):

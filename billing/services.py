@@ -336,6 +336,10 @@ def charge_due(enrolment):
 
     status = enrolment.status
     course = enrolment.run.course
+    if enrolment.run.status == "cancelled":
+        # The service called the run off: nothing on it is charged, not even a late
+        # cancellation made before it did.
+        return ZERO
     if status in (Enrolment.Status.CONFIRMED, Enrolment.Status.ATTENDED):
         return enrolment.price
     if enrolment.charge_waived:
@@ -700,6 +704,8 @@ def _credit_reason(lines):
     run = enrolment.run
     if run.status == "cancelled":
         return f"{run.reference} was cancelled by the service"
+    if enrolment.charge_waived and enrolment.status == "no_show":
+        return "No-show charge waived"
     if enrolment.charge_waived:
         return "Charge waived: the place was refilled"
     if enrolment.status == "cancelled":
@@ -861,7 +867,7 @@ def record_payment(
     account credit. A Stripe Checkout Session pays once however often it is reported."""
     from . import tasks
 
-    amount = Decimal(amount)
+    amount = _decimal(amount)  # a float is refused, even one that looks like pence
     if amount != money(amount) or amount <= 0:
         raise BillingError("Enter an amount in pounds and pence, more than £0.00.")
     with transaction.atomic():

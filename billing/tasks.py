@@ -12,6 +12,13 @@ def settle_booking(booking_id):
 
 
 @shared_task(acks_late=True)
+def settle_run(run_id):
+    """After the provider cancels a run: re-settle every booking on it, including those with
+    no place left for the cancellation to touch (e.g. only a late cancellation)."""
+    services.settle_run(run_id)
+
+
+@shared_task(acks_late=True)
 def run_monthly_invoicing():
     """On the 1st: invoice last month for accounts on monthly statements."""
     first = timezone.localdate().replace(day=1)

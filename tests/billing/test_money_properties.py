@@ -1,6 +1,7 @@
 """Properties of money on invoices, for any lines: totals add up to the penny, VAT is per line
 and half-up, re-reading never changes a total, and nothing is ever a float."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import School
-from billing import services
+from billing import pdf, services
 from billing.models import CreditNote, Invoice
 
 PERMILLE = {"standard": 200, "zero": 0, "exempt": 0}
@@ -20,6 +21,17 @@ lines = st.lists(st.tuples(pence, st.sampled_from(sorted(PERMILLE))), min_size=1
 def half_up_vat(net_pence, permille):
     """VAT in pence worked out in whole numbers: net × rate, rounded half-up."""
     return (net_pence * permille + 500) // 1000
+
+
+def _gbp(pence_total):
+    return f"£{pence_total // 100:,}.{pence_total % 100:02d}"
+
+
+def _printed_totals(invoice):
+    """The totals table of the invoice as its PDF would print it."""
+    html = pdf.invoice_html(invoice)
+    rows = re.findall(r'<th scope="row">(Total[^<]*)</th><td class="num">([^<]*)</td>', html)
+    return dict(rows)
 
 
 @pytest.fixture
@@ -57,6 +69,17 @@ def test_invoice_totals_are_the_sum_of_their_lines(account, lines):
     # Re-reading from the database never changes a total, and nothing is a float.
     again = Invoice.objects.get(pk=invoice.pk)
     assert (again.net, again.vat, again.gross) == (invoice.net, invoice.vat, invoice.gross)
+    # Re-rendering prints the same totals, each the sum worked out in whole pence above.
+    first, second = _printed_totals(again), _printed_totals(Invoice.objects.get(pk=invoice.pk))
+    assert (
+        first
+        == second
+        == {
+            "Total net": _gbp(expected_net),
+            "Total VAT": _gbp(expected_vat),
+            "Total": _gbp(expected_net + expected_vat),
+        }
+    )
     for value in (again.net, again.vat, again.gross, services.outstanding(again)):
         assert isinstance(value, Decimal)
     for line in again.lines.all():
@@ -85,3 +108,42 @@ def test_crediting_part_of_every_line_keeps_the_ledger_balanced(account, lines, 
     assert note.gross == sum(line.gross for line in note.lines.all())
     assert services.outstanding(invoice) == invoice.gross - note.gross
     assert isinstance(CreditNote.objects.get(pk=note.pk).gross, Decimal)
+
+
+@given(
+    value=st.floats(allow_nan=True, allow_infinity=True),
+    rate=st.sampled_from([Decimal("0.200"), Decimal("0.000")]),
+)
+def test_no_money_function_accepts_a_float(value, rate):
+    for call in (
+        lambda: services.money(value),
+        lambda: services.vat_on(value, rate),
+        lambda: services.vat_on(Decimal("10.00"), value),
+        lambda: services.percent_of(value, 10),
+        lambda: services.percent_of(Decimal("10.00"), value),
+    ):
+        with pytest.raises(TypeError, match="never a float"):
+            call()
+
+
+def test_a_payment_in_a_float_is_refused_and_writes_nothing(account):
+    invoice = Invoice.objects.create(account=account)
+    services._add_line(invoice, description="Place", net=Decimal("12.50"), vat_treatment="zero")
+    invoice = services.issue_invoice(invoice)
+    with pytest.raises(TypeError, match="never a float"):
+        services.record_payment(invoice, 12.5, method="bacs")  # exactly representable, still no
+    assert not invoice.payments.exists()
+    assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.ISSUED
+
+
+def test_no_billing_column_is_a_float():
+    from django.apps import apps
+    from django.db import models
+
+    floats = [
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_app_config("billing").get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.FloatField)
+    ]
+    assert floats == []

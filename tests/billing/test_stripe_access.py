@@ -137,3 +137,21 @@ def test_a_centrally_billed_trusts_invoice_is_paid_by_the_trust_not_its_schools(
     assert client.post(url).status_code == 404
     client.force_login(trust_finance)
     assert client.post(url).status_code == 303
+
+
+@pytest.mark.parametrize("caller", [c for c in CALLERS if c != "anonymous"])
+def test_who_may_pay_an_invoice_is_who_may_open_it(
+    client, callers, invoice_a, stripe_double, caller
+):
+    """One rule (billing.access) for the invoice page and for paying it."""
+    client.force_login(callers[caller])
+    opens = client.get(f"/billing/invoices/{invoice_a.pk}/").status_code
+    pays = client.post(f"/billing/invoices/{invoice_a.pk}/pay/").status_code
+    assert (opens, pays) in {(200, 303), (404, 404)}
+
+
+def test_a_draft_is_not_found_even_for_finance_officers(client, callers, invoice_a, stripe_double):
+    draft = Invoice.objects.create(account=invoice_a.account)
+    client.force_login(callers["finance_officer"])
+    assert client.post(f"/billing/invoices/{draft.pk}/pay/").status_code == 404
+    assert not stripe_double.requests and not CheckoutAttempt.objects.exists()

@@ -147,3 +147,41 @@ def test_reminders_run_daily_from_beat():
     entry = django_settings.CELERY_BEAT_SCHEDULE["overdue-reminders"]
     assert entry["task"] == "billing.tasks.send_overdue_reminders"
     assert tasks.send_overdue_reminders.name == entry["task"]
+
+
+def test_invoice_emails_go_to_every_active_finance_contact_of_the_billed_account(
+    people, make_user, media
+):
+    """A school's finance contacts (not its teachers, nor a closed account); a centrally
+    billed trust's finance contacts, not its schools'."""
+    from accounts.models import Membership, Trust, TrustMembership
+    from billing.models import Account
+
+    from .helpers import issue
+
+    school = people["school_b"]
+    second = make_user("second.bursar@riverside-academy.org.uk")
+    Membership.objects.create(user=second, school=school, is_teacher=False, is_finance=True)
+    gone = make_user("old.bursar@riverside-academy.org.uk")
+    gone.is_active = False
+    gone.save()
+    Membership.objects.create(user=gone, school=school, is_teacher=False, is_finance=True)
+    invoice = issue(services.school_account(school), [("Place", "10.00", "standard")])
+    mail.outbox.clear()
+    assert emails.invoice_issued(invoice.pk) is True
+    expected = sorted(
+        m.user.email
+        for m in Membership.objects.filter(school=school, is_finance=True, user__is_active=True)
+    )
+    assert "second.bursar@riverside-academy.org.uk" in expected
+    assert sorted(mail.outbox[0].to) == expected
+
+    trust = Trust.objects.create(name="Haverleigh Learning Trust", billed_centrally=True)
+    trust_finance = make_user("finance@haverleigh-trust.org.uk")
+    TrustMembership.objects.create(user=trust_finance, trust=trust, is_finance=True)
+    account = Account.objects.create(kind=Account.Kind.TRUST, trust=trust)
+    invoice = issue(account, [("Place", "10.00", "standard")])
+    mail.outbox.clear()
+    assert emails.invoice_issued(invoice.pk) is True
+    assert mail.outbox[0].to == ["finance@haverleigh-trust.org.uk"]
+    assert mail.outbox[0].attachments[0][0] == f"{invoice.number}.pdf"
