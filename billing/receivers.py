@@ -4,6 +4,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from bookings.models import Enrolment
+from bookings.signals import run_cancelled
 
 from . import services, tasks
 
@@ -16,3 +17,10 @@ def enrolment_changed(sender, instance, created=False, raw=False, **kwargs):
         # Same transaction as the booking: the credit is taken with the place, or not at all.
         services.draw_credit_for_place(instance, new=created)
     tasks.settle_booking.delay_on_commit(instance.booking_id)
+
+
+@receiver(run_cancelled, dispatch_uid="billing-run-cancelled")
+def run_was_cancelled(sender, run, **kwargs):
+    # Every booking on it, including those with no place left for cancel_run to save (only a
+    # late cancellation), whose charge the provider's cancellation now takes back.
+    tasks.settle_run.delay_on_commit(run.pk)

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import (
@@ -111,11 +112,21 @@ def _band_by_code(code):
 
 
 def band_for(school):
-    """The school's price band: set by finance on its account, else from its area and type."""
-    account = Account.objects.filter(school=school).select_related("price_band").first()
-    if account and account.price_band:
-        return account.price_band
-    return _band_by_code(_band_code(school.type_group, school.local_authority.is_partner))
+    """The school's price band: set by finance on its account (or its centrally billing
+    trust's), else from its area and type."""
+    return quote_band(school, _pricing_facts(school, timezone.localdate()))
+
+
+def quote_band(school, facts, run=None):
+    """The band `facts` (from _pricing_facts) give the school; with `run`, annotated with the
+    run's and the course's fixed price for it. One query, two if the band must be put back."""
+    if facts["set_band"] is not None:
+        return _band_with_prices(PriceBand.objects.filter(pk=facts["set_band"]), run)
+    code = _band_code(school.type_group, bool(facts["local_authority__is_partner"]))
+    band = _band_with_prices(PriceBand.objects.filter(code=code), run)
+    if band is None:  # removed since the data migration: put it back
+        band = _band_with_prices(PriceBand.objects.filter(pk=_band_by_code(code).pk), run)
+    return band
 
 
 def active_packages(account, on):
@@ -155,9 +166,9 @@ def vat_rate_for(course):
 
 
 def _pricing_facts(school, on):
-    """In one query: the band finance set on the school's account (if any), whether its LA is
-    a partner, and the best discount any package held by the school, or by its trust when the
-    trust is billed centrally, gives on `on`."""
+    """In one query: the band finance set on the school's account, else on its trust's when
+    the trust is billed centrally (if any); whether its LA is a partner; and the best discount
+    any package held by the school, or by its centrally billing trust, gives on `on`."""
     from accounts.models import School
 
     holders = Q(account__school=OuterRef("pk")) | Q(
@@ -170,17 +181,25 @@ def _pricing_facts(school, on):
         .order_by("-package__discount_percent")
         .values("package__discount_percent")[:1]
     )
-    set_band = Account.objects.filter(school=OuterRef("pk")).values("price_band_id")[:1]
+    own_band = Account.objects.filter(school=OuterRef("pk")).values("price_band_id")[:1]
+    trust_band = Account.objects.filter(
+        trust=OuterRef("trust_id"), trust__billed_centrally=True
+    ).values("price_band_id")[:1]
     return (
         School.objects.filter(pk=school.pk)
         .values("local_authority__is_partner")
-        .annotate(set_band=Subquery(set_band), discount=Subquery(discounts))
+        .annotate(
+            set_band=Coalesce(Subquery(own_band), Subquery(trust_band)),
+            discount=Subquery(discounts),
+        )
         .get()
     )
 
 
 def _band_with_prices(bands, run):
     """The band, annotated with the run's and the course's fixed price for it (one query)."""
+    if run is None:
+        return bands.first()
 
     def first_price(model, **where):
         prices = model.objects.filter(band=OuterRef("pk"), **where).order_by("pk")
@@ -199,20 +218,15 @@ def quote(school, run, on=None):
     on = on or timezone.localdate()
     course = run.course
     facts = _pricing_facts(school, on)
-    if facts["set_band"] is not None:
-        band = _band_with_prices(PriceBand.objects.filter(pk=facts["set_band"]), run)
-    else:
-        code = _band_code(school.type_group, bool(facts["local_authority__is_partner"]))
-        band = _band_with_prices(PriceBand.objects.filter(code=code), run)
-        if band is None:  # removed since the data migration: put it back
-            band = _band_with_prices(PriceBand.objects.filter(pk=_band_by_code(code).pk), run)
+    band = quote_band(school, facts, run)
     list_price = money(run.price)
     fixed = band.run_price if band.run_price is not None else band.course_price
     band_price = (
         money(fixed) if fixed is not None else percent_of(list_price, band.percent_of_list_price)
     )
     discount = facts["discount"] or ZERO
-    net = band_price - percent_of(band_price, discount) if discount else band_price
+    # One rounding, of the discounted price: £10.05 less 10 % is £9.045, so £9.05.
+    net = percent_of(band_price, 100 - discount) if discount else band_price
     return Quote(
         list_price=list_price,
         band=band,
@@ -242,9 +256,12 @@ def _lock(account_ids):
 
 
 def _budgets_for(school):
-    """Credit a school's places may draw on: its own first, then its consortia's shared budgets."""
+    """Credit a school's places may draw on, in the order they are drawn: its own, then its
+    trust's if the trust is billed centrally, then its consortia's shared budgets."""
     accounts = [school_account(school)]
-    for consortium in school.consortia.all():
+    if school.trust_id and school.trust.billed_centrally:
+        accounts.append(billed_account(school))
+    for consortium in school.consortia.order_by("name", "pk"):
         account, _ = Account.objects.get_or_create(
             consortium=consortium, defaults={"kind": Account.Kind.CONSORTIUM}
         )
@@ -256,7 +273,9 @@ def has_credit_to_draw(school):
     """Whether any budget the school's places may draw on has ever held credit (one query, so
     a booking for a school without prepaid credit costs no more)."""
     return CreditEntry.objects.filter(
-        Q(account__school=school) | Q(account__consortium__schools=school)
+        Q(account__school=school)
+        | Q(account__trust__schools=school, account__trust__billed_centrally=True)
+        | Q(account__consortium__schools=school)
     ).exists()
 
 
@@ -272,8 +291,9 @@ def draw_credit_for_place(enrolment, *, new=False):
     if not has_credit_to_draw(school):
         return ZERO
     budgets = _budgets_for(school)
+    _lock([a.pk for a in budgets])  # in id order, so two bookings never wait in a circle
     drawn = ZERO
-    for account in _lock([a.pk for a in budgets]):
+    for account in budgets:  # but drawn in the school's order: its own credit first
         take = min(credit_balance(account), gross - drawn)
         if take > 0:
             CreditEntry.objects.create(

@@ -223,11 +223,6 @@ def test_member_schools_draw_on_one_consortium_budget_until_it_runs_out(
     assert services.credit_balance(budget) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="draw_credit_for_place walks the budgets in account-id order (the lock order), not "
-    "the school's own credit first: a consortium account older than the school's is drawn first",
-)
 def test_a_school_s_own_credit_is_drawn_before_its_consortium_s_budget(priced_run, book, on_commit):
     brookvale = School.objects.get(urn=990004)
     brookvale.bookings_need_approval = False
@@ -244,3 +239,23 @@ def test_a_school_s_own_credit_is_drawn_before_its_consortium_s_budget(priced_ru
     draw = CreditEntry.objects.get(enrolment__booking=booking, kind="draw")
     assert draw.account == own
     assert services.credit_balance(budget) == before
+
+
+def test_a_centrally_billing_trusts_credit_is_drawn_at_booking(priced_run, book, on_commit):
+    from accounts.models import Trust
+
+    riverside = School.objects.get(urn=990003)  # partner-area academy: £220 + £44 VAT
+    riverside.trust = Trust.objects.create(
+        uid="T-9", name="Brightwater Trust", billed_centrally=True
+    )
+    riverside.bookings_need_approval = False
+    riverside.save()
+    pot = services.billed_account(riverside)
+    CreditEntry.objects.create(
+        account=pot, kind=CreditEntry.Kind.ADJUSTMENT, amount=D("300.00"), note="Trust credit"
+    )
+    with on_commit():
+        booking = book(priced_run, riverside, n=1)
+    draw = CreditEntry.objects.get(enrolment__booking=booking, kind="draw")
+    assert (draw.account, draw.amount) == (pot, D("-264.00"))
+    assert services.credit_balance(pot) == D("36.00")

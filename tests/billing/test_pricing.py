@@ -241,3 +241,34 @@ def test_a_quote_takes_two_queries(priced_run, django_assert_num_queries):
     run = CourseRun.objects.select_related("course").get(pk=priced_run.pk)
     with django_assert_num_queries(2):
         services.quote(oakfield, run)
+
+
+def test_a_discount_is_rounded_once_half_up_on_the_discounted_price(priced_run, packages):
+    """£10.05 less 10 % is £9.045: £9.05 (rounding the discount first would give £9.04)."""
+    oakfield = School.objects.get(urn=990001)
+    RunBandPrice.objects.create(run=priced_run, band=services.band_for(oakfield), price=D("10.05"))
+    today = dt.date.today()
+    AccountPackage.objects.create(
+        account=services.school_account(oakfield),
+        package=packages["silver"],
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=365),
+    )
+    assert services.price_for(oakfield, priced_run) == D("9.05")
+
+
+def test_a_band_set_on_a_centrally_billing_trust_prices_its_schools(priced_run):
+    from accounts.models import Trust
+
+    riverside = School.objects.get(urn=990003)  # a partner academy by default: £220
+    trust = Trust.objects.create(uid="T-3", name="Crestview Trust", billed_centrally=True)
+    riverside.trust = trust
+    riverside.save()
+    account = services.billed_account(riverside)
+    account.price_band = PriceBand.objects.get(code="independent")
+    account.save()
+    assert services.price_for(riverside, priced_run) == D("300.00")
+    assert services.band_for(riverside).code == "independent"
+    trust.billed_centrally = False
+    trust.save()
+    assert services.price_for(riverside, priced_run) == D("220.00")

@@ -217,11 +217,6 @@ def test_a_late_cancellation_charge_is_credited_when_the_service_cancels_the_run
     assert services.outstanding(invoice) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="billing/receivers.py does not listen to bookings.signals.run_cancelled, so a "
-    "booking with no place left for cancel_run to save is never settled again",
-)
 def test_a_booking_whose_only_place_was_cancelled_late_is_credited_when_the_run_is_cancelled(
     priced_run, school, book, people, on_commit
 ):
