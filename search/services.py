@@ -45,6 +45,8 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
 NEAREST_COUNT = 3
 AUTOCOMPLETE_LIMIT = 8
+# The course page columns a result card reads (its URL comes from url_path).
+CARD_FIELDS = ("title", "url_path", "summary", "format", "default_price")
 
 # Filters on the course page, and filters on its dated runs (see the module docstring).
 COURSE_KEYS = {"strand", "phase", "audience", "subject", "format"}
@@ -580,7 +582,8 @@ class SearchOutcome:
 
 def _wagtail_search(words, operator):
     """Wagtail's own search: weighted full text on PostgreSQL, FTS5 on SQLite."""
-    results = CoursePage.objects.live().search(" ".join(words), operator=operator)
+    # Ids are all it needs: whole pages for a broad word (hundreds of them) cost three times more.
+    results = CoursePage.objects.live().only("pk").search(" ".join(words), operator=operator)
     return [page.pk for page in results]
 
 
@@ -794,11 +797,11 @@ def _with_pages(*groups):
     unpublished since the catalogue was read is left out."""
     course_ids = [r.course.pk for results in groups for r in results]
     run_ids = [r.run.pk for results in groups for r in results if r.run]
-    courses = CoursePage.objects.defer("body", "learning_outcomes").in_bulk(course_ids)
+    # Only what a card shows: a page's other columns cost more to read than the query itself.
+    courses = CoursePage.objects.only(*CARD_FIELDS).in_bulk(course_ids)
+    # A run's first date is the catalogue's (a session change retires it); its places are not.
     runs = (
-        CourseRun.objects.with_dates().with_places().select_related("venue").in_bulk(run_ids)
-        if run_ids
-        else {}
+        CourseRun.objects.with_places().select_related("venue").in_bulk(run_ids) if run_ids else {}
     )
 
     def fresh(results):
@@ -810,6 +813,7 @@ def _with_pages(*groups):
                 continue
             if run is not None:
                 run.course = course  # so run.price reads the course already in hand
+                run.first_starts_at = r.run.first_starts_at
             shown.append(Result(course, r.strand, run, r.other_dates))
         return shown
 
