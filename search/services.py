@@ -454,6 +454,8 @@ def _read_catalogue():
         dated.order = order
     for order, listing in enumerate(sorted(listings, key=lambda li: li.course.title)):
         listing.undated_order = len(by_date) + order
+    # Kept soonest first, so matches come out in the default order (see `_sorted`).
+    listings.sort(key=lambda li: li.runs[0].order if li.runs else li.undated_order)
     return Catalogue(listings, facets, _vocabulary(listings, facets), masks=Masks(listings))
 
 
@@ -750,10 +752,11 @@ def _result(listing, runs):
     return Result(listing.course, listing.strand, first, max(len(runs) - 1, 0))
 
 
-def _sorted(found, sort, rank):
+def _sorted(found, sort, rank, run_filtered=True):
     """(listing, matching runs) pairs in the order asked for, by keys the catalogue worked out
     in advance: soonest is the first matching run's place among every run by date and title
-    (courses with no dates last, by title)."""
+    (courses with no dates last, by title). Without run filters each course's first matching
+    run is its first run, so `found` (in catalogue order) is already soonest first."""
 
     def soonest(item):
         listing, runs = item
@@ -769,7 +772,7 @@ def _sorted(found, sort, rank):
         return sorted(found, key=lambda item: (price(item), soonest(item)))
     if sort == "price-desc":
         return sorted(found, key=lambda item: (-price(item), soonest(item)))
-    return sorted(found, key=soonest)
+    return sorted(found, key=soonest) if run_filtered else found
 
 
 class _Results:
@@ -915,7 +918,8 @@ def find_courses(params):
     facets = [_facet_view(facet, filters, counts[facet.key]) for facet in catalogue.facets]
 
     sort = selection.sort_or_default()
-    results = _Results(_sorted(matches(catalogue, listings, filters), sort, rank))
+    matched = matches(catalogue, listings, filters)
+    results = _Results(_sorted(matched, sort, rank, run_filtered=bool(filters.keys() & RUN_KEYS)))
     page = Paginator(results, PAGE_SIZE).get_page(selection.page)
     labels = {f.key: f for f in catalogue.facets}
     active = [
