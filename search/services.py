@@ -20,10 +20,8 @@ import difflib
 import re
 import time
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain
 from urllib.parse import urlencode
 
 from dateutil.easter import easter
@@ -47,6 +45,8 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
 NEAREST_COUNT = 3
 AUTOCOMPLETE_LIMIT = 8
+# The course page columns a result card reads (its URL comes from url_path).
+CARD_FIELDS = ("title", "url_path", "summary", "format", "default_price")
 
 # Filters on the course page, and filters on its dated runs (see the module docstring).
 COURSE_KEYS = {"strand", "phase", "audience", "subject", "format"}
@@ -123,7 +123,7 @@ class CourseEntry:
     default_price: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass
 class DatedRun:
     """An upcoming run: its date, price and capacity, and its run-filter values except
     "places", which comes from the places snapshot of the request (see `PlacesTaken`)."""
@@ -133,6 +133,7 @@ class DatedRun:
     price: Decimal
     capacity: int
     values: dict
+    order: int = 0  # its place among every run by (date, course title): the "soonest" key
 
 
 @dataclass
@@ -145,6 +146,55 @@ class Listing:
     values: dict  # facet key -> frozenset of values
     runs: list = field(default_factory=list)
     run_values: dict = field(default_factory=dict)  # run facet key -> values over all runs
+    undated_order: int = 0  # the "soonest" key when it has no runs: after every run, by title
+
+
+class Masks:
+    """The catalogue as bit sets, so a facet's counts are a few big-integer ANDs and popcounts
+    rather than a pass over every course. Each course has a slot of `width` bits (a power of
+    two, at least its number of runs): bit 0 of the slot stands for the course, bit t for its
+    t-th run. Course sets and run sets therefore share one numbering, and "the courses with a
+    run in this set" is a fold of each slot onto its first bit (`courses_with`)."""
+
+    def __init__(self, listings):
+        most = max((len(listing.runs) for listing in listings), default=1)
+        self.width = 1 << max(most - 1, 0).bit_length()
+        self.nbytes = (len(listings) * self.width + 7) // 8 + 1
+        self.course_bit = {}  # course pk -> its slot's first bit (a position)
+        self.run_bit = {}  # run pk -> its bit (a position)
+        course_positions, run_positions = {}, {}
+        for i, listing in enumerate(listings):
+            base = i * self.width
+            self.course_bit[listing.course.pk] = base
+            for key, values in listing.values.items():
+                for value in values:
+                    course_positions.setdefault((key, value), []).append(base)
+            for t, dated in enumerate(listing.runs):
+                self.run_bit[dated.pk] = base + t
+                for key, value in dated.values.items():
+                    run_positions.setdefault((key, value), []).append(base + t)
+        self.courses = self.mask(self.course_bit.values())
+        self.runs = self.mask(self.run_bit.values())
+        self.course = {kv: self.mask(positions) for kv, positions in course_positions.items()}
+        self.run = {kv: self.mask(positions) for kv, positions in run_positions.items()}
+        # Courses with any run having the value: a run facet's counts when no other run
+        # filter is ticked.
+        self.course_with_run = {kv: self.courses_with(mask) for kv, mask in self.run.items()}
+
+    def mask(self, positions):
+        bits = bytearray(self.nbytes)
+        for p in positions:
+            bits[p >> 3] |= 1 << (p & 7)
+        return int.from_bytes(bits, "little")
+
+    def courses_with(self, runs):
+        """The courses (slot first bits) with at least one run in `runs`. Shifting by less than
+        the slot width never moves a bit onto another slot's first bit."""
+        folded, step = runs, 1
+        while step < self.width:
+            folded |= folded >> step
+            step <<= 1
+        return folded & self.courses
 
 
 @dataclass
@@ -153,14 +203,10 @@ class Catalogue:
     facets: list
     vocabulary: list  # every word a teacher might mean, to correct misspellings against
     full: frozenset = frozenset()  # pks of upcoming runs with no place left
+    masks: Masks | None = None
 
     def facet(self, key):
         return next(f for f in self.facets if f.key == key)
-
-    def run_value(self, dated, key):
-        if key == "places":
-            return None if dated.pk in self.full else "available"
-        return dated.values.get(key)
 
 
 def term_of(day):
@@ -271,7 +317,7 @@ def _with_places(shape, full):
     """A request's own catalogue: the shared listings, its own facets (a request may add the
     month it asked for) and the places snapshot."""
     facets = [Facet(f.key, f.legend, list(f.options), f.pattern) for f in shape.facets]
-    return Catalogue(shape.listings, facets, shape.vocabulary, full)
+    return Catalogue(shape.listings, facets, shape.vocabulary, full, shape.masks)
 
 
 def _read_full_runs():
@@ -396,7 +442,21 @@ def _read_catalogue():
     listings = list(listings.values())
     for listing in listings:
         listing.run_values = every_value(listing)
-    return Catalogue(listings, facets, _vocabulary(listings, facets))
+    # Sort keys worked out once, so a request sorts plain integers (see `_sorted`); ties keep
+    # the catalogue's order, as a stable sort of the results would.
+    position = {id(listing): i for i, listing in enumerate(listings)}
+    titled = {dated.pk: listing for listing in listings for dated in listing.runs}
+    by_date = sorted(
+        all_runs,
+        key=lambda d: (d.first_starts_at, titled[d.pk].course.title, position[id(titled[d.pk])]),
+    )
+    for order, dated in enumerate(by_date):
+        dated.order = order
+    for order, listing in enumerate(sorted(listings, key=lambda li: li.course.title)):
+        listing.undated_order = len(by_date) + order
+    # Kept soonest first, so matches come out in the default order (see `_sorted`).
+    listings.sort(key=lambda li: li.runs[0].order if li.runs else li.undated_order)
+    return Catalogue(listings, facets, _vocabulary(listings, facets), masks=Masks(listings))
 
 
 def _vocabulary(listings, facets):
@@ -524,7 +584,8 @@ class SearchOutcome:
 
 def _wagtail_search(words, operator):
     """Wagtail's own search: weighted full text on PostgreSQL, FTS5 on SQLite."""
-    results = CoursePage.objects.live().search(" ".join(words), operator=operator)
+    # Ids are all it needs: whole pages for a broad word (hundreds of them) cost three times more.
+    results = CoursePage.objects.live().only("pk").search(" ".join(words), operator=operator)
     return [page.pk for page in results]
 
 
@@ -598,22 +659,74 @@ def _run_test(catalogue, run_filters):
     return ok
 
 
-def count_choices(catalogue, facet, listings, filters, matched=None):
-    """How many courses each of the facet's choices would show, with every other selected
-    filter applied (so ticking a second phase shows what it adds, not what is left).
-    `matched` is what every filter matches: the same thing when this facet has none ticked."""
-    key = facet.key
-    if key in filters or matched is None:
-        matched = matches(catalogue, listings, filters, skip=key)
-    if key in COURSE_KEYS:
-        return Counter(chain.from_iterable(listing.values.get(key, ()) for listing, _ in matched))
-    if key != "places" and not any(k in RUN_KEYS and k != key for k in filters):
-        # Every run of a matching course counts: its values are known without the runs.
-        return Counter(chain.from_iterable(listing.run_values[key] for listing, _ in matched))
-    value = catalogue.run_value
-    return Counter(
-        chain.from_iterable({v for r in runs if (v := value(r, key))} for _, runs in matched)
+def count_choices(catalogue, listings, filters):
+    """For every facet, how many courses each choice would show with every *other* selected
+    filter applied (so ticking a second phase shows what it adds, not what is left): the
+    rule of `matches`, worked on the catalogue's bit sets (see `Masks`).
+
+    A course choice counts the courses with that value that pass the other course filters
+    and have one run passing every run filter. A run choice counts the courses passing the
+    course filters that have one run with that value passing every other run filter."""
+    masks = catalogue.masks
+    if listings is catalogue.listings:
+        allowed = masks.courses
+    else:
+        allowed = masks.mask(masks.course_bit[listing.course.pk] for listing in listings)
+    available = masks.runs & ~masks.mask(
+        masks.run_bit[pk] for pk in catalogue.full if pk in masks.run_bit
     )
+
+    def chosen(key, values):
+        if key == "places":
+            return available
+        table = masks.course if key in COURSE_KEYS else masks.run
+        found = 0
+        for value in values:
+            found |= table.get((key, value), 0)
+        return found
+
+    course_sets = {k: chosen(k, v) for k, v in filters.items() if k in COURSE_KEYS}
+    run_sets = {k: chosen(k, v) for k, v in filters.items() if k in RUN_KEYS}
+
+    def courses_passing(skip=None):
+        courses = allowed
+        for key, found in course_sets.items():
+            if key != skip:
+                courses &= found
+        return courses
+
+    def runs_passing(skip=None):
+        """Runs passing every run filter but `skip`; None when there is no such filter."""
+        runs = None
+        for key, found in run_sets.items():
+            if key != skip:
+                runs = found if runs is None else runs & found
+        return runs
+
+    counts = {}
+    every_run = runs_passing()
+    for facet in catalogue.facets:
+        key = facet.key
+        if key in COURSE_KEYS:
+            courses = courses_passing(skip=key)
+            if every_run is not None:
+                courses &= masks.courses_with(every_run)
+            counts[key] = {
+                o.value: (courses & masks.course.get((key, o.value), 0)).bit_count()
+                for o in facet.options
+            }
+            continue
+        courses = courses_passing()
+        others = runs_passing(skip=key)
+        counts[key] = {}
+        for o in facet.options:
+            if others is None and key != "places":
+                with_value = masks.course_with_run.get((key, o.value), 0)
+            else:
+                runs = available if key == "places" else masks.run.get((key, o.value), 0)
+                with_value = masks.courses_with(runs if others is None else runs & others)
+            counts[key][o.value] = (courses & with_value).bit_count()
+    return counts
 
 
 @dataclass
@@ -639,19 +752,46 @@ def _result(listing, runs):
     return Result(listing.course, listing.strand, first, max(len(runs) - 1, 0))
 
 
-def _sorted(results, sort, rank):
-    never = dt.datetime.max.replace(tzinfo=dt.UTC)
+def _sorted(found, sort, rank, run_filtered=True):
+    """(listing, matching runs) pairs in the order asked for, by keys the catalogue worked out
+    in advance: soonest is the first matching run's place among every run by date and title
+    (courses with no dates last, by title). Without run filters each course's first matching
+    run is its first run, so `found` (in catalogue order) is already soonest first."""
 
-    def soonest(r):
-        return (r.run is None, r.run.first_starts_at if r.run else never, r.course.title)
+    def soonest(item):
+        listing, runs = item
+        return runs[0].order if runs else listing.undated_order
+
+    def price(item):
+        listing, runs = item
+        return runs[0].price if runs else listing.course.default_price
 
     if sort == "relevance":
-        return sorted(results, key=lambda r: rank.get(r.course.pk, len(rank)))
+        return sorted(found, key=lambda item: rank.get(item[0].course.pk, len(rank)))
     if sort == "price":
-        return sorted(results, key=lambda r: (r.price, soonest(r)))
+        return sorted(found, key=lambda item: (price(item), soonest(item)))
     if sort == "price-desc":
-        return sorted(results, key=lambda r: (-r.price, soonest(r)))
-    return sorted(results, key=soonest)
+        return sorted(found, key=lambda item: (-price(item), soonest(item)))
+    return sorted(found, key=soonest) if run_filtered else found
+
+
+class _Results:
+    """The sorted matches as a sequence of `Result`, made only for the items asked for: the
+    paginator takes one page of a list that may hold every course."""
+
+    def __init__(self, found):
+        self.found = found
+
+    def __len__(self):
+        return len(self.found)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_result(listing, runs) for listing, runs in self.found[index]]
+        return _result(*self.found[index])
+
+    def __iter__(self):
+        return (_result(listing, runs) for listing, runs in self.found)
 
 
 def _with_pages(*groups):
@@ -660,11 +800,11 @@ def _with_pages(*groups):
     unpublished since the catalogue was read is left out."""
     course_ids = [r.course.pk for results in groups for r in results]
     run_ids = [r.run.pk for results in groups for r in results if r.run]
-    courses = CoursePage.objects.defer("body", "learning_outcomes").in_bulk(course_ids)
+    # Only what a card shows: a page's other columns cost more to read than the query itself.
+    courses = CoursePage.objects.only(*CARD_FIELDS).in_bulk(course_ids)
+    # A run's first date is the catalogue's (a session change retires it); its places are not.
     runs = (
-        CourseRun.objects.with_dates().with_places().select_related("venue").in_bulk(run_ids)
-        if run_ids
-        else {}
+        CourseRun.objects.with_places().select_related("venue").in_bulk(run_ids) if run_ids else {}
     )
 
     def fresh(results):
@@ -676,6 +816,7 @@ def _with_pages(*groups):
                 continue
             if run is not None:
                 run.course = course  # so run.price reads the course already in hand
+                run.first_starts_at = r.run.first_starts_at
             shown.append(Result(course, r.strand, run, r.other_dates))
         return shown
 
@@ -773,13 +914,12 @@ def find_courses(params):
     rank = {pk: i for i, pk in enumerate(outcome.ranked_ids)} if outcome else {}
 
     filters = selection.filters
-    matched = matches(catalogue, listings, filters)
-    facets = [
-        _facet_view(catalogue, facet, listings, filters, matched) for facet in catalogue.facets
-    ]
+    counts = count_choices(catalogue, listings, filters)
+    facets = [_facet_view(facet, filters, counts[facet.key]) for facet in catalogue.facets]
 
     sort = selection.sort_or_default()
-    results = _sorted([_result(listing, runs) for listing, runs in matched], sort, rank)
+    matched = matches(catalogue, listings, filters)
+    results = _Results(_sorted(matched, sort, rank, run_filtered=bool(filters.keys() & RUN_KEYS)))
     page = Paginator(results, PAGE_SIZE).get_page(selection.page)
     labels = {f.key: f for f in catalogue.facets}
     active = [
@@ -822,8 +962,7 @@ def _sort_choices(selection, sort):
     return choices
 
 
-def _facet_view(catalogue, facet, listings, filters, matched):
-    counts = count_choices(catalogue, facet, listings, filters, matched)
+def _facet_view(facet, filters, counts):
     selected = filters.get(facet.key, frozenset())
     return FacetView(
         facet.key,
@@ -883,8 +1022,8 @@ def _suggest(finding, catalogue, searched, rank):
     finding.nearest_heading = (
         "Coming up soon in the same strand" if nearby else "Courses coming up soon"
     )
-    nearest = [_result(li, li.runs) for li in (nearby or dated)]
-    finding.nearest = _sorted(nearest, "soonest", rank)[:NEAREST_COUNT]
+    nearest = _sorted([(li, li.runs) for li in (nearby or dated)], "soonest", rank)
+    finding.nearest = [_result(li, runs) for li, runs in nearest[:NEAREST_COUNT]]
 
 
 # ---------------------------------------------------------------------------------------------
