@@ -6,7 +6,8 @@ courses with 3 runs each, on top of the demo programme) for each size, then:
   in-process   Django's test Client under production settings, one request at a time:
                median and p95 latency, median CPU time of the Django process (steadier than
                wall time when other work shares the cores) and SQL queries per request of the
-               finder (no filters, three filters, a text query) and of a course page. Two figures for the finder:
+               finder (no filters, three filters, a text query) and of a course page. Two
+               figures for the finder:
                "computed" with the shared page cache off (every request works out matches,
                counts and the page), and "page cache" as an anonymous visitor gets it.
                "after a change" is the first request once an edit retired the catalogue.
