@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
@@ -177,12 +178,17 @@ def _delegates_from(request, school):
     return people
 
 
-@login_required
 def booking_details(request, run_id):
-    """Step 2: needs, PO number and terms, with the price and dates shown before confirming."""
+    """Step 2: needs, PO number and terms, with the price and dates shown before confirming.
+
+    A run just found full is answered first, before the session and user are read: that it is
+    full is public (its course page says so), nothing is written, and in a rush it is most of
+    the answers. Everything else needs a signed-in person."""
     full = cache.get(_full_key(run_id))
     if full is not None:
         return _full(request, full)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     run = _run_to_book_or_404(run_id)
     if run.places_left <= 0:
         return _full(request, run)

@@ -129,3 +129,24 @@ def test_saying_full_takes_few_queries(
     with django_assert_max_num_queries(2):
         response = client.post(url, data)
     assert services.FULL_MESSAGE in response.content.decode()
+
+
+def test_a_rush_on_a_full_run_is_answered_without_reading_the_session_or_the_user(
+    client, full_run, people, oakfield, django_assert_num_queries
+):
+    """The second and later "Confirm" presses on a run just found full: a public fact, nothing
+    written, so no session, user or menu lookup (the page reads none of them)."""
+    client.force_login(people["teacher_a"])
+    client.post(f"/book/{full_run.pk}/details/", details(full_run, oakfield, people["teacher_a"]))
+    with django_assert_num_queries(0):
+        response = client.post(
+            f"/book/{full_run.pk}/details/", details(full_run, oakfield, people["teacher_a"])
+        )
+    assert "No places left" in response.content.decode()
+
+
+def test_signed_out_the_form_of_a_run_with_places_sends_you_to_sign_in(client, open_run):
+    response = client.post(f"/book/{open_run.pk}/details/", {"terms": "on"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    assert not Booking.objects.filter(run=open_run).exists()
