@@ -1075,7 +1075,7 @@ def breakdown_child(n=150):
     timed("  services.places_taken", lambda: services.places_taken(full_run))
     timed(
         "  services._check_who_may_book, a teacher booking themself",
-        lambda: (forget_perms(), services._check_who_may_book(request)),
+        lambda: (forget_perms(), services._check_who_may_book(request, full_run)),
     )
     timed(
         "    of which permissions.is_service_staff -> user.has_perm",
