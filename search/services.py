@@ -898,6 +898,25 @@ class Finding:
         return self.page_url(self.page.next_page_number()) if self.page.has_next() else ""
 
 
+def promoted_for(query):
+    """The editors' promoted results for this search (Wagtail's "Promoted search results",
+    matched on the normalised words as Wagtail does): live pages and external links, in the
+    editors' order. One query, and only when there are words."""
+    from wagtail.contrib.search_promotions.models import SearchPromotion
+    from wagtail.search.utils import MAX_QUERY_STRING_LENGTH, normalise_query_string
+
+    # As a Query is stored: no NUL (PostgreSQL refuses it in text), at most 255 characters.
+    words = normalise_query_string((query or "").replace("\x00", ""))[:MAX_QUERY_STRING_LENGTH]
+    if not words:
+        return []
+    picks = (
+        SearchPromotion.objects.filter(query__query_string=words)
+        .select_related("page")
+        .order_by("sort_order", "pk")
+    )
+    return [p for p in picks if p.external_link_url or (p.page is not None and p.page.live)]
+
+
 def find_courses(params):
     """Everything the finder page shows for these GET parameters. Never raises for bad input:
     what cannot be used is left out and listed in `ignored_note`."""

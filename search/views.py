@@ -25,7 +25,12 @@ def finder(request):
         "search/includes/finder_region.html" if request.GET.get("partial") else "search/finder.html"
     )
     canonical_url = request.build_absolute_uri(request.path)
-    response = render(request, template, {"finding": finding, "canonical_url": canonical_url})
+    context = {
+        "finding": finding,
+        "canonical_url": canonical_url,
+        "promotions": services.promoted_for(finding.selection.query),
+    }
+    response = render(request, template, context)
     if key:
         cache.set(key, response.content, PAGE_MAX_AGE)
     return response

@@ -793,3 +793,32 @@ def page_cache_off():
 def _page_cache_back():
     yield
     views.PAGE_MAX_AGE = PAGE_MAX_AGE
+
+
+# --- editors' promoted results -------------------------------------------------------------
+
+
+def test_an_editors_promoted_result_shows_above_the_list_for_its_words(client, demo):
+    from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+
+    course = CoursePage.objects.live().order_by("title").first()
+    hidden = CoursePage.objects.live().exclude(pk=course.pk).order_by("title").first()
+    hidden.unpublish()
+    query = Query.get("Ofsted framework")
+    SearchPromotion.objects.create(
+        query=query, page=course, sort_order=0, description="Start here this term."
+    )
+    SearchPromotion.objects.create(query=query, page=hidden, sort_order=1)
+    SearchPromotion.objects.create(
+        query=query,
+        external_link_url="https://www.gov.uk/government/collections/ofsted-inspecting-schools",
+        external_link_text="Ofsted's school inspection handbooks",
+        sort_order=2,
+    )
+    html = finder(client, q="  OFSTED   framework ").content.decode()
+    picks = html.split('id="promoted-heading"', 1)[1].split("</section>", 1)[0]
+    assert f'href="{course.url}"' in picks and "Start here this term." in picks
+    assert "Ofsted&#x27;s school inspection handbooks" in picks
+    assert hidden.title not in picks  # unpublished pages are not promoted
+    assert picks.index(course.title) < picks.index("school inspection handbooks")
+    assert 'id="promoted-heading"' not in finder(client, q="phonics").content.decode()
