@@ -87,6 +87,80 @@ def refused(code):
     BOOKINGS_REFUSED.labels(code).inc()
 
 
+# --- the outbox, by queue: alert when tasks stop reaching the broker -----------------------------
+
+
+def queue_of(task_name):
+    """The queue a task is routed to in production (CELERY_QUEUE_ROUTES, first match)."""
+    from fnmatch import fnmatchcase
+
+    for pattern, route in settings.CELERY_QUEUE_ROUTES:
+        if fnmatchcase(task_name, pattern):
+            return route["queue"]
+    return "celery"
+
+
+class OutboxCollector:
+    """`cpd_outbox_waiting` and `cpd_outbox_oldest_seconds` per queue, read at scrape time:
+    tasks committed but not yet handed to the broker. A few seconds' worth is normal; an age
+    of minutes means the broker is unreachable and the relay cannot catch up (docs/deploy.md
+    has the alert)."""
+
+    QUEUES = ("emails", "pdfs", "payments", "celery")
+
+    def _families(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        return (
+            GaugeMetricFamily(
+                "cpd_outbox_waiting",
+                "Tasks committed but not yet published to the broker, by queue",
+                labels=["queue"],
+            ),
+            GaugeMetricFamily(
+                "cpd_outbox_oldest_seconds",
+                "Age of the oldest task waiting in the outbox, by queue (0 when none)",
+                labels=["queue"],
+            ),
+        )
+
+    def describe(self):
+        return self._families()  # names only: registering must not touch the database
+
+    def collect(self):
+        from django.db.models import Count, Min
+        from django.utils import timezone
+
+        from .models import OutboxMessage
+
+        waiting, oldest = self._families()
+        counts = dict.fromkeys(self.QUEUES, 0)
+        first = {}
+        try:
+            rows = list(
+                OutboxMessage.objects.order_by()
+                .values("task")
+                .annotate(n=Count("pk"), first=Min("created_at"))
+            )
+        except Exception:  # a scrape never fails because the database is away
+            logger.warning("outbox metrics unavailable", exc_info=True)
+            return
+        for row in rows:
+            queue = queue_of(row["task"])
+            counts[queue] = counts.get(queue, 0) + row["n"]
+            first[queue] = min(first.get(queue, row["first"]), row["first"])
+        now = timezone.now()
+        for queue, n in counts.items():
+            waiting.add_metric([queue], n)
+            age = (now - first[queue]).total_seconds() if queue in first else 0.0
+            oldest.add_metric([queue], max(age, 0.0))
+        yield waiting
+        yield oldest
+
+
+_outbox_collector = None
+
+
 def task_failed(sender=None, task_id=None, exception=None, **kwargs):
     name = getattr(sender, "name", str(sender))
     TASK_FAILURES.labels(name).inc()
@@ -105,6 +179,12 @@ def connect():
     post_save.connect(enrolment_saved, sender=Enrolment, dispatch_uid="metrics-enrolment")
     post_save.connect(payment_saved, sender=Payment, dispatch_uid="metrics-payment")
     task_failure.connect(task_failed, dispatch_uid="metrics-task-failure")
+    global _outbox_collector
+    if _outbox_collector is None:
+        from prometheus_client import REGISTRY
+
+        _outbox_collector = OutboxCollector()
+        REGISTRY.register(_outbox_collector)
     worker_init.connect(serve_worker_metrics, dispatch_uid="metrics-worker-server")
 
 

@@ -281,3 +281,31 @@ def test_a_failing_celery_task_is_counted(log_lines):
     assert sample("cpd_celery_task_failures_total", task=name) == before + 1
     failures = [line for line in log_lines() if line["message"] == "task failed"]
     assert failures and failures[-1]["task"] == name
+
+
+def _sample(body, name, queue):
+    line = next(x for x in body.splitlines() if x.startswith(f'{name}{{queue="{queue}"}}'))
+    return float(line.rsplit(" ", 1)[1])
+
+
+def test_tasks_waiting_in_the_outbox_are_reported_by_queue_with_the_oldest_age(db, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.models import OutboxMessage
+
+    long_ago = timezone.now() - timedelta(minutes=10)
+    made = [
+        OutboxMessage.objects.create(task="bookings.tasks.send_booking_confirmation", args=[1]),
+        OutboxMessage.objects.create(task="bookings.tasks.send_cancellation", args=[2]),
+        OutboxMessage.objects.create(task="billing.tasks.settle_booking", args=[3]),
+    ]
+    OutboxMessage.objects.filter(pk=made[0].pk).update(created_at=long_ago)
+    body = client.get("/metrics").content.decode()
+    assert _sample(body, "cpd_outbox_waiting", "emails") == 2
+    assert _sample(body, "cpd_outbox_waiting", "payments") == 1
+    assert _sample(body, "cpd_outbox_waiting", "pdfs") == 0
+    assert 599 < _sample(body, "cpd_outbox_oldest_seconds", "emails") < 700
+    assert _sample(body, "cpd_outbox_oldest_seconds", "payments") < 60
+    assert _sample(body, "cpd_outbox_oldest_seconds", "celery") == 0
