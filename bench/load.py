@@ -17,8 +17,9 @@ Phases, all against the same gunicorn in the same run:
              a search, the programme feed, booking POSTs by signed-in teachers, and the static
              file, 50 connections in all, for --duration seconds, each asking again as soon as
              it is answered: saturation, the server's capacity.
-  users      the same mix as 50 people, each pausing --think ms (1-3 s) between pages (wrk's
-             delay()), for --users-duration seconds: what "50 users" means in a load tool.
+  users      the same mix as 50 people, each pausing --think ms (1-3 s) between pages, for
+             --users-duration seconds: what "50 users" means in a load tool. Python threads,
+             a new connection per page (see paced_users for why not wrk here).
 
 Targets (issue 10, "Speed"), on this 2-core machine: cached course pages at >= 25% of the
 static file's throughput; pages that are not cached (finder, search, feed, signed-in course
@@ -137,22 +138,11 @@ def lua_requests(items):
     return "{\n  " + ",\n  ".join(parts) + "\n}"
 
 
-# A person reads a page before asking for the next: wrk waits this long (uniform, ms) on each
-# connection between an answer and the next request. Real reading takes longer; 1-3 s is harsh.
-THINK = """
-local salt = 0
-function init(args) math.randomseed(os.time() + salt) end
-function delay() return math.random(%d, %d) end
-"""
-
-
-def write_script(tmp, name, items, status=200, location="", think=None):
-    stem = name.replace(" ", "_").replace("(", "").replace(")", "")
-    path = tmp / (stem + ("_users" if think else "") + ".lua")
-    text = LUA.format(requests=lua_requests(items), status=status, location=lua_string(location))
-    if think:
-        text += THINK % think
-    path.write_text(text)
+def write_script(tmp, name, items, status=200, location=""):
+    path = tmp / (name.replace(" ", "_").replace("(", "").replace(")", "") + ".lua")
+    path.write_text(
+        LUA.format(requests=lua_requests(items), status=status, location=lua_string(location))
+    )
     return path
 
 
@@ -202,6 +192,88 @@ def phase(port, scripts, seconds):
     """scripts: {type: (script, connections)}; every wrk starts together."""
     procs = {name: start_wrk(port, s, c, seconds) for name, (s, c) in scripts.items()}
     return [collect(proc, name) for name, proc in procs.items()]
+
+
+def paced_users(port, plans, people, seconds, think):
+    """`people` {type: n}: each person a thread that pauses `think` (min, max ms, uniform) and
+    then asks for its next page over a new connection, for `seconds`. Not wrk: wrk reconnects
+    as soon as an answer comes and then pauses, so each pause holds a sync worker on an idle
+    socket, which no browser behind a load balancer does (the balancer hands the worker a whole
+    request). Latency is from connecting to the last byte, as in the other phases."""
+    import random
+    import threading
+
+    stop = time.monotonic() + seconds
+    found = {name: [] for name in people}
+    lock = threading.Lock()
+
+    def person(name, k, n, rng):
+        items, status, location = plans[name]
+        mine = items[k::n] or items  # bookers never repeat a booking
+        i = 0
+        while True:
+            time.sleep(rng.uniform(*think) / 1000)
+            if time.monotonic() >= stop:
+                return
+            method, path, headers, body = mine[i % len(mine)]
+            i += 1
+            t0 = time.perf_counter()
+            try:
+                got, where, hit = _ask(port, method, path, headers, body)
+                ok = got == status and where.startswith(location)
+                detail = "" if ok else f"{got} {where}"
+            except OSError as error:
+                ok, hit, detail = False, False, f"socket: {error}"
+            with lock:
+                found[name].append((time.perf_counter() - t0, ok, hit, detail))
+
+    threads = []
+    for name, n in people.items():
+        for k in range(n):
+            rng = random.Random(f"{name}-{k}")
+            threads.append(threading.Thread(target=person, args=(name, k, n, rng), daemon=True))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 30)
+    return [_summary(name, found[name], seconds) for name in people]
+
+
+def _ask(port, method, path, headers, body):
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        base = {"Host": HOST, "X-Forwarded-Proto": "https", "Connection": "close"}
+        data = body.encode() if body else None
+        conn.request(method, path, body=data, headers={**base, **headers})
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status, resp.getheader("Location", ""), resp.getheader("X-Page-Cache") == "hit"
+    finally:
+        conn.close()
+
+
+def _summary(name, rows, seconds):
+    times = sorted(r[0] for r in rows)
+
+    def pct(p):
+        return 1000 * storm.percentile(times, p) if times else 0.0
+
+    return {
+        "type": name,
+        "requests": len(rows),
+        "rps": len(rows) / seconds,
+        "p50": pct(50),
+        "p95": pct(95),
+        "p99": pct(99),
+        "max": 1000 * times[-1] if times else 0.0,
+        "errors": sum(1 for r in rows if not r[1]),
+        "timeouts": 0,
+        "socket_errors": sum(1 for r in rows if r[3].startswith("socket")),
+        "hit_ratio": sum(1 for r in rows if r[2]) / len(rows) if rows else 0.0,
+        "samples": [r[3] for r in rows if r[3]][:3],
+    }
 
 
 # --- what to request ---------------------------------------------------------------------------
@@ -359,7 +431,7 @@ def write_docs(text, command):
         "sync workers and 50 connections most of a request's time is its wait for a free "
         "worker, whatever it asks for; the alone phases size what one request costs. The "
         "users phase is the same mix as 50 people who each pause 1-3 s between pages "
-        "(wrk's `delay()`; latency is counted from sending, not from the pause). A "
+        "(threads, a new connection per page; latency counts from connecting). A "
         "cached page costs two Redis round trips and no query; a course page's copy lives "
         "5 s and is dropped at once by a booking on it, so at a low request rate many "
         "requests are renders (the cache-hit column). On a shared machine the figures say as "
@@ -524,13 +596,8 @@ def main():
         users = []
         if args.users_duration:
             think = tuple(int(x) for x in args.think.split(","))
-            paced = {
-                name: write_script(
-                    tmp, name, users_book if name == "book" else items, status, location, think
-                )
-                for name, (items, status, location) in plans.items()
-            }
-            users = phase(port, {k: (paced[k], c) for k, c in MIX.items()}, args.users_duration)
+            paced = {**plans, "book": (users_book, *plans["book"][1:])}
+            users = paced_users(port, paced, MIX, args.users_duration, think)
         load_after = loadavg()
     finally:
         storm.stop_gunicorn(server)
