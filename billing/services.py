@@ -129,12 +129,6 @@ def quote_band(school, facts, run=None):
     return band
 
 
-def active_packages(account, on):
-    return AccountPackage.objects.filter(
-        account=account, starts_on__lte=on, ends_on__gt=on
-    ).select_related("package")
-
-
 # --- pricing ----------------------------------------------------------------------------------
 
 

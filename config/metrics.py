@@ -106,8 +106,6 @@ class OutboxCollector:
     of minutes means the broker is unreachable and the relay cannot catch up (docs/deploy.md
     has the alert)."""
 
-    QUEUES = ("emails", "pdfs", "payments", "celery")
-
     def _families(self):
         from prometheus_client.core import GaugeMetricFamily
 
@@ -134,7 +132,8 @@ class OutboxCollector:
         from .models import OutboxMessage
 
         waiting, oldest = self._families()
-        counts = dict.fromkeys(self.QUEUES, 0)
+        queues = [route["queue"] for _, route in settings.CELERY_QUEUE_ROUTES] + ["celery"]
+        counts = dict.fromkeys(queues, 0)
         first = {}
         try:
             rows = list(
