@@ -1,0 +1,92 @@
+"""People made the way the product makes them, for tests written from an attacker's side.
+
+Nothing here sets a flag on a model: staff are added through Wagtail's *Users → Add user*
+by a superuser, teachers sign up through allauth and follow the emailed confirmation link,
+and school roles come from the join-a-school flow and the school page's role form. Each
+helper takes a Django test `Client` and posts exactly what a browser would."""
+
+import re
+
+from django.core import mail
+
+from accounts.models import Membership, User
+from courses.demo import DEMO_PASSWORD
+
+PASSWORD = "Correct-Horse-Battery-2026"
+
+
+def sign_in(client, email, password=PASSWORD):
+    """allauth's sign-in form; returns the response (302 on success)."""
+    return client.post("/accounts/login/", {"login": email, "password": password})
+
+
+def sign_up(client, email, password=PASSWORD):
+    """allauth sign-up, then the confirmation link from the email. Leaves `client` signed in
+    as the new person (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION) and returns them."""
+    sent = len(mail.outbox)
+    response = client.post(
+        "/accounts/signup/", {"email": email, "password1": password, "password2": password}
+    )
+    assert response.status_code == 302, response.content[:2000]
+    body = "\n".join(m.body for m in mail.outbox[sent:])
+    link = re.search(r"https?://[^\s/]+(/accounts/confirm-email/[^\s]+/)", body)
+    assert link, f"no confirmation link mailed to {email}"
+    assert client.post(link.group(1)).status_code == 302
+    return User.objects.get(email=email.lower())
+
+
+def add_staff_in_wagtail(admin_client, email, *groups, password=PASSWORD, superuser=False):
+    """*Settings → Users → Add user* in Wagtail's admin, as `admin_client` (a signed-in
+    superuser) would fill it in, ticking the named staff groups."""
+    from django.contrib.auth.models import Group
+
+    data = {
+        "email": email,
+        "first_name": "Staff",
+        "last_name": email.split("@")[0].title(),
+        "password1": password,
+        "password2": password,
+        "groups": [Group.objects.get(name=g).pk for g in groups],
+    }
+    if superuser:
+        data["is_superuser"] = "on"
+    response = admin_client.post("/admin/users/new/", data)
+    assert response.status_code == 302, _form_errors(response)
+    return User.objects.get(email=email.lower())
+
+
+def superuser_client(client_class):
+    """A client signed in as the demo superuser through allauth (no authenticator needed while
+    ADMIN_MFA_REQUIRED is off, as in the test settings)."""
+    client = client_class()
+    assert sign_in(client, "admin@example.gov.uk", DEMO_PASSWORD).status_code == 302
+    return client
+
+
+def join_school(client, school):
+    """*Find your school → Join*: at once on the school's domain, otherwise a join request."""
+    return client.post(f"/account/school/{school.pk}/join/")
+
+
+def decide_join_request(client, school, join_request, decision="approve"):
+    return client.post(
+        f"/account/school/{school.pk}/requests/{join_request.pk}/", {"decision": decision}
+    )
+
+
+def set_roles(client, membership, *roles):
+    """The school page's role form, posted by whoever `client` is signed in as."""
+    return client.post(
+        f"/account/school/{membership.school_id}/staff/{membership.pk}/roles/",
+        {"roles": list(roles)},
+    )
+
+
+def membership(user, school):
+    return Membership.objects.filter(user=user, school=school).first()
+
+
+def _form_errors(response):
+    context = getattr(response, "context", None)
+    form = context.get("form") if context else None
+    return form.errors if form is not None else response.status_code
