@@ -2,6 +2,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.urls import reverse
 
+from .permissions import holds_staff_powers
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email):
@@ -10,7 +12,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def _newcomer_url(self, user):
         """Someone with no school yet goes to find theirs; bookings need one."""
-        if user.is_authenticated and not user.is_staff and not user.memberships.exists():
+        if user.is_authenticated and not holds_staff_powers(user) and not user.memberships.exists():
             return reverse("accounts:find_school")
         return None
 

@@ -23,6 +23,27 @@ ROLE_FIELDS = {
 }
 
 
+def holds_staff_powers(user):
+    """The one test of staff powers: a superuser, a member of any group (every group is one of
+    the service's staff roles, accounts.roles) or anyone granted Wagtail's admin directly.
+    Not `is_staff`: Wagtail's *Add user* never sets it. Remembered on the user object."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_holds_staff_powers", None)
+    if cached is None:
+        from .models import User
+
+        admin = Q(
+            user_permissions__codename="access_admin",
+            user_permissions__content_type__app_label="wagtailadmin",
+        )
+        cached = User.objects.filter(pk=user.pk).filter(Q(groups__isnull=False) | admin).exists()
+        user._holds_staff_powers = cached
+    return cached
+
+
 def is_service_staff(user):
     """Council staff who look after schools (bookings officers, superusers)."""
     return (

@@ -20,6 +20,24 @@ def sign_in(client, email, password=PASSWORD):
     return client.post("/accounts/login/", {"login": email, "password": password})
 
 
+def first_sign_in(client, email, password=PASSWORD):
+    """Someone added by staff signs in for the first time: allauth emails a confirmation link
+    (the address was never verified), they follow it and are signed in."""
+    sent = len(mail.outbox)
+    response = sign_in(client, email, password)
+    assert response.status_code == 302, response.content[:2000]
+    if response["Location"].startswith("/accounts/confirm-email/"):
+        _follow_confirmation_link(client, sent, email)
+    return response
+
+
+def _follow_confirmation_link(client, sent, email):
+    body = "\n".join(m.body for m in mail.outbox[sent:])
+    link = re.search(r"https?://[^\s/]+(/accounts/confirm-email/[^\s]+/)", body)
+    assert link, f"no confirmation link mailed to {email}"
+    assert client.post(link.group(1)).status_code == 302
+
+
 def sign_up(client, email, password=PASSWORD):
     """allauth sign-up, then the confirmation link from the email. Leaves `client` signed in
     as the new person (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION) and returns them."""
@@ -28,10 +46,7 @@ def sign_up(client, email, password=PASSWORD):
         "/accounts/signup/", {"email": email, "password1": password, "password2": password}
     )
     assert response.status_code == 302, response.content[:2000]
-    body = "\n".join(m.body for m in mail.outbox[sent:])
-    link = re.search(r"https?://[^\s/]+(/accounts/confirm-email/[^\s]+/)", body)
-    assert link, f"no confirmation link mailed to {email}"
-    assert client.post(link.group(1)).status_code == 302
+    _follow_confirmation_link(client, sent, email)
     return User.objects.get(email=email.lower())
 
 
@@ -56,8 +71,9 @@ def add_staff_in_wagtail(admin_client, email, *groups, password=PASSWORD, superu
 
 
 def superuser_client(client_class):
-    """A client signed in as the demo superuser through allauth (no authenticator needed while
-    ADMIN_MFA_REQUIRED is off, as in the test settings)."""
+    """A client signed in as the demo superuser through allauth. Call it while
+    ADMIN_MFA_REQUIRED is off (as in the test settings): the demo superuser has no
+    authenticator."""
     client = client_class()
     assert sign_in(client, "admin@example.gov.uk", DEMO_PASSWORD).status_code == 302
     return client
@@ -90,3 +106,28 @@ def _form_errors(response):
     context = getattr(response, "context", None)
     form = context.get("form") if context else None
     return form.errors if form is not None else response.status_code
+
+
+def set_up_authenticator(client, password=PASSWORD):
+    """*Set up an authenticator app* on allauth's page, typing the current code for the secret
+    it offers, as the person's phone would. Returns the secret for later codes."""
+    from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+
+    page = client.get("/accounts/2fa/totp/activate/")
+    if page.status_code == 302 and page["Location"].startswith("/accounts/reauthenticate/"):
+        # allauth asks for the password again before a security change
+        client.post(page["Location"], {"password": password})
+        page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200, page.get("Location")
+    secret = client.session[SECRET_SESSION_KEY]
+    response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+    assert response.status_code == 302, response.content[:2000]
+    return secret
+
+
+def totp_code(secret):
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

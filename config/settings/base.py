@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "accounts.middleware.AdminMFAMiddleware",
+    "accounts.middleware.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -175,7 +175,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "School Improvement CPD"
-# Staff who reach the Wagtail admin must have set up TOTP (accounts.middleware).
+# Anyone with staff powers must set up TOTP before any page that reads who they are
+# (accounts.middleware.StaffMFAMiddleware). Off only under `make run` and the test settings.
 ADMIN_MFA_REQUIRED = env_bool("ADMIN_MFA_REQUIRED", True)
 
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
