@@ -1,4 +1,5 @@
 from django import forms
+from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models import Membership
 
@@ -35,3 +36,17 @@ class CloseAccountForm(forms.Form):
         if email != self.user.email.lower():
             raise forms.ValidationError("That is not the email address on this account.")
         return email
+
+
+class NotForYourselfForm(WagtailAdminModelForm):
+    """Admin forms that give a person a role at a school or trust: nobody gives one to
+    themselves, whatever their permissions (a bookings officer could otherwise make
+    themselves a school's finance contact and open its invoices)."""
+
+    def clean_user(self):
+        user = self.cleaned_data.get("user")
+        if user is not None and self.for_user is not None and user.pk == self.for_user.pk:
+            raise forms.ValidationError(
+                "You cannot give yourself a role. Ask another member of staff."
+            )
+        return user

@@ -97,6 +97,11 @@ def decide_join_request(join_request_id, *, by, approve):
             by, join_request.school, *permissions.MANAGERS
         ):
             raise AccountsError("That request was not found.")
+        if join_request.user_id == by.pk:
+            raise AccountsError(
+                "You cannot decide your own request to join. Another of the school's CPD "
+                "leads or its headteacher must."
+            )
         if join_request.status != JoinRequest.Status.PENDING:
             raise AccountsError("That request has already been decided.")
         join_request.status = (
@@ -143,6 +148,11 @@ def set_roles(membership_id, *, by, roles):
         raise AccountsError("Choose at least one role, or remove the person from the school.")
     with transaction.atomic():
         membership = _membership_managed_by(membership_id, by)
+        if membership.user_id == by.pk and roles - set(membership.roles):
+            raise AccountsError(
+                "You cannot give yourself a role. Ask another of the school's CPD leads or "
+                "its headteacher."
+            )
         if Membership.Role.CPD_LEAD not in roles:
             _keep_a_cpd_lead(membership)
         for role, field in permissions.ROLE_FIELDS.items():

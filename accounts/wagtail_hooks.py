@@ -1,7 +1,9 @@
+from django.forms import modelform_factory
 from wagtail import hooks
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from .forms import NotForYourselfForm
 from .models import Consortium, LocalAuthority, Membership, School, Trust, TrustMembership
 
 
@@ -71,6 +73,15 @@ class ConsortiumViewSet(ModelViewSet):
     search_fields = ["name"]
 
 
+def _not_for_yourself(viewset):
+    return modelform_factory(
+        viewset.model,
+        form=NotForYourselfForm,
+        formfield_callback=viewset.formfield_for_dbfield,
+        fields=viewset.form_fields,
+    )
+
+
 class MembershipViewSet(ModelViewSet):
     """Bookings staff add people to a school, or change their roles, by hand."""
 
@@ -83,6 +94,9 @@ class MembershipViewSet(ModelViewSet):
     search_fields = ["user__email", "user__last_name", "school__name"]
     form_fields = ["user", "school", "is_teacher", "is_cpd_lead", "is_finance", "is_headteacher"]
 
+    def get_form_class(self, for_update=False):
+        return _not_for_yourself(self)
+
 
 class TrustMembershipViewSet(ModelViewSet):
     model = TrustMembership
@@ -91,6 +105,9 @@ class TrustMembershipViewSet(ModelViewSet):
     menu_label = "Trust finance contacts"
     list_display = ["user", "trust", "is_finance"]
     form_fields = ["user", "trust", "is_finance"]
+
+    def get_form_class(self, for_update=False):
+        return _not_for_yourself(self)
 
 
 class SchoolsGroup(ModelViewSetGroup):

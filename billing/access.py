@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from accounts.models import Membership, TrustMembership
+from accounts.permissions import holds_staff_powers
 
 from .models import Account, CreditNote, Invoice
 
@@ -27,8 +28,10 @@ def _finance_trusts(user):
 
 
 def accounts_for(user):
-    """The accounts `user` holds a finance role for (never every account, even for staff)."""
-    if not user.is_authenticated or not user.is_active:
+    """The accounts `user` holds a finance role for (never every account, even for staff).
+    Council staff hold none this way: they see accounts only through billing permissions
+    (`sees_every_account`), so a school role given to one of them opens nothing."""
+    if not user.is_authenticated or not user.is_active or holds_staff_powers(user):
         return Account.objects.none()
     schools = _finance_or_head_schools(user)
     trusts = _finance_trusts(user)
