@@ -167,6 +167,12 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+# Who "ip" is in those limits: behind a load balancer every request comes from its address, so
+# name the proxies in front of the app (each appends the address it saw to X-Forwarded-For;
+# the client is the one the outermost trusted proxy saw), or a header the edge sets and
+# overwrites. Left at 0, REMOTE_ADDR counts (serving without a proxy). docs/deploy.md.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER") or None
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CPD] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
