@@ -2,7 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.urls import reverse
 
-from .permissions import holds_staff_powers
+from .permissions import holds_powers, holds_staff_powers
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -33,3 +33,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = super().populate_user(request, sociallogin, data)
         user.email = (user.email or "").lower()
         return user
+
+    def authenticate_by_email(self, sociallogin):
+        """Never sign in to, or connect, an account with powers (a staff group or a role at a
+        school or trust) just because a provider says the address matches: its owner signs in
+        as usual and connects the provider from their account."""
+        found = super().authenticate_by_email(sociallogin)
+        if found and holds_powers(found[0]):
+            return None
+        return found

@@ -44,6 +44,15 @@ def holds_staff_powers(user):
     return cached
 
 
+def holds_powers(user):
+    """Staff powers, or any role at a school or a trust."""
+    return (
+        holds_staff_powers(user)
+        or Membership.objects.filter(user=user).exists()
+        or user.trust_memberships.exists()
+    )
+
+
 def is_service_staff(user):
     """Council staff who look after schools (bookings officers, superusers)."""
     return (

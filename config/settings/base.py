@@ -81,7 +81,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
-    "allauth.socialaccount.providers.microsoft",
+    "accounts.microsoft",  # allauth's Microsoft provider, trusting only vouched addresses
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -186,7 +186,9 @@ MFA_TOTP_ISSUER = "School Improvement CPD"
 ADMIN_MFA_REQUIRED = env_bool("ADMIN_MFA_REQUIRED", True)
 
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # a verified school email links to an existing user
+# A verified address signs in to the account that has it, except accounts that hold a staff
+# group or a school role (accounts.adapters): those connect Microsoft or Google themselves.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 
@@ -212,14 +214,18 @@ def social_providers(environ):
                     "settings": {"tenant": environ.get("MICROSOFT_TENANT", "organizations")},
                 }
             ],
-            # Work accounts in an organisations tenant are issued by the school's IT, so the
-            # address is the school's word; without this they could not join by domain.
-            "VERIFIED_EMAIL": True,
+            # No VERIFIED_EMAIL: an address counts as verified only when Microsoft vouches
+            # for it (accounts.microsoft, the provider installed in its place).
         }
     return providers
 
 
 SOCIALACCOUNT_PROVIDERS = social_providers(os.environ)
+# Microsoft tenant ids (GUIDs) whose users' addresses the council trusts as verified: its own
+# and its schools' tenants. Comma-separated.
+MICROSOFT_TRUSTED_TENANTS = frozenset(
+    t.strip().lower() for t in env("MICROSOFT_TRUSTED_TENANTS", "").split(",") if t.strip()
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

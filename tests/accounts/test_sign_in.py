@@ -9,8 +9,10 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.test import Client
 
 from accounts.models import User
+from tests import people as via
 
 PASSWORD = "Correct-Horse-Battery-2026"
 
@@ -146,6 +148,8 @@ PROVIDERS = {
         "givenName": "Rekha",
         "surname": "Shah",
         "displayName": "Rekha Shah",
+        # what accounts.microsoft adds from the ID token: the domain owner verified the address
+        "id_token_claims": {"tid": "5c4001a1-1111-4111-8111-000000000001", "xms_edov": True},
     },
 }
 
@@ -204,12 +208,14 @@ def test_school_sign_in_creates_a_verified_account(rf, db, social_apps, provider
 def test_school_sign_in_joins_the_existing_account_with_that_email(
     rf, demo, social_apps, provider_id
 ):
+    """An account with no role anywhere yet (signed up, not joined a school). Accounts with a
+    role or staff powers are never connected this way (tests/security)."""
+    existing = via.sign_up(Client(), "new.teacher@oakfield.sch.uk")
     payload = dict(PROVIDERS[provider_id])
     for key in ("email", "mail", "userPrincipalName"):
         if key in payload:
-            payload[key] = "Teacher@Oakfield.sch.uk"
-    existing = User.objects.get(email="teacher@oakfield.sch.uk")
+            payload[key] = "New.Teacher@Oakfield.sch.uk"
     request, _ = _social_login(rf, provider_id, payload)
-    assert User.objects.filter(email__iexact="teacher@oakfield.sch.uk").count() == 1
+    assert User.objects.filter(email__iexact="new.teacher@oakfield.sch.uk").count() == 1
     assert existing.socialaccount_set.get().provider == provider_id
     assert request.session["_auth_user_id"] == str(existing.pk)
