@@ -1,4 +1,4 @@
-"""Deploy checks for what Django's own `check --deploy` does not cover: our CSP."""
+"""Deploy checks for what Django's own `check --deploy` does not cover: our CSP, staff MFA."""
 
 from django.conf import settings
 from django.core import checks
@@ -29,6 +29,13 @@ def check_content_security_policy(app_configs, **kwargs):
                     id="project.W003",
                 )
             )
+    if not settings.ADMIN_MFA_REQUIRED:
+        problems.append(
+            checks.Warning(
+                "ADMIN_MFA_REQUIRED is off: staff could use their powers with a password alone.",
+                id="project.W004",
+            )
+        )
     return problems
 
 

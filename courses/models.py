@@ -17,6 +17,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from accounts.roles import FACILITATORS
 from home.blocks import BodyBlock
 
 from .forms import CourseRunForm
@@ -113,7 +114,8 @@ class Facilitator(index.Indexed, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="facilitator",
-        limit_choices_to={"is_staff": True},
+        # Wagtail's Add user never sets is_staff: the Facilitators group is what makes one.
+        limit_choices_to={"groups__name": FACILITATORS},
         verbose_name="staff login",
         help_text="Lets this person take the registers of the runs they lead.",
     )

@@ -70,6 +70,11 @@ def make_run(sarahs_course):
         now = timezone.now()
         for days in sorted(days_ago, reverse=True):
             start = now - dt.timedelta(days=days, hours=1)
+            if days == 0 and timezone.localdate(start) != timezone.localdate(now):
+                # just after midnight "an hour ago" is yesterday; today's session starts at 00:00
+                start = timezone.make_aware(
+                    dt.datetime.combine(timezone.localdate(now), dt.time(0, 0))
+                )
             Session.objects.create(run=run, starts_at=start, ends_at=start + dt.timedelta(hours=3))
         return run
 

@@ -128,3 +128,24 @@ def test_a_teacher_who_is_given_a_staff_group_is_gated_from_then_on(people, gate
     settings.ADMIN_MFA_REQUIRED = True
     response = client.get("/account/")
     assert response.status_code == 302 and response["Location"].startswith(SETUP)
+
+
+def test_a_facilitator_added_in_wagtail_can_be_given_their_registers(staff):
+    """The facilitator snippet's "staff login" offers people in the Facilitators group (Wagtail's
+    Add user never sets is_staff, which it used to ask for)."""
+    from django.forms import modelform_factory
+
+    from courses.models import Facilitator
+
+    offered = modelform_factory(Facilitator, fields=["user"])().fields["user"].queryset
+    assert staff["facilitator"] in offered
+    assert staff["bookings"] not in offered
+
+
+def test_the_deploy_check_refuses_staff_mfa_switched_off(settings):
+    from config.checks import check_content_security_policy
+
+    settings.ADMIN_MFA_REQUIRED = False
+    assert "project.W004" in {p.id for p in check_content_security_policy(None)}
+    settings.ADMIN_MFA_REQUIRED = True
+    assert "project.W004" not in {p.id for p in check_content_security_policy(None)}
