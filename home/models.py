@@ -122,6 +122,11 @@ class FormPage(AbstractEmailForm):
     def get_submission_class(self):
         return EnquirySubmission
 
+    def get_submissions_list_view_class(self):
+        from .views import EnquirySubmissionsListView  # Wagtail's views need loaded models
+
+        return EnquirySubmissionsListView
+
     def serve(self, request, *args, **kwargs):
         """Wagtail's form flow, guarded: a filled honeypot is thanked and forgotten; a valid
         form over the client's rate limit is kept on screen with why, and nothing is stored
