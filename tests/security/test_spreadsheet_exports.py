@@ -174,7 +174,7 @@ def test_form_submission_exports_are_neutralised(superuser, demo):
         assert submitted == [london]
 
 
-def test_every_admin_list_export_in_the_project_is_spreadsheet_safe():
+def test_every_admin_list_export_in_the_project_is_spreadsheet_safe(db):
     """New viewsets must not bring the raw export back: every index view with list_export
     in the project's own code uses the safe mixin."""
     from django.urls import URLResolver, get_resolver
