@@ -75,8 +75,9 @@ EXPOSE 8000
 # Host header: first non-wildcard ALLOWED_HOSTS entry (falls back to localhost), so
 # the check still passes when ALLOWED_HOSTS holds only the public hostname.
 # X-Forwarded-Proto: https keeps SECURE_SSL_REDIRECT out of the way (health/ is also exempt).
+# Liveness only: a database or Redis outage must not mark every container unhealthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import http.client,os,sys; hs=[x.strip().lstrip('.') for x in os.environ.get('ALLOWED_HOSTS','localhost').split(',')]; h=next((x for x in hs if x and x!='*'),'localhost'); c=http.client.HTTPConnection('127.0.0.1',8000,timeout=4); c.request('GET','/health/',headers={'Host':h,'X-Forwarded-Proto':'https'}); sys.exit(0 if c.getresponse().status==200 else 1)"]
+    CMD ["python", "-c", "import http.client,os,sys; hs=[x.strip().lstrip('.') for x in os.environ.get('ALLOWED_HOSTS','localhost').split(',')]; h=next((x for x in hs if x and x!='*'),'localhost'); c=http.client.HTTPConnection('127.0.0.1',8000,timeout=4); c.request('GET','/health/live/',headers={'Host':h,'X-Forwarded-Proto':'https'}); sys.exit(0 if c.getresponse().status==200 else 1)"]
 
 # gunicorn reads the worker count from $WEB_CONCURRENCY itself (default 4 above).
 # config/gunicorn.py: JSON log lines, access lines with the request id.

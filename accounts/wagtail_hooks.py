@@ -3,11 +3,13 @@ from wagtail import hooks
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from config.exports import SafeSpreadsheetExportMixin
+
 from .forms import NotForYourselfForm
 from .models import Consortium, LocalAuthority, Membership, School, Trust, TrustMembership
 
 
-class SchoolIndexView(IndexView):
+class SchoolIndexView(SafeSpreadsheetExportMixin, IndexView):
     def get_base_queryset(self):
         # The listing and its export name each school's authority and trust: one query.
         return super().get_base_queryset().select_related("local_authority", "trust")

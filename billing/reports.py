@@ -10,7 +10,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subqu
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bookings.admin_views import spreadsheet_safe
+from config.exports import spreadsheet_safe
 
 from .models import ZERO, Account, CreditNoteLine, Invoice, InvoiceLine, Payment
 from .services import money

@@ -64,8 +64,9 @@ SESSION_EVENTS = {
     "checkout.session.async_payment_failed",
 }
 # Expanded on every re-fetched session: the PaymentIntent says whether an async payment is
-# still processing or has failed; its PaymentMethod says how the school paid.
-SESSION_EXPAND = ["payment_intent", "payment_intent.payment_method"]
+# still processing or has failed; its PaymentMethod says how the school paid; its latest Charge
+# says what has been refunded already (a charge.refunded can arrive before the payment).
+SESSION_EXPAND = ["payment_intent", "payment_intent.payment_method", "payment_intent.latest_charge"]
 
 
 class WebhookRefused(Exception):
@@ -334,7 +335,22 @@ def _record_session_payment(session, invoice):
         # e.g. the invoice was voided after the school paid: finance must sort it out by hand.
         log.error("Stripe payment %s for %s not applied: %s", session.id, invoice, refusal)
         return "not applied"
+    _apply_refunds_known_at_payment(session)
     return "paid"
+
+
+def _refunded_in_stripe(session):
+    """The session's charge, if Stripe has refunded any of it already; else None."""
+    charge = _field(_field(session, "payment_intent"), "latest_charge")
+    return charge if (_field(charge, "amount_refunded") or 0) > 0 else None
+
+
+def _apply_refunds_known_at_payment(session):
+    """A charge.refunded delivered before the payment found nothing to apply to; the charge,
+    re-read with the session, brings that refund in now."""
+    charge = _refunded_in_stripe(session)
+    if charge is not None:
+        _apply_refunds(charge)
 
 
 def _mark_failed(session):
@@ -358,7 +374,8 @@ def _apply_refunds(charge):
         else None
     )
     if payment is None:
-        log.info("Refunded charge %s is not one of our payments", charge.id)
+        # Not ours, or ours but not recorded yet: recording the payment re-reads the charge.
+        log.info("Refunded charge %s is not one of our recorded payments", charge.id)
         return "not ours"
     refunded = min(pounds(_field(charge, "amount_refunded") or 0), payment.amount)
     if refunded > payment.refunded:
@@ -447,11 +464,12 @@ class ReconcileReport:
     checked: int = 0
     paid: int = 0
     failed: int = 0
+    refunds: int = 0
 
     def __str__(self):
         return (
             f"{self.checked} Checkout Session(s) checked: {self.paid} missed payment(s) applied, "
-            f"{self.failed} failed payment(s) marked."
+            f"{self.failed} failed payment(s) marked, {self.refunds} missed refund(s) recorded."
         )
 
 
@@ -474,7 +492,12 @@ def reconcile_checkouts(*, days=RECONCILE_DAYS):
             continue
         report.checked += 1
         state = _session_state(session)
-        if state == "paid" and Payment.objects.filter(stripe_checkout_session=session.id).exists():
+        payment = Payment.objects.filter(stripe_checkout_session=session.id).first()
+        if state == "paid" and payment is not None:
+            if _missed_refund(session, payment):
+                with transaction.atomic():
+                    _apply_refunds(_refunded_in_stripe(session))
+                report.refunds += 1
             continue
         if (
             state == "failed"
@@ -487,9 +510,15 @@ def reconcile_checkouts(*, days=RECONCILE_DAYS):
             outcome = _apply_session(session)
         if outcome == "paid":
             report.paid += 1
+            report.refunds += _refunded_in_stripe(session) is not None
         elif outcome == "failed":
             report.failed += 1
     return report
+
+
+def _missed_refund(session, payment):
+    charge = _refunded_in_stripe(session)
+    return charge is not None and pounds(charge["amount_refunded"]) > payment.refunded
 
 
 # --- refunds -------------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permissions import policy_registry
 
 from accounts.models import School, User
+from accounts.permissions import can_manage_bookings
+from config.exports import spreadsheet_safe
 from courses.models import CourseRun, Session
 
 from . import schedule, services
@@ -131,6 +133,15 @@ class RunPageMixin(PermissionCheckedMixin, WagtailAdminTemplateMixin):
 
 # --- the delegate list and its CSV ----------------------------------------------------------------
 
+# Access and dietary needs can be health information: shown and exported to bookings staff
+# only, not to finance officers or service managers who can read bookings.
+NEEDS_FIELDS = ("access_needs", "dietary_needs")
+
+
+def may_see_needs(user):
+    return can_manage_bookings(user)
+
+
 DELEGATE_HEADINGS = [
     "Delegate",
     "Email",
@@ -177,12 +188,6 @@ def delegate_row(enrolment):
     ]
 
 
-def spreadsheet_safe(value):
-    """Names and needs are typed by the public: a leading = + - @ would run as an Excel formula."""
-    value = str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 class LinkColumn(Column):
     """A cell whose value links somewhere, without TitleColumn's heading weight."""
 
@@ -207,6 +212,18 @@ class DelegateListView(RunPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         enrolments = list(run_enrolments(self.run))
         columns = [
+            c
+            for c in self.columns()
+            if may_see_needs(self.request.user) or c.name not in NEEDS_FIELDS
+        ]
+        context["table"] = Table(columns, enrolments)
+        context["enrolments"] = enrolments
+        context["live_count"] = sum(e.is_live for e in enrolments)
+        context["csv_url"] = reverse("bookings_admin:delegates_csv", args=[self.run.pk])
+        return context
+
+    def columns(self):
+        return [
             LinkColumn(
                 "delegate",
                 label="Delegate",
@@ -227,11 +244,6 @@ class DelegateListView(RunPageMixin, TemplateView):
             ),
             Column("source", label="Source", accessor="booking.get_source_display"),
         ]
-        context["table"] = Table(columns, enrolments)
-        context["enrolments"] = enrolments
-        context["live_count"] = sum(e.is_live for e in enrolments)
-        context["csv_url"] = reverse("bookings_admin:delegates_csv", args=[self.run.pk])
-        return context
 
 
 class DelegateCSVView(RunPageMixin, View):
@@ -246,9 +258,15 @@ class DelegateCSVView(RunPageMixin, View):
         )
         response.write("\ufeff")  # the BOM makes Excel read UTF-8 (accents, curly quotes)
         writer = csv.writer(response)
-        writer.writerow(DELEGATE_HEADINGS)
+        shown = [
+            i
+            for i, heading in enumerate(DELEGATE_HEADINGS)
+            if may_see_needs(request.user) or heading not in ("Access needs", "Dietary needs")
+        ]
+        writer.writerow([DELEGATE_HEADINGS[i] for i in shown])
         for enrolment in run_enrolments(self.run):
-            writer.writerow([spreadsheet_safe(v) for v in delegate_row(enrolment)])
+            row = delegate_row(enrolment)
+            writer.writerow([spreadsheet_safe(row[i]) for i in shown])
         return response
 
 
@@ -633,6 +651,12 @@ class EnrolmentInspectView(ReadableInspectMixin, InspectView):
     template_name = "bookings/admin/enrolment_inspect.html"
     money_fields = ("price",)
 
+    def get_fields(self):
+        fields = super().get_fields()
+        if may_see_needs(self.request.user):
+            return fields
+        return [f for f in fields if f not in NEEDS_FIELDS]
+
     def get_booking_display_value(self):
         booking = self.object.booking
         url = reverse("admin_bookings:inspect", args=[booking.pk])
@@ -701,6 +725,7 @@ class BookingInspectView(ReadableInspectMixin, InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["enrolments"] = self.object.enrolments.select_related("delegate")
+        context["show_needs"] = may_see_needs(self.request.user)
         return context
 
 

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.models import Membership
+from config.exports import spreadsheet_safe
 from courses.models import CourseRun, Session
 
 from . import attendance
-from .admin_views import open_schools, spreadsheet_safe
+from .admin_views import open_schools
 from .models import Enrolment, RegisterClosure
 from .services import BookingRefused
 

@@ -17,6 +17,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from accounts.models import School
+from config.exports import SafeSpreadsheetExportMixin
 from courses.models import CourseRun
 
 from . import admin_views
@@ -72,8 +73,9 @@ class ServicesOnlyViewSet(ModelViewSet):
         )
 
 
-class InspectFirstIndexView(IndexView):
-    """Each row's title opens the inspect page (with the audit log), not the edit form."""
+class InspectFirstIndexView(SafeSpreadsheetExportMixin, IndexView):
+    """Each row's title opens the inspect page (with the audit log), not the edit form.
+    Its CSV/XLSX export is spreadsheet-safe (config.exports)."""
 
     select_related = ()
 
@@ -107,6 +109,11 @@ class EnrolmentFilterSet(WagtailFilterSet):
 
 class EnrolmentIndexView(InspectFirstIndexView):
     select_related = ("delegate", "run", "booking__school")
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if not admin_views.may_see_needs(request.user):
+            self.list_export = [f for f in self.list_export if f not in admin_views.NEEDS_FIELDS]
 
 
 class EnrolmentViewSet(ServicesOnlyViewSet):

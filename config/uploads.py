@@ -7,6 +7,8 @@ extension, and checks that an image's contents match its extension. These forms 
   carry script that runs on our origin.
 - A document's first bytes must match its extension (a PDF starts `%PDF-`, Office and
   OpenDocument files are zip archives, and so on), so markup renamed `.pdf` is refused too.
+- An image Pillow cannot read (a GIF cut off after its header) is a form error, where
+  Wagtail's own size check would let Pillow's error through as a 500.
 """
 
 import re
@@ -74,9 +76,34 @@ def check_document(upload):
         )
 
 
+BROKEN_IMAGE = (
+    "This picture is damaged or incomplete, so it cannot be used. Open it on your computer to "
+    "check it, save it again as PNG or JPEG, and upload that."
+)
+
+
+def _refusing_broken_images(field):
+    """Wrap the image field's to_python: Wagtail's checks keep their messages (SVG, wrong
+    extension, too big), and a file Pillow cannot read is a form error instead of a 500."""
+    to_python = field.to_python
+
+    def checked(data):
+        try:
+            upload = to_python(data)
+        except forms.ValidationError:
+            raise
+        except Exception as error:  # Pillow's, from inside Wagtail's size check
+            raise forms.ValidationError(BROKEN_IMAGE, code="invalid_image") from error
+        return upload
+
+    field.to_python = checked
+
+
 class ImageForm(BaseImageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "file" in self.fields:
+            _refusing_broken_images(self.fields["file"])
         # Wagtail's image field refuses SVG itself (not in WAGTAILIMAGES_EXTENSIONS, or not
         # what its extension claims); say why when that is what was sent.
         upload = self.files.get(self.add_prefix("file")) if self.is_bound else None

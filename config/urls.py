@@ -10,7 +10,9 @@ from config import metrics
 from home import views as home_views
 
 urlpatterns = [
-    path("health/", home_views.health, name="health"),
+    path("health/live/", home_views.live, name="health_live"),
+    path("health/ready/", home_views.ready, name="health_ready"),
+    path("health/", home_views.ready, name="health"),  # older monitors; the same as ready
     path("metrics", metrics.metrics, name="metrics"),  # Prometheus; allowed IPs or a token
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),

@@ -27,6 +27,7 @@ from bookings.admin_views import (
 from bookings.models import WaitingListEntry
 from bookings.schedule import SESSION_CANCELLED
 from bookings.services import BOOKING_CLOSED
+from config.exports import SafeSpreadsheetExportMixin
 
 from .models import Audience, CoursePage, CourseRun, Facilitator, Phase, StrandPage, Venue
 
@@ -92,7 +93,7 @@ def _waiting_count():
     return Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0))
 
 
-class CourseRunIndexView(IndexView):
+class CourseRunIndexView(SafeSpreadsheetExportMixin, IndexView):
     default_ordering = ("first_starts_at", "reference")
     template_name = "courses/admin/run_index.html"
 

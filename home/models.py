@@ -1,4 +1,5 @@
 from django.db import models
+from django.template.response import TemplateResponse
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import (
@@ -120,6 +121,40 @@ class FormPage(AbstractEmailForm):
 
     def get_submission_class(self):
         return EnquirySubmission
+
+    def get_submissions_list_view_class(self):
+        from .views import EnquirySubmissionsListView  # Wagtail's views need loaded models
+
+        return EnquirySubmissionsListView
+
+    def serve(self, request, *args, **kwargs):
+        """Wagtail's form flow, guarded: a filled honeypot is thanked and forgotten; a valid
+        form over the client's rate limit is kept on screen with why, and nothing is stored
+        or emailed."""
+        from . import public_forms
+
+        if request.method != "POST":
+            return super().serve(request, *args, **kwargs)
+        if public_forms.is_bot(request):
+            return self.render_landing_page(request, None, *args, **kwargs)
+        form = self.get_form(request.POST, request.FILES, page=self, user=request.user)
+        status = 200
+        if form.is_valid():
+            if public_forms.may_submit(request):
+                submission = self.process_form_submission(form)
+                return self.render_landing_page(request, submission, *args, **kwargs)
+            form.add_error(None, public_forms.TOO_MANY)
+            status = 429
+        context = self.get_context(request)
+        context["form"] = form
+        return TemplateResponse(request, self.get_template(request), context, status=status)
+
+    def get_context(self, request, *args, **kwargs):
+        from .public_forms import HONEYPOT
+
+        context = super().get_context(request, *args, **kwargs)
+        context["honeypot"] = HONEYPOT
+        return context
 
     def process_form_submission(self, form):
         from .tasks import send_form_notification

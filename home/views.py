@@ -4,6 +4,9 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from wagtail.contrib.forms.views import SubmissionsListView
+
+from config.exports import SafeSpreadsheetExportMixin
 
 
 def _check_database():
@@ -27,26 +30,42 @@ def _check_broker():
 
 @never_cache
 @require_GET
-def health(request):
-    """Liveness for load balancers and Docker: the database always, the cache and broker
-    when they are real services."""
-    checks = {"database": _check_database}
+def live(request):
+    """Liveness: this process answers requests. It checks nothing else, so an outage of the
+    database or Redis never gets healthy pods restarted."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def ready(request):
+    """Readiness: the database is required; without it the pod takes no traffic (503). The
+    cache and broker are reported, and only as "degraded": the cache fails soft and tasks
+    wait in the outbox, so a Redis outage must not take every pod out of the load balancer."""
+    checks, degraded = {"database": _check_database}, {}
     if settings.REDIS_URL:
-        checks["cache"] = _check_cache
+        degraded["cache"] = _check_cache
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        checks["broker"] = _check_broker
-    results, healthy = {}, True
-    for name, check in checks.items():
+        degraded["broker"] = _check_broker
+    results, status = {}, "ok"
+    for name, check in [*checks.items(), *degraded.items()]:
         try:
             check()
             results[name] = "ok"
-        except Exception as exc:  # any failure means unhealthy; say which
+        except Exception as exc:  # any failure counts; say which part and how
             results[name] = f"error: {exc.__class__.__name__}"
-            healthy = False
+            if name in checks:
+                status = "unhealthy"
+            elif status == "ok":
+                status = "degraded"
     return JsonResponse(
-        {"status": "ok" if healthy else "unhealthy", "checks": results},
-        status=200 if healthy else 503,
+        {"status": status, "checks": results}, status=503 if status == "unhealthy" else 200
     )
+
+
+class EnquirySubmissionsListView(SafeSpreadsheetExportMixin, SubmissionsListView):
+    """A form's submissions in the admin, and their CSV/XLSX: what the public typed never runs
+    as a formula (FormPage.get_submissions_list_view_class)."""
 
 
 @require_GET

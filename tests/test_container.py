@@ -26,7 +26,7 @@ def test_dockerfile_runs_gunicorn_as_a_non_root_user_with_a_health_check():
     text = (ROOT / "Dockerfile").read_text()
     assert text.count("FROM ") >= 2, "multi-stage"
     assert "USER 10001" in text
-    assert "HEALTHCHECK" in text and "/health/" in text
+    assert "HEALTHCHECK" in text and "/health/live/" in text
     assert '"gunicorn", "config.wsgi:application"' in text
     assert "collectstatic" in text
 
@@ -91,7 +91,7 @@ def test_gunicorn_serves_health_under_production_settings(database_url):
         for _ in range(80):
             try:
                 request = urllib.request.Request(
-                    f"http://127.0.0.1:{port}/health/",
+                    f"http://127.0.0.1:{port}/health/ready/",
                     headers={"Host": "cpd.example.gov.uk", "X-Forwarded-Proto": "https"},
                 )
                 body = urllib.request.urlopen(request, timeout=5).read().decode()

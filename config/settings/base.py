@@ -166,7 +166,11 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "5/5m/ip,5/5m/key",
+    # Anonymous public forms (home.public_forms): enough for a person, not for a flood.
+    "public_form": env("PUBLIC_FORM_RATE_LIMIT", "5/10m/ip"),
+}
 # Who "ip" is in those limits: behind a load balancer every request comes from its address, so
 # name the proxies in front of the app (each appends the address it saw to X-Forwarded-For;
 # the client is the one the outermost trusted proxy saw), or a header the edge sets and

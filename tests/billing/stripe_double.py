@@ -329,6 +329,8 @@ class RecordedStripe(stripe.HTTPClient):
             intent = copy.deepcopy(self.intents[obj["payment_intent"]])
             if "payment_intent.payment_method" in wanted and intent.get("payment_method"):
                 intent["payment_method"] = copy.deepcopy(self.methods[intent["payment_method"]])
+            if "payment_intent.latest_charge" in wanted and intent.get("latest_charge"):
+                intent["latest_charge"] = copy.deepcopy(self.charges[intent["latest_charge"]])
             obj["payment_intent"] = intent
         return obj
 

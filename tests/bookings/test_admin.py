@@ -349,7 +349,7 @@ def test_enrolment_list_filters_searches_and_exports(staff_client, open_run, peo
     response = staff_client.get("/admin/enrolments/", {"run": open_run.pk, "export": "csv"})
     assert response.status_code == 200
     assert 'filename="enrolments.csv"' in response["Content-Disposition"]
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # Excel's BOM first
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][:3] == ["Delegate", "Email", "School"]
     assert len(rows) == 2 and rows[1][1] == people["teacher_a"].email

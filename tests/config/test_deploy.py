@@ -73,8 +73,8 @@ def test_the_web_tier_is_stateless_replicated_and_probed_on_health():
     assert web["spec"]["replicas"] >= 2
     (container,) = web["spec"]["template"]["spec"]["containers"]
     assert container["args"][:2] == ["gunicorn", "config.wsgi:application"]
-    assert container["readinessProbe"]["httpGet"]["path"] == "/health/"
-    assert container["livenessProbe"]["httpGet"]["path"] == "/health/"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready/"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health/live/"
     assert "$(POD_IP)" in next(e["value"] for e in container["env"] if e["name"] == "ALLOWED_HOSTS")
     volumes = web["spec"]["template"]["spec"]["volumes"]
     assert all("persistentVolumeClaim" not in v for v in volumes), "web pods keep no state"

@@ -19,7 +19,8 @@ def test_health_checks_a_working_redis_cache(client, db, settings):
     assert body["checks"] == {"database": "ok", "cache": "ok"}
 
 
-def test_health_checks_redis_when_configured_and_fails_when_it_is_unreachable(client, db, settings):
+def test_health_reports_an_unreachable_redis_as_degraded_without_failing(client, db, settings):
+    # Was: 503 when Redis is down, which took every pod out although the cache fails soft.
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     settings.CACHES = {
         "default": {
@@ -32,9 +33,9 @@ def test_health_checks_redis_when_configured_and_fails_when_it_is_unreachable(cl
         response = client.get("/health/")
     finally:
         caches._settings = None
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = json.loads(response.content)
-    assert body["status"] == "unhealthy"
+    assert body["status"] == "degraded"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["cache"].startswith("error")
 
