@@ -230,9 +230,11 @@ def _events(entries, *, private=False, uid_prefix="", urls=None):
     events = []
     for entry in entries:
         run = entry.run
-        if run.pk not in texts:
-            texts[run.pk] = _RunText(run, private, urls[run.course])
-        events.append(_event(entry, texts[run.pk], uid_prefix))
+        # Joining details belong to a place that is going ahead, never a called-off one.
+        shown = private and not entry.is_cancelled
+        if (run.pk, shown) not in texts:
+            texts[run.pk, shown] = _RunText(run, shown, urls[run.course])
+        events.append(_event(entry, texts[run.pk, shown], uid_prefix))
     return events
 
 
@@ -260,7 +262,8 @@ def _calendar(events, *, name, uid):
 
 def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
     """A VCALENDAR's bytes: one VEVENT per entry, in Europe/London local time. `private`
-    adds joining details and online links: only for a confirmed delegate's own calendar."""
+    adds joining details and online links: only for a confirmed delegate's own calendar,
+    and never to a cancelled entry."""
     entries = list(entries)
     return _calendar(
         _events(entries, private=private, uid_prefix=uid_prefix),
@@ -270,14 +273,15 @@ def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
 
 
 def ics_for_enrolment(enrolment):
-    """The attachment for one place: all its sessions, cancelled if the place is."""
+    """The attachment for one place: all its sessions, cancelled if the place is. Joining
+    details only once the place is confirmed (not while it waits for approval)."""
     run = enrolment.run
     cancelled = enrolment.status == Enrolment.Status.CANCELLED
     return build_calendar(
         [Entry(s, run, cancelled) for s in run.sessions.order_by("starts_at")],
         name=run.course.title,
         uid=f"enrolment-{enrolment.pk}",
-        private=True,
+        private=enrolment.status in Enrolment.JOINING_DETAILS_SHOWN,
     )
 
 

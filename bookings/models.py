@@ -57,6 +57,8 @@ class Enrolment(models.Model):
 
     # These hold a place.
     LIVE = (Status.PENDING_APPROVAL, Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW)
+    # These are going ahead (or went ahead): only they carry the joining link and details.
+    JOINING_DETAILS_SHOWN = (Status.CONFIRMED, Status.ATTENDED)
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="enrolments")
     run = models.ForeignKey(
