@@ -53,7 +53,8 @@ COPY --from=builder /opt/venv /opt/venv
 
 WORKDIR /app
 
-# Source stays root-owned (read-only for the app user); only media is writable.
+# Source stays root-owned (read-only for the app user); only media (public and private) is
+# writable.
 COPY . /app
 
 # Dummy SECRET_KEY/REDIS_URL exist only for this RUN; nothing is contacted and
@@ -62,11 +63,11 @@ RUN SECRET_KEY=collectstatic-build-only-not-a-real-secret-key-0123456789abcdef \
     REDIS_URL=redis://dummy:6379/0 \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/media \
-    && chown cpd:cpd /app/media
+    && mkdir -p /app/media /app/private-media \
+    && chown cpd:cpd /app/media /app/private-media
 
-# /app/media is created owned by cpd so a fresh named volume mounted there (see
-# docker-compose.yml) inherits that ownership. No VOLUME instruction: it would leave
+# /app/media and /app/private-media (invoices) are created owned by cpd so a fresh named
+# volume mounted there (see docker-compose.yml) inherits that ownership. No VOLUME instruction: it would leave
 # anonymous volumes behind for one-off containers (migrate, shell).
 USER 10001:10001
 

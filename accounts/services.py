@@ -228,6 +228,7 @@ def close_account(user):
         user.trust_memberships.all().delete()
         user.join_requests.filter(status=JoinRequest.Status.PENDING).delete()
         forget_needs(user)
+        user.calendar_feeds.all().delete()  # every subscription address stops at once
         user.email = f"closed-account-{user.pk}@invalid.example"
         user.first_name = ""
         user.last_name = "Former user"

@@ -25,7 +25,7 @@ def home(request):
             "pending_requests": user.join_requests.filter(
                 status=JoinRequest.Status.PENDING
             ).select_related("school"),
-            "feed": calendar.feed_for(user=user),
+            "feed": calendar.feed_for(user),
             "managed_schools": permissions.schools_for(user, *permissions.MANAGERS)
             if not permissions.is_service_staff(user)
             else School.objects.none(),
@@ -81,7 +81,7 @@ def school_dashboard(request, school_id):
                 status=JoinRequest.Status.PENDING
             ).select_related("user"),
             "roles": Membership.Role.choices,
-            "feed": calendar.feed_for(school=school),
+            "feed": calendar.feed_for(request.user, school),
         },
     )
 

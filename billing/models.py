@@ -11,6 +11,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from config.private_storage import private_storage
+
 ZERO = Decimal("0.00")
 
 # "gross = net + VAT" is checked with ROUND(…, 2): exact on PostgreSQL's numeric, and on
@@ -270,7 +272,7 @@ class Invoice(models.Model):
     net = money_field()
     vat = money_field()
     gross = money_field()
-    pdf = models.FileField(upload_to="invoices/", blank=True)
+    pdf = models.FileField(upload_to="invoices/", blank=True, storage=private_storage)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Once issued, only the status (paid, void…) and the stored PDF may change.
@@ -417,7 +419,7 @@ class CreditNote(models.Model):
     # or refunded to the card.
     returned = money_field()
     stripe_refund_id = models.CharField(max_length=40, blank=True)
-    pdf = models.FileField(upload_to="credit-notes/", blank=True)
+    pdf = models.FileField(upload_to="credit-notes/", blank=True, storage=private_storage)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

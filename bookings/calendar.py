@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Prefetch, Q, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 from icalendar import Calendar, Event
 from icalendar.prop import vText, vUri
 
+from accounts import permissions
+from accounts.models import Membership
 from courses.models import CoursePage, CourseRun, Session
 
 from .models import CalendarFeed, Enrolment
@@ -228,9 +230,11 @@ def _events(entries, *, private=False, uid_prefix="", urls=None):
     events = []
     for entry in entries:
         run = entry.run
-        if run.pk not in texts:
-            texts[run.pk] = _RunText(run, private, urls[run.course])
-        events.append(_event(entry, texts[run.pk], uid_prefix))
+        # Joining details belong to a place that is going ahead, never a called-off one.
+        shown = private and not entry.is_cancelled
+        if (run.pk, shown) not in texts:
+            texts[run.pk, shown] = _RunText(run, shown, urls[run.course])
+        events.append(_event(entry, texts[run.pk, shown], uid_prefix))
     return events
 
 
@@ -258,7 +262,8 @@ def _calendar(events, *, name, uid):
 
 def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
     """A VCALENDAR's bytes: one VEVENT per entry, in Europe/London local time. `private`
-    adds joining details and online links: only for a confirmed delegate's own calendar."""
+    adds joining details and online links: only for a confirmed delegate's own calendar,
+    and never to a cancelled entry."""
     entries = list(entries)
     return _calendar(
         _events(entries, private=private, uid_prefix=uid_prefix),
@@ -268,14 +273,15 @@ def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
 
 
 def ics_for_enrolment(enrolment):
-    """The attachment for one place: all its sessions, cancelled if the place is."""
+    """The attachment for one place: all its sessions, cancelled if the place is. Joining
+    details only once the place is confirmed (not while it waits for approval)."""
     run = enrolment.run
     cancelled = enrolment.status == Enrolment.Status.CANCELLED
     return build_calendar(
         [Entry(s, run, cancelled) for s in run.sessions.order_by("starts_at")],
         name=run.course.title,
         uid=f"enrolment-{enrolment.pk}",
-        private=True,
+        private=enrolment.status in Enrolment.JOINING_DETAILS_SHOWN,
     )
 
 
@@ -479,9 +485,10 @@ def feed_calendar(feed):
 # --- tokens --------------------------------------------------------------------------------------
 
 
-def feed_for(*, user=None, school=None):
-    """The person's or school's feed, made on first use."""
-    kind = CalendarFeed.Kind.PERSONAL if user else CalendarFeed.Kind.SCHOOL
+def feed_for(user, school=None):
+    """The person's own feed, or (given `school`) their own address for that school's
+    calendar, made on first use. The caller has checked that they manage the school."""
+    kind = CalendarFeed.Kind.SCHOOL if school else CalendarFeed.Kind.PERSONAL
     feed, _ = CalendarFeed.objects.get_or_create(
         kind=kind, user=user, school=school, defaults={"secret": secrets.token_urlsafe(32)}
     )
@@ -495,18 +502,42 @@ def rotate(feed):
     return feed
 
 
+def _manages_the_school():
+    """Whether the feed's holder is a manager (CPD lead, headteacher) of the feed's school, as
+    a subquery, so the right is checked in the query that finds the feed."""
+    held = Q()
+    for role in permissions.MANAGERS:
+        held |= Q(**{permissions.ROLE_FIELDS[role]: True})
+    return Exists(
+        Membership.objects.filter(held, user=OuterRef("user_id"), school=OuterRef("school_id"))
+    )
+
+
 def feed_from_token(token, kind):
-    """The feed a token opens, or None. The secret is compared in constant time."""
+    """The feed a token opens, or None. The secret is compared in constant time, and the
+    holder's right is checked now, not only when it changes: an open account, and for a
+    school's calendar still one of its managers (or the council's service staff)."""
     feed_id, _, secret = (token or "").partition(".")
     if not feed_id.isdigit() or not secret:
         return None
-    feed = (
-        CalendarFeed.objects.select_related("school", "user")
-        .filter(pk=int(feed_id), kind=kind)
-        .first()
+    feeds = CalendarFeed.objects.select_related("school", "user").filter(
+        pk=int(feed_id), kind=kind, user__is_active=True, user__closed_at__isnull=True
     )
+    if kind == CalendarFeed.Kind.SCHOOL:
+        feeds = feeds.annotate(manages=_manages_the_school())
+    feed = feeds.first()
     if feed is None or not hmac.compare_digest(feed.secret.encode(), secret.encode()):
         return None
-    if feed.user_id and not feed.user.is_active:
+    if kind == CalendarFeed.Kind.SCHOOL and not (
+        feed.manages or permissions.is_service_staff(feed.user)
+    ):
         return None
     return feed
+
+
+def forget_school_feed(user_id, school_id):
+    """Delete someone's address for a school's calendar when they stop managing it, so the
+    same address never comes back if they are made a manager again."""
+    CalendarFeed.objects.filter(
+        kind=CalendarFeed.Kind.SCHOOL, user_id=user_id, school_id=school_id
+    ).delete()

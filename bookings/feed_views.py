@@ -103,7 +103,7 @@ def school_feed(request, token):
 @login_required
 @require_POST
 def rotate_personal_feed(request):
-    calendar.rotate(calendar.feed_for(user=request.user))
+    calendar.rotate(calendar.feed_for(request.user))
     messages.success(
         request,
         "Your calendar has a new address. The old one no longer works: "
@@ -116,6 +116,6 @@ def rotate_personal_feed(request):
 @require_POST
 def rotate_school_feed(request, school_id):
     school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
-    calendar.rotate(calendar.feed_for(school=school))
+    calendar.rotate(calendar.feed_for(request.user, school))
     messages.success(request, f"{school.name}'s calendar has a new address.")
     return redirect("accounts:school_dashboard", school.pk)

@@ -57,6 +57,8 @@ class Enrolment(models.Model):
 
     # These hold a place.
     LIVE = (Status.PENDING_APPROVAL, Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW)
+    # These are going ahead (or went ahead): only they carry the joining link and details.
+    JOINING_DETAILS_SHOWN = (Status.CONFIRMED, Status.ATTENDED)
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="enrolments")
     run = models.ForeignKey(
@@ -188,8 +190,10 @@ class SentEmail(models.Model):
 
 class CalendarFeed(models.Model):
     """A secret, rotatable address for a calendar subscription: one person's own sessions,
-    or (for CPD leads) a whole school's. The URL carries `<id>.<secret>`; the secret is
-    compared in constant time, and rotating it kills the old address."""
+    or a school's, for one of its managers (CPD lead, headteacher). The URL carries
+    `<id>.<secret>`; the secret is compared in constant time, and rotating it kills the old
+    address. Each school address belongs to one person, so it ends with their right to it:
+    bookings.calendar.feed_from_token asks on every request."""
 
     class Kind(models.TextChoices):
         PERSONAL = "personal", "Personal"
@@ -197,11 +201,7 @@ class CalendarFeed(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="calendar_feeds",
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
     )
     school = models.ForeignKey(
         "accounts.School",
@@ -219,12 +219,13 @@ class CalendarFeed(models.Model):
                 fields=["user"], condition=Q(kind="personal"), name="one_personal_feed_per_user"
             ),
             models.UniqueConstraint(
-                fields=["school"], condition=Q(kind="school"), name="one_feed_per_school"
+                fields=["school", "user"],
+                condition=Q(kind="school"),
+                name="one_school_feed_per_manager",
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind="personal", user__isnull=False, school__isnull=True)
-                    | Q(kind="school", school__isnull=False, user__isnull=True)
+                    Q(kind="personal", school__isnull=True) | Q(kind="school", school__isnull=False)
                 ),
                 name="feed_belongs_to_its_kind",
             ),

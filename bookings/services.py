@@ -16,6 +16,7 @@ from billing.services import quote
 from config import metrics, outbox
 from courses.models import CourseRun
 
+from .access import may_open_place
 from .models import Booking, Enrolment, EnrolmentEvent, WaitingListEntry
 
 FULL_MESSAGE = "This run is full. Join the waiting list to hear if a place comes up."
@@ -257,11 +258,7 @@ def _book_places(run_id, request, offer):
 
 def _may_manage(user, enrolment):
     """The delegate, whoever booked, the school's managers, or the CPD team."""
-    return (
-        user.pk in (enrolment.delegate_id, enrolment.booking.booked_by_id)
-        or permissions.has_role(user, enrolment.booking.school, *permissions.MANAGERS)
-        or permissions.can_manage_bookings(user)
-    )
+    return may_open_place(user, enrolment)
 
 
 def _locked_enrolment(enrolment_id, by):

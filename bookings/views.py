@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.models import Membership, School, User
 from billing.services import quote, vat_on
+from config.redirects import safe_next
 from courses.models import CourseRun
 
 from . import services
+from .access import place_or_404, places_for
 from .calendar import ics_for_enrolment
 from .forms import BookingDetailsForm, CancelForm
 from .links import offer_from_token
@@ -334,24 +336,17 @@ def booking_detail(request, reference):
             "enrolments": booking.enrolments.select_related("delegate").prefetch_related("events"),
             "sessions": booking.run.sessions.all(),
             "manages": permissions.has_role(request.user, booking.school, *permissions.MANAGERS),
+            # A colleague on the same booking sees the places, but acts only on their own.
+            "openable": set(
+                places_for(request.user).filter(booking=booking).values_list("pk", flat=True)
+            ),
         },
     )
 
 
-def _enrolment_or_404(user, enrolment_id):
-    enrolment = (
-        Enrolment.objects.filter(booking__in=_visible_bookings(user), pk=enrolment_id)
-        .select_related("booking__school", "run__course", "delegate")
-        .first()
-    )
-    if enrolment is None:
-        raise Http404("No such place")
-    return enrolment
-
-
 @login_required
 def cancel_place(request, enrolment_id):
-    enrolment = _enrolment_or_404(request.user, enrolment_id)
+    enrolment = place_or_404(request.user, enrolment_id)
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -382,7 +377,7 @@ def cancel_place(request, enrolment_id):
 @login_required
 @require_POST
 def decide_place(request, enrolment_id):
-    enrolment = _enrolment_or_404(request.user, enrolment_id)
+    enrolment = place_or_404(request.user, enrolment_id)
     school = enrolment.booking.school
     if not (
         permissions.has_role(request.user, school, *permissions.MANAGERS)
@@ -403,14 +398,14 @@ def decide_place(request, enrolment_id):
                 f"{enrolment.delegate}: {'approved' if decision == 'approve' else 'declined'}.",
             )
     return redirect(
-        request.POST.get("next") or reverse("bookings:school", args=[enrolment.booking.school_id])
+        safe_next(request, reverse("bookings:school", args=[enrolment.booking.school_id]))
     )
 
 
 @login_required
 @require_POST
 def substitute_place(request, enrolment_id):
-    enrolment = _enrolment_or_404(request.user, enrolment_id)
+    enrolment = place_or_404(request.user, enrolment_id)
     new = User.objects.filter(
         pk=request.POST.get("delegate") or 0, memberships__school=enrolment.booking.school
     ).first()
@@ -429,7 +424,7 @@ def substitute_place(request, enrolment_id):
 @login_required
 @require_POST
 def transfer_place(request, enrolment_id):
-    enrolment = _enrolment_or_404(request.user, enrolment_id)
+    enrolment = place_or_404(request.user, enrolment_id)
     to_run = request.POST.get("run", "")
     if not to_run.isdigit():
         messages.error(request, "Choose another date.")
@@ -447,7 +442,7 @@ def transfer_place(request, enrolment_id):
 
 @login_required
 def place_calendar(request, enrolment_id):
-    enrolment = _enrolment_or_404(request.user, enrolment_id)
+    enrolment = place_or_404(request.user, enrolment_id)
     response = HttpResponse(
         ics_for_enrolment(enrolment), content_type="text/calendar; charset=utf-8"
     )

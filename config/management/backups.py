@@ -1,6 +1,6 @@
 """Backups of what the service cannot rebuild: the PostgreSQL database (pg_dump's custom
-format) and the uploaded media (a gzipped tarball of MEDIA_ROOT), side by side in one folder
-with a manifest."""
+format) and the uploaded media (a gzipped tarball of MEDIA_ROOT, and of PRIVATE_MEDIA_ROOT
+where invoices are kept on disk), side by side in one folder with a manifest."""
 
 import json
 import os
@@ -66,9 +66,12 @@ def make_backup(destination, *, using="default", media_root=None):
             url,
         ]
     )
+    private_root = Path(settings.PRIVATE_MEDIA_ROOT)
     with tarfile.open(folder / MEDIA, "w:gz") as tar:
         if media_root.exists():
             tar.add(media_root, arcname="media")
+        if private_root.exists():
+            tar.add(private_root, arcname="private-media")
     manifest = {
         "made_at": stamp,
         "database": database["NAME"],
@@ -92,7 +95,7 @@ def _is_empty(url):
 
 
 def _safe_members(tar, target):
-    """Only plain files and folders under media/, never outside the target folder."""
+    """Only plain files and folders, never outside the target folder."""
     for member in tar.getmembers():
         path = (target / member.name).resolve()
         if not (member.isfile() or member.isdir()) or not str(path).startswith(
@@ -102,7 +105,7 @@ def _safe_members(tar, target):
         yield member
 
 
-def restore_backup(folder, *, database_url, media_root):
+def restore_backup(folder, *, database_url, media_root, private_media_root=None):
     """Restore a backup folder into an EMPTY database and an empty or new media folder."""
     folder = Path(folder)
     if not (folder / DUMP).exists() or not (folder / MEDIA).exists():
@@ -110,8 +113,10 @@ def restore_backup(folder, *, database_url, media_root):
     if not _is_empty(database_url):
         raise BackupError("The target database is not empty; restore only into a new database.")
     media_root = Path(media_root)
-    if media_root.exists() and any(media_root.iterdir()):
-        raise BackupError(f"{media_root} is not empty; restore media only into an empty folder.")
+    private_root = Path(private_media_root or settings.PRIVATE_MEDIA_ROOT)
+    for root in (media_root, private_root):
+        if root.exists() and any(root.iterdir()):
+            raise BackupError(f"{root} is not empty; restore media only into an empty folder.")
     _run(
         [
             _tool("pg_restore"),
@@ -128,9 +133,10 @@ def restore_backup(folder, *, database_url, media_root):
     staging.mkdir(parents=True, exist_ok=True)
     with tarfile.open(folder / MEDIA, "r:gz") as tar:
         tar.extractall(staging, members=_safe_members(tar, staging))  # noqa: S202  checked above
-    media_root.mkdir(parents=True, exist_ok=True)
-    restored = staging / "media"
-    if restored.exists():
-        for item in restored.iterdir():
-            os.replace(item, media_root / item.name)
+    for name, root in (("media", media_root), ("private-media", private_root)):
+        restored = staging / name
+        root.mkdir(parents=True, exist_ok=True)
+        if restored.exists():
+            for item in restored.iterdir():
+                os.replace(item, root / item.name)
     shutil.rmtree(staging)

@@ -2,6 +2,8 @@ import json
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.private_storage import private_storage_setting
+
 from .base import *  # noqa: F403
 from .base import CELERY_QUEUE_ROUTES, REDIS_URL, env, env_bool
 
@@ -14,6 +16,7 @@ if not REDIS_URL:
     # allauth's rate limits and the page cache need a cache shared by every worker.
     raise ImproperlyConfigured("REDIS_URL must be set in production.")
 
+
 STORAGES = {
     # Media on the local disk, or in object storage when scaled out: e.g.
     # MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage with its options as JSON
@@ -22,6 +25,11 @@ STORAGES = {
         "BACKEND": env("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
         "OPTIONS": json.loads(env("MEDIA_STORAGE_OPTIONS", "{}")),
     },
+    # Financial documents, never public: PRIVATE_MEDIA_ROOT on disk, or a private bucket.
+    "private": private_storage_setting(
+        env("PRIVATE_STORAGE_BACKEND", "config.private_storage.PrivateFileSystemStorage"),
+        json.loads(env("PRIVATE_STORAGE_OPTIONS", "{}")),
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -255,6 +255,7 @@ def things(demo, settings, tmp_path):
     from home.models import FormPage, HomePage
 
     settings.MEDIA_ROOT = str(tmp_path)
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
     admin = User.objects.get(email="admin@example.gov.uk")
     teacher = User.objects.get(email="teacher@oakfield.sch.uk")
     course = CoursePage.objects.live().first()

@@ -76,7 +76,8 @@ def test_an_issued_invoice_s_lines_cannot_be_added_changed_or_removed(account):
 def test_an_issued_invoice_still_takes_payments_and_its_pdf(account, settings, tmp_path):
     from billing import pdf
 
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     invoice = _issued(account)
     services.record_payment(invoice, D("120.00"), method=Payment.Method.BACS)
     assert pdf.invoice_pdf(Invoice.objects.get(pk=invoice.pk))

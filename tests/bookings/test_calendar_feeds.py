@@ -65,14 +65,14 @@ def test_personal_feed_holds_my_confirmed_sessions_with_joining_details(
     client, people, teacher_booking, tmp_path
 ):
     run = teacher_booking.run
-    feed = feeds.feed_for(user=people["teacher_a"])
+    feed = feeds.feed_for(people["teacher_a"])
     response = client.get(f"/calendar/u/{feed.token}.ics")
     events = parse_three_ways(response.content, tmp_path)
     assert [e[0] for e in events] == [
         feeds.session_uid(s) for s in run.sessions.order_by("starts_at")
     ]
     assert run.joining_instructions.encode()[:30] in response.content.replace(b"\r\n ", b"")
-    others = feeds.feed_for(user=people["teacher_b"])
+    others = feeds.feed_for(people["teacher_b"])
     assert parse_three_ways(client.get(f"/calendar/u/{others.token}.ics").content, tmp_path) == []
 
 
@@ -89,7 +89,7 @@ def test_school_feed_names_the_staff_going(client, people, open_run, tmp_path):
             delegates=[Delegate(people["teacher_a"]), Delegate(people["finance_a"])],
         ),
     )
-    feed = feeds.feed_for(school=school)
+    feed = feeds.feed_for(people["lead_a"], school)
     response = client.get(f"/calendar/school/{feed.token}.ics")
     body = response.content.replace(b"\r\n ", b"")
     assert b"Tom Teacher" in body and b"Frank Finance" in body
@@ -99,21 +99,21 @@ def test_school_feed_names_the_staff_going(client, people, open_run, tmp_path):
 
 @pytest.mark.parametrize("token", ["", "abc", "1.", ".secret", "999999.secret", "1.wrong-secret"])
 def test_unknown_tokens_are_a_plain_404(client, people, token):
-    feeds.feed_for(user=people["teacher_a"])
+    feeds.feed_for(people["teacher_a"])
     for kind in ("u", "school"):
         response = client.get(f"/calendar/{kind}/{token}.ics")
         assert response.status_code == 404
 
 
 def test_a_school_token_does_not_open_a_personal_feed(client, people):
-    school_feed = feeds.feed_for(school=people["school_a"])
+    school_feed = feeds.feed_for(people["lead_a"], people["school_a"])
     assert client.get(f"/calendar/u/{school_feed.token}.ics").status_code == 404
     assert client.get(f"/calendar/school/{school_feed.token}.ics").status_code == 200
 
 
 def test_rotating_kills_the_old_address(client, people):
     client.force_login(people["teacher_a"])
-    old = feeds.feed_for(user=people["teacher_a"]).token
+    old = feeds.feed_for(people["teacher_a"]).token
     assert client.get(f"/calendar/u/{old}.ics").status_code == 200
     client.post("/calendar/rotate/")
     new = CalendarFeed.objects.get(user=people["teacher_a"]).token
@@ -125,7 +125,7 @@ def test_rotating_kills_the_old_address(client, people):
 def test_a_closed_account_has_no_feed(client, people):
     from accounts.services import close_account
 
-    feed = feeds.feed_for(user=people["teacher_a"])
+    feed = feeds.feed_for(people["teacher_a"])
     close_account(people["teacher_a"])
     assert client.get(f"/calendar/u/{feed.token}.ics").status_code == 404
 
@@ -142,7 +142,7 @@ def test_the_account_page_offers_subscribe_links(client, people):
 def test_conditional_get_gives_304_cheaply_and_changes_when_a_session_moves(
     client, people, teacher_booking, django_assert_max_num_queries
 ):
-    feed = feeds.feed_for(user=people["teacher_a"])
+    feed = feeds.feed_for(people["teacher_a"])
     url = f"/calendar/u/{feed.token}.ics"
     first = client.get(url)
     etag, last_modified = first["ETag"], first["Last-Modified"]
@@ -216,7 +216,7 @@ def test_changing_the_venue_bumps_every_session(teacher_booking):
 def test_editing_a_venues_address_in_the_admin_updates_every_feed(
     client, people, teacher_booking, tmp_path
 ):
-    feed = feeds.feed_for(user=people["teacher_a"])
+    feed = feeds.feed_for(people["teacher_a"])
     url = f"/calendar/u/{feed.token}.ics"
     before = client.get(url)
     venue = teacher_booking.run.venue
@@ -304,7 +304,7 @@ def test_cancelled_places_stay_30_days_as_cancelled_then_drop_out(
 ):
     enrolment = teacher_booking.enrolments.get()
     cancel_enrolment(enrolment.pk, by=people["teacher_a"])
-    feed = feeds.feed_for(user=people["teacher_a"])
+    feed = feeds.feed_for(people["teacher_a"])
     events = parse_three_ways(client.get(f"/calendar/u/{feed.token}.ics").content, tmp_path)
     assert events and {e[3] for e in events} == {"CANCELLED"}
     Enrolment.objects.filter(pk=enrolment.pk).update(
@@ -324,11 +324,11 @@ def test_a_cancelled_run_shows_as_cancelled_in_the_programme(client, demo, peopl
 
 
 def test_feeds_are_rate_limited_per_token(client, people):
-    feed = feeds.feed_for(user=people["teacher_a"])
+    feed = feeds.feed_for(people["teacher_a"])
     url = f"/calendar/u/{feed.token}.ics"
     codes = [client.get(url).status_code for _ in range(31)]
     assert codes[:30] == [200] * 30 and codes[30] == 429
-    other = feeds.feed_for(user=people["teacher_b"])
+    other = feeds.feed_for(people["teacher_b"])
     assert client.get(f"/calendar/u/{other.token}.ics").status_code == 200
 
 

@@ -98,8 +98,8 @@ def test_cancelling_a_session_in_the_admin_shows_it_cancelled_in_every_calendar(
     assert [s.sequence for s in Session.objects.filter(pk__in=[o.pk for o in others])] == [0, 0]
     assert "Cancelled on" in client.get(f"/admin/runs/{run.pk}/sessions/").content.decode()
 
-    personal = feeds.feed_for(user=people["teacher_a"])
-    school = feeds.feed_for(school=people["school_a"])
+    personal = feeds.feed_for(people["teacher_a"])
+    school = feeds.feed_for(people["lead_a"], people["school_a"])
     for url, prefix in (
         ("/calendar/programme.ics", ""),
         (f"/calendar/u/{personal.token}.ics", ""),
@@ -198,8 +198,10 @@ def test_a_cancelled_session_leaves_every_calendar_after_30_days(client, people,
     session = middle(run)
     client.force_login(people["staff"])
     cancel_in_admin(client, run, session)
-    personal_url = f"/calendar/u/{feeds.feed_for(user=people['teacher_a']).token}.ics"
-    school_url = f"/calendar/school/{feeds.feed_for(school=people['school_a']).token}.ics"
+    personal_url = f"/calendar/u/{feeds.feed_for(people['teacher_a']).token}.ics"
+    school_url = (
+        f"/calendar/school/{feeds.feed_for(people['lead_a'], people['school_a']).token}.ics"
+    )
     etag = client.get(personal_url)["ETag"]
     Session.objects.filter(pk=session.pk).update(
         cancelled_at=timezone.now() - dt.timedelta(days=31)

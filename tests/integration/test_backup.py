@@ -61,13 +61,22 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_file(
     (media / "documents").mkdir(parents=True)
     (media / "documents" / "terms.pdf").write_bytes(b"%PDF-1.4 terms and conditions")
     settings.MEDIA_ROOT = media
+    private = tmp_path / "private-media"
+    (private / "invoices").mkdir(parents=True)
+    (private / "invoices" / "CPD-2026-000001.pdf").write_bytes(b"%PDF-1.4 an invoice")
+    settings.PRIVATE_MEDIA_ROOT = private
     source_url = libpq_url(connection.settings_dict)
 
     call_command("backup", to=str(tmp_path / "backups"))
     (folder,) = (tmp_path / "backups").iterdir()
     restored_media = tmp_path / "restored-media"
+    restored_private = tmp_path / "restored-private-media"
     call_command(
-        "restore", str(folder), database_url=empty_database, media_root=str(restored_media)
+        "restore",
+        str(folder),
+        database_url=empty_database,
+        media_root=str(restored_media),
+        private_media_root=str(restored_private),
     )
 
     before, after = row_counts(source_url), row_counts(empty_database)
@@ -76,12 +85,16 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_file(
     assert invoice_total(empty_database) == invoice_total(source_url) > 0
     restored = restored_media / "documents" / "terms.pdf"
     assert restored.read_bytes() == b"%PDF-1.4 terms and conditions"
+    invoice = restored_private / "invoices" / "CPD-2026-000001.pdf"
+    assert invoice.read_bytes() == b"%PDF-1.4 an invoice"
+    assert not (restored_media / "invoices").exists()
 
 
 def test_restore_refuses_a_database_that_is_not_empty(demo, settings, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("backups use pg_dump/pg_restore: PostgreSQL only")
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     call_command("backup", to=str(tmp_path / "backups"))
     (folder,) = (tmp_path / "backups").iterdir()
     counts = row_counts(libpq_url(connection.settings_dict))

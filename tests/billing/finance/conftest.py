@@ -11,8 +11,9 @@ from .helpers import issue
 
 @pytest.fixture
 def media(settings, tmp_path):
-    """Stored PDFs go to a temporary folder, not the project's media/."""
+    """Stored PDFs go to a temporary folder, not the project's media/ or private-media/."""
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     return tmp_path
 
 

@@ -1,0 +1,50 @@
+"""Who may open one place (an Enrolment): its delegate, whoever booked it, the school's
+managers (CPD leads, headteacher) and the CPD team's bookings officers. Not a colleague who
+is on the same booking: a booking groups places, it does not share them.
+
+Every place page (cancel, calendar file, decide, substitute, transfer) and the services
+behind them ask here. Refusals are 404s, as in accounts.permissions."""
+
+from django.db.models import Q
+from django.http import Http404
+
+from accounts import permissions
+
+from .models import Enrolment
+
+
+def places_for(user):
+    """The places `user` may open, as a queryset."""
+    if not user.is_authenticated or not user.is_active:
+        return Enrolment.objects.none()
+    if permissions.can_manage_bookings(user):
+        return Enrolment.objects.all()
+    managed = permissions.schools_for(user, *permissions.MANAGERS)
+    return Enrolment.objects.filter(
+        Q(delegate=user) | Q(booking__booked_by=user) | Q(booking__school__in=managed)
+    )
+
+
+def may_open_place(user, enrolment):
+    """The same rule for a place already loaded (with its booking)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (
+            user.pk in (enrolment.delegate_id, enrolment.booking.booked_by_id)
+            or permissions.has_role(user, enrolment.booking.school, *permissions.MANAGERS)
+            or permissions.can_manage_bookings(user)
+        )
+    )
+
+
+def place_or_404(user, enrolment_id):
+    enrolment = (
+        places_for(user)
+        .filter(pk=enrolment_id)
+        .select_related("booking__school", "run__course", "delegate")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404("No such place")
+    return enrolment
