@@ -8,6 +8,7 @@ Money rules, in one place:
   notes, is what settlement invoices or credits. Settling twice changes nothing.
 """
 
+import copy
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -363,6 +364,34 @@ def charge_due(enrolment):
     if status == Enrolment.Status.CANCELLED and enrolment.late_cancellation:
         return percent_of(enrolment.price, course.late_cancellation_charge_percent)
     return ZERO
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A sum as a page states it before someone commits: net, VAT at the place's rate, total."""
+
+    net: Decimal
+    vat_rate: Decimal
+
+    @property
+    def vat(self):
+        return vat_on(self.net, self.vat_rate)
+
+    @property
+    def gross(self):
+        return self.net + self.vat
+
+
+def cancellation_charge(place, *, late):
+    """What cancelling `place` (a booked Enrolment, or an unsaved one priced for a booking not
+    yet made) would be charged: charge_due's own answer for the place as it would then stand,
+    so the page that warns and the invoice that follows give the same figure."""
+    from bookings.models import Enrolment
+
+    probe = copy.copy(place)
+    probe.status = Enrolment.Status.CANCELLED
+    probe.late_cancellation = late
+    return Charge(charge_due(probe), place.vat_rate)
 
 
 def _live_lines(enrolment):

@@ -98,10 +98,11 @@ def _after_counting_places():
 
 
 def needs_approval(school, booked_by, source=Booking.Source.WEB):
-    """A teacher's own online booking waits for a CPD lead when the school asks for that."""
+    """A teacher's own online booking, or their acceptance of a waiting-list offer, waits for a
+    CPD lead when the school asks for that."""
     return (
         school.bookings_need_approval
-        and source == Booking.Source.WEB
+        and source in (Booking.Source.WEB, Booking.Source.WAITING_LIST)
         and not permissions.has_role(booked_by, school, *permissions.MANAGERS)
     )
 
@@ -301,6 +302,12 @@ def is_late_cancellation(run, now=None):
 # --- cancelling, substituting, transferring ------------------------------------------------------
 
 
+def cancelling_now_is_late(enrolment):
+    """A confirmed place cancelled inside the course's notice period is a late cancellation
+    (a pending one was never the school's to pay for)."""
+    return enrolment.status == Enrolment.Status.CONFIRMED and is_late_cancellation(enrolment.run)
+
+
 def cancel_enrolment(enrolment_id, *, by, note=""):
     """Cancel one place. Free until the course's notice period; later it is a late
     cancellation, which billing charges unless the place is refilled from the waiting list."""
@@ -310,7 +317,7 @@ def cancel_enrolment(enrolment_id, *, by, note=""):
         run, enrolment = _locked_enrolment(enrolment_id, by)
         if enrolment.status not in (Enrolment.Status.CONFIRMED, Enrolment.Status.PENDING_APPROVAL):
             raise BookingRefused("Only a confirmed or pending place can be cancelled.", "state")
-        late = enrolment.status == Enrolment.Status.CONFIRMED and is_late_cancellation(run)
+        late = cancelling_now_is_late(enrolment)
         _set_status(
             enrolment,
             Enrolment.Status.CANCELLED,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.models import Membership, School, User
-from billing.services import quote, vat_on
+from billing.services import cancellation_charge, quote, vat_on
 from config.redirects import safe_next
 from courses.models import CourseRun
 
@@ -228,32 +228,43 @@ def booking_details(request, run_id):
                 else f"Booked. Your reference is {booking.reference}.",
             )
             return redirect("bookings:detail", booking.reference)
-    prefetch_related_objects([run], "sessions")
-    sessions = run.sessions.all()
-    pricing = quote(school, run)
-    net_total = pricing.net * len(delegates)
-    vat_total = vat_on(pricing.net, pricing.vat_rate) * len(delegates)
     return render(
         request,
         "bookings/details.html",
         {
-            "run": run,
             "school": school,
             "delegates": delegates,
             "form": form,
-            "price": pricing.net,
-            "pricing": pricing,
-            "total": net_total,
-            "vat_total": vat_total,
-            "gross_total": net_total + vat_total,
-            "needs_approval": services.needs_approval(school, request.user),
-            "now": timezone.now(),
-            "free_until": sessions[0].starts_at
-            - timezone.timedelta(days=run.course.free_cancellation_days)
-            if sessions
-            else None,
+            **_terms(run, school, request.user, len(delegates)),
         },
     )
+
+
+def _terms(run, school, user, places, source=Booking.Source.WEB):
+    """What a person is told before they commit to places on `run`: the price, VAT and total,
+    whether a CPD lead must approve, and what cancelling later would cost (billing's own
+    figure for such a cancellation)."""
+    prefetch_related_objects([run], "sessions")
+    sessions = run.sessions.all()
+    pricing = quote(school, run)
+    net_total = pricing.net * places
+    vat_total = vat_on(pricing.net, pricing.vat_rate) * places
+    place = Enrolment(run=run, price=pricing.net, vat_rate=pricing.vat_rate)
+    return {
+        "run": run,
+        "price": pricing.net,
+        "pricing": pricing,
+        "total": net_total,
+        "vat_total": vat_total,
+        "gross_total": net_total + vat_total,
+        "late_charge": cancellation_charge(place, late=True),
+        "needs_approval": services.needs_approval(school, user, source),
+        "now": timezone.now(),
+        "free_until": sessions[0].starts_at
+        - timezone.timedelta(days=run.course.free_cancellation_days)
+        if sessions
+        else None,
+    }
 
 
 @login_required
@@ -355,21 +366,25 @@ def cancel_place(request, enrolment_id):
             messages.error(request, str(refusal))
         else:
             enrolment.refresh_from_db()
+            charge = cancellation_charge(enrolment, late=enrolment.late_cancellation)
             messages.success(
                 request,
-                "Place cancelled. As this is inside the notice period the place may be charged, "
-                "unless someone from the waiting list takes it."
-                if enrolment.late_cancellation
+                f"Place cancelled. It is inside the notice period, so £{charge.gross:,.2f} "
+                f"(£{charge.net:,.2f} plus £{charge.vat:,.2f} VAT) will be charged, unless "
+                "someone from the waiting list takes the place."
+                if charge.net
                 else "Place cancelled, free of charge.",
             )
         return redirect("bookings:detail", enrolment.booking.reference)
+    late = services.cancelling_now_is_late(enrolment)
     return render(
         request,
         "bookings/cancel.html",
         {
             "enrolment": enrolment,
             "form": form,
-            "late": services.is_late_cancellation(enrolment.run),
+            "late": late,
+            "charge": cancellation_charge(enrolment, late=late),
         },
     )
 
@@ -454,7 +469,7 @@ def place_calendar(request, enrolment_id):
 def accept_offer(request, token):
     entry_id, offered_at = offer_from_token(token)
     entry = (
-        WaitingListEntry.objects.select_related("run__course", "run__venue")
+        WaitingListEntry.objects.select_related("run__course", "run__venue", "school")
         .filter(pk=entry_id, person=request.user)
         .first()
         if entry_id
@@ -472,9 +487,22 @@ def accept_offer(request, token):
         except BookingRefused as refusal:
             messages.error(request, str(refusal))
             return redirect("bookings:mine")
-        messages.success(request, f"The place is yours. Your reference is {booking.reference}.")
+        messages.success(
+            request,
+            f"We have held the place and asked {entry.school.name}'s CPD lead to approve it. "
+            f"Your reference is {booking.reference}."
+            if booking.pending
+            else f"The place is yours. Your reference is {booking.reference}.",
+        )
         return redirect("bookings:detail", booking.reference)
-    return render(request, "bookings/offer.html", {"entry": entry})
+    return render(
+        request,
+        "bookings/offer.html",
+        {
+            "entry": entry,
+            **_terms(entry.run, entry.school, request.user, 1, source=Booking.Source.WAITING_LIST),
+        },
+    )
 
 
 @login_required

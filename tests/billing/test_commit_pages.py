@@ -1,0 +1,148 @@
+"""Every page where someone commits states the exact sum, the same one billing then charges;
+and a waiting-list offer is priced and goes through the school's approval like any booking.
+
+Figures are worked by hand from the course's terms, set here:
+- the run costs Riverside Academy £180.00 a place before VAT (a run price for its band);
+- standard-rated: VAT 20 % of £180.00 = £36.00, so £216.00 a place;
+- a late cancellation (inside 14 days' notice) is charged at 50 %: £90.00 + £18.00 VAT = £108.00.
+"""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from billing import services as billing
+from billing.models import InvoiceLine, RunBandPrice
+from bookings import services
+from bookings.models import Enrolment, WaitingListEntry
+from courses.models import Session
+from tests import people as via
+
+
+def _move_first_session(run, days_from_now):
+    first = run.sessions.order_by("starts_at").first()
+    length = first.ends_at - first.starts_at
+    shift = timezone.now() + dt.timedelta(days=days_from_now) - first.starts_at
+    for session in run.sessions.all():
+        Session.objects.filter(pk=session.pk).update(
+            starts_at=session.starts_at + shift, ends_at=session.starts_at + shift + length
+        )
+    run.booking_closes_at = None
+    run.save()
+
+
+@pytest.fixture
+def terms(priced_run, school):
+    course = priced_run.course
+    course.late_cancellation_charge_percent = 50
+    course.save()
+    band = billing.band_for(school)
+    RunBandPrice.objects.create(run=priced_run, band=band, price=Decimal("180.00"))
+    return priced_run
+
+
+def _teacher(school, email):
+    """A teacher of `school` who signs up and joins on the school's domain."""
+    client = Client()
+    user = via.sign_up(client, email)
+    via.join_school(client, school)
+    return user, client
+
+
+def _book_through_the_pages(client, run, school, user):
+    response = client.post(
+        f"/book/{run.pk}/details/",
+        {"school": school.pk, "delegate": [user.pk], "terms": "on"},
+    )
+    assert response.status_code == 302, response.content[:3000]
+    return Enrolment.objects.get(run=run, delegate=user)
+
+
+def test_the_booking_page_states_the_price_and_what_a_late_cancellation_costs(terms, school):
+    user, client = _teacher(school, "new.teacher@riverside-academy.org.uk")
+    _move_first_session(terms, 30)
+    html = client.get(
+        f"/book/{terms.pk}/details/", {"school": school.pk, "delegate": user.pk}
+    ).content.decode()
+    assert "£180.00" in html and "£36.00" in html and "£216.00" in html
+    assert "cancelling costs <strong>£108.00</strong> a place (£90.00 plus £18.00 VAT)" in html
+
+
+def test_the_cancel_page_states_the_charge_billing_then_invoices(terms, school, on_commit):
+    user, client = _teacher(school, "late.canceller@riverside-academy.org.uk")
+    _move_first_session(terms, 30)
+    place = _book_through_the_pages(client, terms, school, user)
+    _move_first_session(terms, 5)  # now inside the 14 days' notice
+
+    page = client.get(f"/bookings/place/{place.pk}/cancel/").content.decode()
+    assert "cancelling now costs <strong>£108.00</strong> (£90.00 plus £18.00 VAT)" in page
+
+    with on_commit():
+        response = client.post(
+            f"/bookings/place/{place.pk}/cancel/", {"confirm": "on"}, follow=True
+        )
+    assert "£108.00 (£90.00 plus £18.00 VAT) will be charged" in response.content.decode()
+    lines = InvoiceLine.objects.filter(enrolment=place).exclude(invoice__status="draft")
+    # booked at £180.00, then credited back to the £90.00 the terms charge
+    assert billing.invoiced_net(place) == Decimal("90.00")
+    assert lines.exists()
+
+
+def test_cancelling_before_the_notice_period_says_free_and_is_free(terms, school, on_commit):
+    user, client = _teacher(school, "early.canceller@riverside-academy.org.uk")
+    _move_first_session(terms, 30)
+    place = _book_through_the_pages(client, terms, school, user)
+    assert (
+        "Cancelling now is free of charge."
+        in client.get(f"/bookings/place/{place.pk}/cancel/").content.decode()
+    )
+    with on_commit():
+        client.post(f"/bookings/place/{place.pk}/cancel/", {"confirm": "on"})
+    assert billing.invoiced_net(place) == Decimal("0.00")
+
+
+@pytest.fixture
+def offered(terms, school, staff_of, book, on_commit):
+    """The run is full; a teacher of a school that asks for approval is first on the waiting
+    list; a place frees up and is offered to them by email."""
+    school.bookings_need_approval = True
+    school.save()
+    _move_first_session(terms, 30)
+    terms.capacity = 1
+    terms.save()
+    taken = book(terms, school).enrolments.get()
+    user, client = _teacher(school, "waiting.teacher@riverside-academy.org.uk")
+    services.join_waiting_list(terms.pk, person=user, school=school, added_by=user)
+    mail.outbox.clear()
+    with on_commit():
+        services.cancel_enrolment(taken.pk, by=taken.booking.booked_by)
+    offer = next(m for m in mail.outbox if m.to == [user.email])
+    path = re.search(r"http://testserver(/offer/\S+/)", offer.body).group(1)
+    return user, client, path
+
+
+def test_the_offer_page_shows_price_vat_total_and_terms_before_accepting(offered):
+    _, client, path = offered
+    html = client.get(path).content.decode()
+    assert "£180.00" in html and "£36.00" in html and "£216.00" in html
+    assert "cancelling costs <strong>£108.00</strong> a place" in html
+    assert "asks its CPD lead to approve" in html
+
+
+def test_accepting_an_offer_at_a_school_that_asks_for_approval_gives_a_pending_place(
+    offered, school, on_commit
+):
+    user, client, path = offered
+    with on_commit():
+        response = client.post(path)
+    assert response.status_code == 302
+    place = Enrolment.objects.get(delegate=user)
+    assert place.status == Enrolment.Status.PENDING_APPROVAL
+    assert WaitingListEntry.objects.get(person=user).status == "accepted"
+    # nothing is invoiced for a place the school has not approved
+    assert billing.invoiced_net(place) == Decimal("0.00")
