@@ -23,6 +23,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 from icalendar.prop import vText, vUri
 
+from config.params import parse_int
 from courses.models import CoursePage, CourseRun, Session
 
 from .models import CalendarFeed, Enrolment
@@ -497,13 +498,12 @@ def rotate(feed):
 
 def feed_from_token(token, kind):
     """The feed a token opens, or None. The secret is compared in constant time."""
-    feed_id, _, secret = (token or "").partition(".")
-    if not feed_id.isdigit() or not secret:
+    raw_id, _, secret = (token or "").partition(".")
+    feed_id = parse_int(raw_id, minimum=1)
+    if feed_id is None or not secret:
         return None
     feed = (
-        CalendarFeed.objects.select_related("school", "user")
-        .filter(pk=int(feed_id), kind=kind)
-        .first()
+        CalendarFeed.objects.select_related("school", "user").filter(pk=feed_id, kind=kind).first()
     )
     if feed is None or not hmac.compare_digest(feed.secret.encode(), secret.encode()):
         return None

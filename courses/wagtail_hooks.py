@@ -185,9 +185,9 @@ class CourseRunViewSet(ModelViewSet):
     def get_urlpatterns(self):
         # A run's sessions, and calling one off (the views are bookings staff's run pages).
         return super().get_urlpatterns() + [
-            path("<int:run_id>/sessions/", RunSessionsView.as_view(), name="sessions"),
+            path("<id:run_id>/sessions/", RunSessionsView.as_view(), name="sessions"),
             path(
-                "<int:run_id>/sessions/<int:session_id>/cancel/",
+                "<id:run_id>/sessions/<id:session_id>/cancel/",
                 CancelSessionView.as_view(),
                 name="cancel_session",
             ),
