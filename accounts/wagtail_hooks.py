@@ -2,6 +2,8 @@ from wagtail import hooks
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from config.admin_delete import ProtectedDeleteView
+
 from .models import Consortium, LocalAuthority, Membership, School, Trust, TrustMembership
 
 
@@ -12,6 +14,7 @@ class SchoolIndexView(IndexView):
 
 
 class SchoolViewSet(ModelViewSet):
+    delete_view_class = ProtectedDeleteView
     model = School
     index_view_class = SchoolIndexView
     url_prefix = "schools"
@@ -46,6 +49,7 @@ class SchoolViewSet(ModelViewSet):
 
 
 class LocalAuthorityViewSet(ModelViewSet):
+    delete_view_class = ProtectedDeleteView
     model = LocalAuthority
     url_prefix = "local-authorities"
     icon = "globe"
@@ -55,6 +59,7 @@ class LocalAuthorityViewSet(ModelViewSet):
 
 
 class TrustViewSet(ModelViewSet):
+    delete_view_class = ProtectedDeleteView
     model = Trust
     url_prefix = "trusts"
     icon = "group"
@@ -64,6 +69,7 @@ class TrustViewSet(ModelViewSet):
 
 
 class ConsortiumViewSet(ModelViewSet):
+    delete_view_class = ProtectedDeleteView
     model = Consortium
     url_prefix = "consortia"
     icon = "group"
@@ -74,6 +80,7 @@ class ConsortiumViewSet(ModelViewSet):
 class MembershipViewSet(ModelViewSet):
     """Bookings staff add people to a school, or change their roles, by hand."""
 
+    delete_view_class = ProtectedDeleteView
     model = Membership
     url_prefix = "memberships"
     icon = "user"

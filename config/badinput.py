@@ -9,17 +9,22 @@ Two guards for every view, Wagtail's admin and allauth's included:
 - A database lookup handed a value its column cannot hold (an id of "1e3" or "²", or
   beyond a bigint) answers 400. Our own views read numbers with config.params and never
   get here; this is for the views we do not write (Wagtail's choosers and listing filters,
-  Wagtail's document links), which pass ids from the address straight to the ORM."""
+  Wagtail's document links), which pass ids from the address straight to the ORM. So do a
+  form missing a field the view takes for granted (request.POST["..."]), and a `next`
+  that Django's redirect() mistakes for a view name ("²")."""
 
 import traceback
 
 from django import db
 from django.http import HttpResponseBadRequest
+from django.urls import NoReverseMatch
+from django.utils.datastructures import MultiValueDictKeyError
 
 NUL = "\x00"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NUL_MESSAGE = "The request held a NUL character (\\x00), which this site does not accept.\n"
 LOOKUP_MESSAGE = "The request held a value that is not a valid id or number here.\n"
+FORM_MESSAGE = "The form was incomplete or held a value this page cannot use.\n"
 
 
 def holds_nul(request):
@@ -60,7 +65,18 @@ class BadInputMiddleware:
     def process_exception(self, request, exception):
         if is_impossible_lookup(exception):
             return _bad_request(LOOKUP_MESSAGE)
+        if isinstance(exception, MultiValueDictKeyError) or _reversed_input(request, exception):
+            return _bad_request(FORM_MESSAGE)
         return None
+
+
+def _reversed_input(request, exception):
+    """redirect(value) reverses a value without "/" or "." as a view name: when that value
+    came from the request, it is the request that is wrong, not a template."""
+    if not isinstance(exception, NoReverseMatch):
+        return False
+    values = [v for q in (request.GET, request.POST) for _, vs in q.lists() for v in vs]
+    return any(f"Reverse for '{v}' not found" in str(exception) for v in values if v)
 
 
 def _bad_request(message):

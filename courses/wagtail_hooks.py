@@ -27,6 +27,7 @@ from bookings.admin_views import (
 from bookings.models import WaitingListEntry
 from bookings.schedule import SESSION_CANCELLED
 from bookings.services import BOOKING_CLOSED
+from config.admin_delete import ProtectedDeleteView
 
 from .models import Audience, CoursePage, CourseRun, Facilitator, Phase, StrandPage, Venue
 
@@ -132,6 +133,7 @@ class CourseRunIndexView(IndexView):
 class CourseRunViewSet(ModelViewSet):
     """Bookings staff schedule runs here; runs are not part of page revisions."""
 
+    delete_view_class = ProtectedDeleteView
     model = CourseRun
     url_prefix = "runs"
     icon = "date"
