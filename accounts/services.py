@@ -7,7 +7,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.params import parse_int
+
 from . import permissions
+from .gias import MAX_URN
 from .models import JoinRequest, Membership, School, User
 
 
@@ -31,8 +34,9 @@ def find_schools(query, limit=10):
     if len(query) < 2:
         return School.objects.none()
     schools = School.objects.exclude(status=School.Status.CLOSED).select_related("local_authority")
-    if query.isdigit():
-        return schools.filter(urn=int(query))[:limit] if len(query) <= 9 else schools.none()
+    if query.isascii() and query.isdigit():
+        urn = parse_int(query, maximum=MAX_URN)
+        return schools.filter(urn=urn)[:limit] if urn is not None else schools.none()
     compact = query.replace(" ", "").upper()
     match = Q(name__icontains=query)
     if POSTCODE.match(query):

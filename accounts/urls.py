@@ -7,20 +7,20 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("school/find/", views.find_school, name="find_school"),
-    path("school/<int:school_id>/join/", views.join_school, name="join_school"),
-    path("school/<int:school_id>/", views.school_dashboard, name="school_dashboard"),
+    path("school/<id:school_id>/join/", views.join_school, name="join_school"),
+    path("school/<id:school_id>/", views.school_dashboard, name="school_dashboard"),
     path(
-        "school/<int:school_id>/requests/<int:request_id>/",
+        "school/<id:school_id>/requests/<id:request_id>/",
         views.decide_join_request,
         name="decide_join_request",
     ),
     path(
-        "school/<int:school_id>/staff/<int:membership_id>/roles/",
+        "school/<id:school_id>/staff/<id:membership_id>/roles/",
         views.update_roles,
         name="update_roles",
     ),
     path(
-        "school/<int:school_id>/staff/<int:membership_id>/remove/",
+        "school/<id:school_id>/staff/<id:membership_id>/remove/",
         views.remove_member,
         name="remove_member",
     ),

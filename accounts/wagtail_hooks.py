@@ -3,6 +3,7 @@ from wagtail import hooks
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from config.admin_delete import ProtectedDeleteView
 from config.exports import SafeSpreadsheetExportMixin
 
 from .forms import NotForYourselfForm
@@ -16,6 +17,7 @@ class SchoolIndexView(SafeSpreadsheetExportMixin, IndexView):
 
 
 class SchoolViewSet(ModelViewSet):
+    delete_view_class = ProtectedDeleteView
     model = School
     index_view_class = SchoolIndexView
     url_prefix = "schools"
@@ -50,6 +52,7 @@ class SchoolViewSet(ModelViewSet):
 
 
 class LocalAuthorityViewSet(ModelViewSet):
+    delete_view_class = ProtectedDeleteView
     model = LocalAuthority
     url_prefix = "local-authorities"
     icon = "globe"
@@ -59,6 +62,7 @@ class LocalAuthorityViewSet(ModelViewSet):
 
 
 class TrustViewSet(ModelViewSet):
+    delete_view_class = ProtectedDeleteView
     model = Trust
     url_prefix = "trusts"
     icon = "group"
@@ -68,6 +72,7 @@ class TrustViewSet(ModelViewSet):
 
 
 class ConsortiumViewSet(ModelViewSet):
+    delete_view_class = ProtectedDeleteView
     model = Consortium
     url_prefix = "consortia"
     icon = "group"
@@ -87,6 +92,7 @@ def _not_for_yourself(viewset):
 class MembershipViewSet(ModelViewSet):
     """Bookings staff add people to a school, or change their roles, by hand."""
 
+    delete_view_class = ProtectedDeleteView
     model = Membership
     url_prefix = "memberships"
     icon = "user"

@@ -25,6 +25,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import HeaderButton
 
 from bookings.admin_views import ReadableInspectMixin, may
+from config.params import id_param
 
 from . import jobs, pdf, reports, services
 from .models import (
@@ -400,8 +401,8 @@ class RecordPaymentView(BillingPage, FormView):
 
     @cached_property
     def chosen_invoice(self):
-        pk = self.request.GET.get("invoice", "")
-        if not pk.isdigit():
+        pk = id_param(self.request.GET, "invoice")
+        if pk is None:
             return None
         return Invoice.objects.filter(pk=pk, status__in=PAYABLE).select_related("account").first()
 
@@ -509,8 +510,8 @@ class SellPackageView(BillingPage, FormView):
 
     def get_initial(self):
         initial = {"starts_on": academic_year_start()}
-        account = self.request.GET.get("account", "")
-        if account.isdigit():
+        account = id_param(self.request.GET, "account")
+        if account is not None:
             initial["account"] = account
         return initial
 

@@ -103,7 +103,7 @@ class RefundConfirmView(CardRefundView):
 
 urlpatterns = [
     path("", RefundListView.as_view(), name="index"),
-    path("<int:credit_note_id>/", RefundConfirmView.as_view(), name="refund"),
+    path("<id:credit_note_id>/", RefundConfirmView.as_view(), name="refund"),
 ]
 
 

@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from config.params import parse_int
+
 from . import services, tasks
 from .models import (
     PENNY,
@@ -302,8 +304,8 @@ def _session_state(session):
 
 def _apply_session(session):
     """Bring our records in line with a (re-fetched) Checkout Session. Inside a transaction."""
-    invoice_id = str(_field(_field(session, "metadata"), "invoice_id") or "")
-    invoice = Invoice.objects.filter(pk=invoice_id).first() if invoice_id.isdigit() else None
+    invoice_id = parse_int(str(_field(_field(session, "metadata"), "invoice_id") or ""))
+    invoice = Invoice.objects.filter(pk=invoice_id).first() if invoice_id else None
     if invoice is None:
         log.info("Checkout Session %s is not for one of our invoices", session.id)
         return "not ours"

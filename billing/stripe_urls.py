@@ -5,6 +5,6 @@ from django.urls import path
 from . import stripe_views
 
 urlpatterns = [
-    path("invoices/<int:invoice_id>/pay/", stripe_views.pay, name="pay"),
+    path("invoices/<id:invoice_id>/pay/", stripe_views.pay, name="pay"),
     path("stripe/webhook/", stripe_views.stripe_webhook, name="stripe-webhook"),
 ]

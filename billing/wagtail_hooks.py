@@ -136,7 +136,7 @@ class InvoiceViewSet(ServicesOnlyViewSet):
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
-            path("pdf/<int:pk>/", admin_views.InvoicePDFView.as_view(), name="pdf"),
+            path("pdf/<id:pk>/", admin_views.InvoicePDFView.as_view(), name="pdf"),
         ]
 
 
@@ -213,7 +213,7 @@ class CreditNoteViewSet(ServicesOnlyViewSet):
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
-            path("pdf/<int:pk>/", admin_views.CreditNotePDFView.as_view(), name="pdf"),
+            path("pdf/<id:pk>/", admin_views.CreditNotePDFView.as_view(), name="pdf"),
         ]
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.models import Membership
 from config.exports import spreadsheet_safe
+from config.params import id_param
 from courses.models import CourseRun, Session
 
 from . import attendance
@@ -270,17 +271,17 @@ def mark(request, run_id, session_id):
     run = attendance.register_or_404(request.user, run_id)
     session = _session_or_404(run, session_id)
     back = reverse("bookings:session_register", args=[run.pk, session.pk])
-    enrolment_id = request.POST.get("enrolment", "")
+    enrolment_id = id_param(request.POST, "enrolment")
     choice = request.POST.get("present", "")
     error = None
-    if not enrolment_id.isdigit():
+    if enrolment_id is None:
         error = "Choose a person on the register."
     elif choice not in {"yes", "no"}:
         error = "Choose present or absent."
     else:
         try:
             attendance.mark_attendance(
-                session.pk, int(enrolment_id), present=choice == "yes", by=request.user
+                session.pk, enrolment_id, present=choice == "yes", by=request.user
             )
         except BookingRefused as refusal:
             error = str(refusal)
@@ -444,12 +445,20 @@ def verify_certificate(request, number):
     return response
 
 
+# Letters, digits and dashes, as printed; anything else is no certificate's number.
+CERTIFICATE_NUMBER = re.compile(r"[A-Z0-9-]{1,40}")
+
+
 def check_certificate(request):
     """The form behind the verification address, for a number typed from paper."""
-    number = (request.GET.get("number") or "").strip()
+    number = "".join((request.GET.get("number") or "").split()).upper()
+    if CERTIFICATE_NUMBER.fullmatch(number):
+        return redirect("bookings:verify_certificate", number)
+    error = ""
     if number:
-        return redirect("bookings:verify_certificate", "".join(number.split()).upper()[:40])
-    error = "Enter the certificate number." if "number" in request.GET else ""
+        error = "That is not a certificate number: they look like CPD-ABCDE-23456."
+    elif "number" in request.GET:
+        error = "Enter the certificate number."
     response = render(request, "bookings/after/check.html", {"error": error})
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -569,7 +578,7 @@ def _school_record(request, school_id):
     wanted = request.GET.get("year", "")
     if wanted == "all":
         year = ""
-    elif re.fullmatch(r"\d{4}/\d{2}", wanted):
+    elif re.fullmatch(r"[0-9]{4}/[0-9]{2}", wanted):
         year = wanted
     else:
         year = attendance.current_academic_year()

@@ -25,6 +25,7 @@ from icalendar.prop import vText, vUri
 
 from accounts import permissions
 from accounts.models import Membership
+from config.params import parse_int
 from courses.models import CoursePage, CourseRun, Session
 
 from .models import CalendarFeed, Enrolment
@@ -517,11 +518,12 @@ def feed_from_token(token, kind):
     """The feed a token opens, or None. The secret is compared in constant time, and the
     holder's right is checked now, not only when it changes: an open account, and for a
     school's calendar still one of its managers (or the council's service staff)."""
-    feed_id, _, secret = (token or "").partition(".")
-    if not feed_id.isdigit() or not secret:
+    raw_id, _, secret = (token or "").partition(".")
+    feed_id = parse_int(raw_id, minimum=1)
+    if feed_id is None or not secret:
         return None
     feeds = CalendarFeed.objects.select_related("school", "user").filter(
-        pk=int(feed_id), kind=kind, user__is_active=True, user__closed_at__isnull=True
+        pk=feed_id, kind=kind, user__is_active=True, user__closed_at__isnull=True
     )
     if kind == CalendarFeed.Kind.SCHOOL:
         feeds = feeds.annotate(manages=_manages_the_school())

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.models import Membership, School, User
 from billing.services import cancellation_charge, quote, vat_on
+from config.params import id_list, id_param
 from config.redirects import safe_next
 from courses.models import CourseRun
 
@@ -124,7 +125,7 @@ def choose_delegates(request, run_id):
         if school
         else []
     )
-    added = request.GET.get("added", "")
+    added = id_param(request.GET, "added")
     return render(
         request,
         "bookings/choose_delegates.html",
@@ -133,7 +134,7 @@ def choose_delegates(request, run_id):
             "school": school,
             "schools": managed or schools,
             "staff": staff,
-            "ticked": {int(added)} if added.isdigit() else {request.user.pk},
+            "ticked": {added} if added else {request.user.pk},
             "manages": school in managed,
         },
     )
@@ -170,8 +171,7 @@ def add_colleague(request, run_id):
 
 
 def _delegates_from(request, school):
-    ids = request.GET.getlist("delegate") or request.POST.getlist("delegate")
-    ids = [i for i in ids if i.isdigit()][:100]
+    ids = id_list(request.GET, "delegate") or id_list(request.POST, "delegate")
     people = list(
         User.objects.filter(pk__in=ids, memberships__school=school).order_by(
             "last_name", "first_name"
@@ -276,8 +276,8 @@ def join_waiting_list(request, run_id):
         messages.error(request, "Join your school first." if not schools else "Choose a school.")
         return redirect(run.course.url)
     person = request.user
-    if request.POST.get("delegate", "").isdigit():
-        person = get_object_or_404(User, pk=request.POST["delegate"], memberships__school=school)
+    if (delegate := id_param(request.POST, "delegate")) is not None:
+        person = get_object_or_404(User, pk=delegate, memberships__school=school)
     try:
         services.join_waiting_list(run.pk, person=person, school=school, added_by=request.user)
     except BookingRefused as refusal:
@@ -422,7 +422,7 @@ def decide_place(request, enrolment_id):
 def substitute_place(request, enrolment_id):
     enrolment = place_or_404(request.user, enrolment_id)
     new = User.objects.filter(
-        pk=request.POST.get("delegate") or 0, memberships__school=enrolment.booking.school
+        pk=id_param(request.POST, "delegate") or 0, memberships__school=enrolment.booking.school
     ).first()
     if new is None:
         messages.error(request, "Choose a colleague from your school's staff list.")
@@ -440,12 +440,12 @@ def substitute_place(request, enrolment_id):
 @require_POST
 def transfer_place(request, enrolment_id):
     enrolment = place_or_404(request.user, enrolment_id)
-    to_run = request.POST.get("run", "")
-    if not to_run.isdigit():
+    to_run = id_param(request.POST, "run")
+    if to_run is None:
         messages.error(request, "Choose another date.")
         return redirect("bookings:detail", enrolment.booking.reference)
     try:
-        new = services.transfer_enrolment(enrolment.pk, to_run_id=int(to_run), by=request.user)
+        new = services.transfer_enrolment(enrolment.pk, to_run_id=to_run, by=request.user)
     except (BookingRefused, CourseRun.DoesNotExist) as refusal:
         messages.error(
             request, str(refusal) if isinstance(refusal, BookingRefused) else "Choose another date."
@@ -517,8 +517,8 @@ def school_bookings(request, school_id):
     status = request.GET.get("status", "")
     if status in Enrolment.Status.values:
         enrolments = enrolments.filter(status=status)
-    person = request.GET.get("person", "")
-    if person.isdigit():
+    person = id_param(request.GET, "person")
+    if person is not None:
         enrolments = enrolments.filter(delegate_id=person)
     when = request.GET.get("when", "upcoming")
     now = timezone.now()

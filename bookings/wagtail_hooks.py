@@ -49,14 +49,14 @@ class ServicesOnlyViewSet(ModelViewSet):
         urlpatterns = [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("inspect/<id:pk>/", self.inspect_view, name="inspect"),
         ]
         if self.editable:
             urlpatterns += [
-                path("edit/<int:pk>/", self.edit_view, name="edit"),
-                path("history/<int:pk>/", self.history_view, name="history"),
+                path("edit/<id:pk>/", self.edit_view, name="edit"),
+                path("history/<id:pk>/", self.history_view, name="history"),
                 path(
-                    "history-results/<int:pk>/",
+                    "history-results/<id:pk>/",
                     self.history_results_view,
                     name="history_results",
                 ),
@@ -193,7 +193,7 @@ class EnrolmentViewSet(ServicesOnlyViewSet):
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
-            path("cancel/<int:pk>/", admin_views.CancelEnrolmentView.as_view(), name="cancel"),
+            path("cancel/<id:pk>/", admin_views.CancelEnrolmentView.as_view(), name="cancel"),
         ]
 
 
@@ -334,7 +334,7 @@ run_urlpatterns = [
         name="offer_places",
     ),
     path(
-        "waiting-list/<int:entry_id>/promote/",
+        "waiting-list/<id:entry_id>/promote/",
         admin_views.PromoteView.as_view(),
         name="promote",
     ),
@@ -347,7 +347,7 @@ run_urlpatterns = [
 def register_run_pages():
     return [
         path(
-            "runs/<int:run_id>/",
+            "runs/<id:run_id>/",
             include((run_urlpatterns, "bookings_admin"), namespace="bookings_admin"),
         )
     ]

@@ -67,7 +67,11 @@ class Venue(index.Indexed, models.Model):
         FieldRowPanel([FieldPanel("town"), FieldPanel("postcode")]),
         FieldPanel("access_notes"),
     ]
-    search_fields = [index.SearchField("name"), index.SearchField("town")]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("town"),
+        index.SearchField("postcode"),  # the admin's venue search looks here too
+    ]
 
     class Meta:
         ordering = ["name"]

@@ -27,6 +27,7 @@ from bookings.admin_views import (
 from bookings.models import WaitingListEntry
 from bookings.schedule import SESSION_CANCELLED
 from bookings.services import BOOKING_CLOSED
+from config.admin_delete import ProtectedDeleteView
 from config.exports import SafeSpreadsheetExportMixin
 
 from .models import Audience, CoursePage, CourseRun, Facilitator, Phase, StrandPage, Venue
@@ -133,6 +134,7 @@ class CourseRunIndexView(SafeSpreadsheetExportMixin, IndexView):
 class CourseRunViewSet(ModelViewSet):
     """Bookings staff schedule runs here; runs are not part of page revisions."""
 
+    delete_view_class = ProtectedDeleteView
     model = CourseRun
     url_prefix = "runs"
     icon = "date"
@@ -186,9 +188,9 @@ class CourseRunViewSet(ModelViewSet):
     def get_urlpatterns(self):
         # A run's sessions, and calling one off (the views are bookings staff's run pages).
         return super().get_urlpatterns() + [
-            path("<int:run_id>/sessions/", RunSessionsView.as_view(), name="sessions"),
+            path("<id:run_id>/sessions/", RunSessionsView.as_view(), name="sessions"),
             path(
-                "<int:run_id>/sessions/<int:session_id>/cancel/",
+                "<id:run_id>/sessions/<id:session_id>/cancel/",
                 CancelSessionView.as_view(),
                 name="cancel_session",
             ),

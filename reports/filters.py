@@ -6,6 +6,7 @@ a bookmarked link with a since-deleted LA still opens, it never answers 500."""
 from dataclasses import dataclass, field
 
 from accounts.models import LocalAuthority
+from config.params import parse_int
 from courses.models import StrandPage
 
 from .periods import AcademicYear
@@ -98,11 +99,8 @@ def read_filters(params, thresholds=()):
         values[t.name] = t.default
         if not raw:
             continue
-        try:
-            value = int(raw)
-        except ValueError:
-            value = None
-        if value is None or not t.minimum <= value <= t.maximum:
+        value = parse_int(raw, t.minimum, t.maximum)
+        if value is None:
             notes.append(
                 f"{t.label} must be a whole number from {t.minimum} to {t.maximum}, "
                 f"not “{raw}”: using {t.default}."

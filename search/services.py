@@ -31,6 +31,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
 
+from config.params import parse_int
 from courses.models import (
     Audience,
     CoursePage,
@@ -545,8 +546,8 @@ def read_selection(params, catalogue):
                 else:
                     selection.ignored.append((key, value))
             elif key == "page":
-                if value.isdigit() and int(value) >= 1:
-                    selection.page = int(value)
+                if (number := parse_int(value, minimum=1)) is not None:
+                    selection.page = number
                 else:
                     selection.ignored.append((key, value))
             elif key in facets:
