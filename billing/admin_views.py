@@ -108,6 +108,9 @@ class InvoiceInspectView(BillingInspectMixin, InspectView):
         url = reverse("billing_accounts:inspect", args=[account.pk])
         return format_html('<a href="{}">{}</a>', url, account.name)
 
+    def get_period_display_value(self):
+        return services.period_label(self.object.period) or "—"
+
     @cached_property
     def header_buttons(self):
         invoice = self.object
@@ -128,6 +131,14 @@ class InvoiceInspectView(BillingInspectMixin, InspectView):
                     url=reverse("billing_record_payment:index") + f"?invoice={invoice.pk}",
                     icon_name="plus",
                     priority=20,
+                )
+            )
+            buttons.append(
+                HeaderButton(
+                    "Allocate a remittance",
+                    url=reverse("billing_allocate_remittance:index") + f"?invoice={invoice.pk}",
+                    icon_name="tick-inverse",
+                    priority=30,
                 )
             )
         return buttons
@@ -162,7 +173,17 @@ class CreditNoteInspectView(BillingInspectMixin, InspectView):
 
     def get_invoice_display_value(self):
         invoice = self.object.invoice
-        return format_html('<a href="{}">{}</a>', _invoice_url(invoice), invoice.number)
+        return format_html(
+            '<a href="{}">{}</a> of {}',
+            _invoice_url(invoice),
+            invoice.number,
+            services.long_date(invoice.issued_on),
+        )
+
+    def get_field_label(self, field_name, field):
+        if field_name == "invoice":
+            return "Original invoice"
+        return super().get_field_label(field_name, field)
 
     @cached_property
     def header_buttons(self):
@@ -269,6 +290,7 @@ class AccountInspectView(BillingInspectMixin, InspectView):
             .order_by("-created_at", "-pk")[:50],
             packages=AccountPackage.objects.filter(account=account).select_related("package"),
             band=services.band_for(account.school) if account.school_id else None,
+            takes_payments=may(self.request.user, Payment, "add"),
         )
         return context
 
@@ -287,7 +309,7 @@ class PackageForm(forms.ModelForm):
 
     class Meta:
         model = Package
-        fields = ["name", "kind", "price", "discount_percent", "credit_amount"]
+        fields = ["name", "kind", "price", "discount_percent", "credit_amount", "nominal_code"]
 
     def clean(self):
         cleaned = super().clean()
@@ -329,7 +351,8 @@ class RecordPaymentForm(forms.Form):
         max_digits=10,
         decimal_places=2,
         min_value=ZERO,
-        help_text="Part payments are fine. Anything over what is owed is held as credit.",
+        help_text="Part payments are fine, up to what is owed. A remittance for several "
+        "invoices, or for more than is owed, is allocated from the account's page.",
     )
     method = forms.ChoiceField(
         choices=[
@@ -364,12 +387,6 @@ class RecordPaymentForm(forms.Form):
         if amount <= 0:
             raise forms.ValidationError("Enter an amount more than £0.00.")
         return amount
-
-    def clean_received_on(self):
-        received = self.cleaned_data["received_on"]
-        if received > timezone.localdate():
-            raise forms.ValidationError("A payment cannot be received in the future.")
-        return received
 
     def clean(self):
         cleaned = super().clean()
@@ -450,11 +467,169 @@ class RecordPaymentView(BillingPage, FormView):
         return redirect(_invoice_url(invoice))
 
 
+# --- allocating a remittance across invoices -----------------------------------------------------
+
+
+def _allocation_field(label, help_text=""):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        min_value=ZERO,
+        help_text=help_text,
+        error_messages={"min_value": "Allocate £0.00 or more: a remittance only pays in."},
+    )
+
+
+class RemittanceForm(forms.Form):
+    """One receipt, and how much of it pays each of the account's open invoices. An
+    `alloc_<invoice id>` field is made for each open invoice, and for any other invoice the
+    data names, so the service can refuse one that is not the account's."""
+
+    amount = forms.DecimalField(
+        label="Amount received (£)", max_digits=10, decimal_places=2, min_value=ZERO
+    )
+    method = RecordPaymentForm.base_fields["method"]
+    received_on = forms.DateField(label="Received on", help_text="e.g. 24/11/2026")
+    reference = forms.CharField(
+        label="Remittance or cheque reference", max_length=120, required=False
+    )
+
+    def __init__(self, *args, account, invoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.invoices = {invoice.pk: invoice for invoice in invoices}
+        named = {
+            int(key.removeprefix("alloc_"))
+            for key in (self.data or {})
+            if key.startswith("alloc_") and key.removeprefix("alloc_").isdigit()
+        }
+        others = Invoice.objects.filter(pk__in=named - set(self.invoices))
+        self.invoices.update({invoice.pk: invoice for invoice in others})
+        for invoice in self.invoices.values():
+            owed = getattr(invoice, "owed", None)
+            help_text = (
+                f"Issued {services.long_date(invoice.issued_on)}; £{owed:,.2f} owed."
+                if owed is not None
+                else ""
+            )
+            self.fields[f"alloc_{invoice.pk}"] = _allocation_field(
+                f"To {invoice.number or invoice} (£)", help_text
+            )
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError("Enter an amount more than £0.00.")
+        return amount
+
+    def allocation_fields(self):
+        return [self[f"alloc_{pk}"] for pk in self.invoices]
+
+    def allocations(self):
+        return [
+            (invoice, self.cleaned_data.get(f"alloc_{pk}")) for pk, invoice in self.invoices.items()
+        ]
+
+
+class AllocateRemittanceView(BillingPage, FormView):
+    """Finance enters one receipt and shares it across an account's open invoices (oldest
+    first, to start with); services.record_remittance does the rest."""
+
+    model = Payment
+    permission_required = "add"
+    page_title = "Allocate a remittance"
+    header_icon = "tick-inverse"
+    template_name = "billing/admin/allocate_remittance.html"
+    form_class = RemittanceForm
+
+    @cached_property
+    def account(self):
+        account, invoice = self.request.GET.get("account", ""), self.request.GET.get("invoice", "")
+        accounts = Account.objects.select_related("school", "trust", "consortium")
+        if account.isdigit():
+            return get_object_or_404(accounts, pk=account)
+        if invoice.isdigit():
+            return get_object_or_404(accounts, invoices__pk=invoice)
+        raise Http404("Allocate a remittance from an account's or an invoice's page.")
+
+    @cached_property
+    def open_invoices(self):
+        return services.payable_invoices(self.account)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "account": self.account,
+            "invoices": self.open_invoices,
+        }
+
+    def get_initial(self):
+        return {"received_on": timezone.localdate(), "method": Payment.Method.BACS}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            account=self.account,
+            open_invoices=self.open_invoices,
+            owed=sum((i.owed for i in self.open_invoices), ZERO),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "fill" in request.POST:
+            return self.fill_oldest_first()
+        return super().post(request, *args, **kwargs)
+
+    def fill_oldest_first(self):
+        """Share the amount entered over the open invoices, oldest first, for finance to check."""
+        form = self.get_form()
+        form.is_valid()
+        amount = form.cleaned_data.get("amount")
+        if amount is None:
+            return self.form_invalid(form)
+        initial = {
+            name: form.cleaned_data.get(name)
+            for name in ("amount", "method", "received_on", "reference")
+        }
+        for pk, share in services.oldest_first(amount, self.open_invoices).items():
+            initial[f"alloc_{pk}"] = share
+        unbound = self.form_class(
+            account=self.account, invoices=self.open_invoices, initial=initial
+        )
+        return self.render_to_response(self.get_context_data(form=unbound))
+
+    def form_valid(self, form):
+        try:
+            remittance = services.record_remittance(
+                self.account,
+                form.cleaned_data["amount"],
+                form.allocations(),
+                method=form.cleaned_data["method"],
+                received_on=form.cleaned_data["received_on"],
+                reference=form.cleaned_data["reference"],
+                by=self.request.user,
+            )
+        except BillingError as refusal:
+            form.add_error(None, str(refusal))
+            return self.form_invalid(form)
+        shares = [
+            f"£{p.amount:,.2f} to {p.invoice.number}"
+            for p in remittance.allocations.select_related("invoice").order_by("pk")
+        ]
+        said = f"£{remittance.amount:,.2f} recorded for {self.account.name}"
+        said += f": {', '.join(shares)}." if shares else "."
+        if remittance.held_as_credit:
+            said += f" £{remittance.held_as_credit:,.2f} is held as credit on the account."
+        messages.success(self.request, said)
+        return redirect("billing_accounts:inspect", self.account.pk)
+
+
 # --- selling a package -------------------------------------------------------------------------
 
 
-def long_date(day):
-    return f"{day.day} {day:%B %Y}"
+long_date = services.long_date
 
 
 def academic_year_start(today=None):

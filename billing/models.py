@@ -192,6 +192,12 @@ class Package(models.Model):
     price = money_field(help_text="What the package costs, before VAT.")
     discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO)
     credit_amount = money_field(help_text="Prepaid credit, in pounds, that places draw on.")
+    nominal_code = models.CharField(
+        max_length=20,
+        default="4190-PKG",
+        help_text="The ledger code the package's sale is posted to, as a strand's code is for "
+        "its courses.",
+    )
 
     class Meta:
         ordering = ["price"]
@@ -467,6 +473,39 @@ class CreditNoteLine(models.Model):
         return self.description
 
 
+class Remittance(models.Model):
+    """One receipt (a BACS remittance, a cheque) that pays several invoices of one account.
+    Each invoice's share is a Payment linked here; what is left unallocated is held as
+    account credit, so allocated + held_as_credit is always the amount received."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="remittances")
+    method = models.CharField(max_length=14)
+    amount = money_field(help_text="What was received.")
+    allocated = money_field(help_text="What was allocated to invoices.")
+    held_as_credit = money_field(help_text="What was left over, held as account credit.")
+    reference = models.CharField(max_length=120, blank=True)
+    received_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="remittance_positive"),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0, held_as_credit__gte=0)
+                & Q(allocated__lte=F("amount"))
+                & Q(amount=Round(F("allocated") + F("held_as_credit"), 2)),
+                name="remittance_allocations_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"£{self.amount} remittance {self.reference or self.pk}"
+
+
 class Payment(models.Model):
     """Money received against an invoice. `applied` is what settled the invoice; any excess
     (an overpayment) is held as account credit."""
@@ -480,6 +519,8 @@ class Payment(models.Model):
         CREDIT = "credit", "Prepaid or account credit"
 
     STRIPE_METHODS = (Method.CARD, Method.BACS_DEBIT, Method.BANK_TRANSFER)
+    # Keyed in by finance from a remittance or a cheque: dates and amounts are checked.
+    KEYED_METHODS = (Method.BACS, Method.CHEQUE)
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
@@ -491,6 +532,10 @@ class Payment(models.Model):
     received_on = models.DateField()
     stripe_checkout_session = models.CharField(max_length=80, unique=True, null=True, blank=True)
     stripe_payment_intent = models.CharField(max_length=80, blank=True)
+    # Set when this payment is one invoice's share of a remittance.
+    remittance = models.ForeignKey(
+        Remittance, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -508,6 +553,12 @@ class Payment(models.Model):
             models.CheckConstraint(
                 condition=Q(refunded__gte=0, refunded__lte=F("amount")),
                 name="payment_refund_within_amount",
+            ),
+            # A remittance's share of an invoice is all applied: any excess is the
+            # remittance's, held as credit there.
+            models.CheckConstraint(
+                condition=Q(remittance__isnull=True) | Q(applied=F("amount")),
+                name="remittance_share_applied_in_full",
             ),
         ]
 
@@ -544,6 +595,9 @@ class CreditEntry(models.Model):
     )
     payment = models.ForeignKey(
         Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    remittance = models.ForeignKey(
+        Remittance, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from config.exports import spreadsheet_safe
 
-from .models import ZERO, Account, CreditNoteLine, Invoice, InvoiceLine, Payment
+from .models import ZERO, Account, CreditNoteLine, Invoice, InvoiceLine, Payment, Remittance
 from .services import money
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -98,7 +98,8 @@ def statement_rows(statement):
             (payment.received_on, "Payment", "", payment.invoice.number, details,
              -payment.amount, "", "")
         )  # fmt: skip
-    rows.sort(key=lambda row: (row[0], row[1]))
+    # Date, then documents before the payments of that day, then number.
+    rows.sort(key=lambda row: (row[0], row[1] == "Payment", row[2]))
     yield STATEMENT_HEADINGS
     for row in rows:
         yield [spreadsheet_safe(v) if isinstance(v, str) else v for v in row]
@@ -122,7 +123,7 @@ INVOICE_HEADINGS = [
     "Line",
     "Nominal code",
     "VAT treatment",
-    "VAT rate",
+    "VAT rate (%)",
     "Net",
     "VAT",
     "Gross",
@@ -137,7 +138,7 @@ CREDIT_NOTE_HEADINGS = [
     "Line",
     "Nominal code",
     "VAT treatment",
-    "VAT rate",
+    "VAT rate (%)",
     "Net",
     "VAT",
     "Gross",
@@ -189,8 +190,19 @@ def payments(start, end):
     )
 
 
+def unallocated_remittances(start, end):
+    """What remittances received in the range left unallocated (held as credit): money received
+    that no Payment row carries."""
+    return (
+        Remittance.objects.filter(received_on__range=(start, end), held_as_credit__gt=0)
+        .select_related(*(f"account__{p}" for p in _ACCOUNT))
+        .order_by("received_on", "pk")
+    )
+
+
 def _rate(line):
-    return f"{line.vat_rate * 100:.1f}%"
+    """The VAT rate as a percentage number, e.g. 20.00 or 0.00, as ledgers import it."""
+    return (line.vat_rate * 100).quantize(Decimal("0.01"))
 
 
 def invoice_rows(start, end):
@@ -253,6 +265,20 @@ def payment_rows(start, end):
             payment.refunded,
             payment.stripe_payment_intent,
         ]
+    for remittance in unallocated_remittances(start, end):
+        yield [
+            remittance.received_on,
+            "",
+            customer_ref(remittance.account),
+            spreadsheet_safe(remittance.account.name),
+            Payment.Method(remittance.method).label,
+            spreadsheet_safe(remittance.reference),
+            remittance.held_as_credit,
+            ZERO,
+            remittance.held_as_credit,
+            ZERO,
+            "",
+        ]
 
 
 EXPORTS = {
@@ -281,6 +307,7 @@ def ledger_summary(start, end):
     invoice_totals = lines.aggregate(net=Sum("net"), vat=Sum("vat"), gross=Sum("gross"))
     credits = credit_note_lines(start, end)
     received = payments(start, end)
+    unallocated = unallocated_remittances(start, end)
     return LedgerSummary(
         invoices=lines.values("invoice").distinct().count(),
         invoice_net=invoice_totals["net"] or ZERO,
@@ -289,7 +316,8 @@ def ledger_summary(start, end):
         credit_notes=credits.values("credit_note").distinct().count(),
         credit_gross=credits.aggregate(t=Sum("gross"))["t"] or ZERO,
         payments=received.count(),
-        payments_received=received.aggregate(t=Sum("amount"))["t"] or ZERO,
+        payments_received=(received.aggregate(t=Sum("amount"))["t"] or ZERO)
+        + (unallocated.aggregate(t=Sum("held_as_credit"))["t"] or ZERO),
     )
 
 

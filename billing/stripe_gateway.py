@@ -82,6 +82,13 @@ class WebhookFailed(Exception):
 # --- the client ------------------------------------------------------------------------------
 
 
+# The API version our calls and webhook handling were written and recorded against
+# (tests/billing/stripe_double.py). Pinned, so a stripe-python upgrade (which moves its default
+# version) never changes the shapes we read; move it deliberately, with new recordings, and set
+# the webhook endpoint in Stripe's dashboard to the same version.
+API_VERSION = "2025-09-30.clover"
+
+
 def configured():
     return bool(settings.STRIPE_SECRET_KEY)
 
@@ -97,7 +104,10 @@ def client():
     if http_client is not None and not isinstance(http_client, stripe.HTTPClient):
         http_client = http_client()
     return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY, http_client=http_client, max_network_retries=2
+        settings.STRIPE_SECRET_KEY,
+        stripe_version=API_VERSION,
+        http_client=http_client,
+        max_network_retries=2,
     )
 
 

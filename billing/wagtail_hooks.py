@@ -413,6 +413,16 @@ class RecordPaymentViewSet(BillingPageViewSet):
     view_class = admin_views.RecordPaymentView
 
 
+class AllocateRemittanceViewSet(BillingPageViewSet):
+    """Reached from an account's or an invoice's page (it needs the account), not the menu."""
+
+    name = "billing_allocate_remittance"
+    url_prefix = "billing/allocate-remittance"
+    icon = "tick-inverse"
+    permission = "billing.add_payment"
+    view_class = admin_views.AllocateRemittanceView
+
+
 class SellPackageViewSet(BillingPageViewSet):
     name = "billing_sell_package"
     url_prefix = "billing/sell-package"
@@ -499,7 +509,7 @@ class PackageViewSet(NoDeleteViewSet):
     url_prefix = "billing/packages"
     icon = "tag"
     menu_label = "Packages"
-    list_display = ["name", "kind", "price", "discount_percent", "credit_amount"]
+    list_display = ["name", "kind", "price", "discount_percent", "credit_amount", "nominal_code"]
 
     def get_form_class(self, for_update=False):
         return admin_views.PackageForm
@@ -543,6 +553,11 @@ class PricesGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_billing():
     return BillingGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_allocate_remittance():
+    return AllocateRemittanceViewSet()
 
 
 @hooks.register("register_admin_viewset")

@@ -29,6 +29,14 @@ def vat_label(line):
     return f"{percent:f}%"
 
 
+@register.filter
+def period_label(period):
+    """'2026-12' → 'December 2026'."""
+    from billing.services import period_label
+
+    return period_label(period)
+
+
 @register.simple_tag(takes_context=True)
 def show_finance_link(context):
     """Whether the header offers 'Finance', for finance roles. Remembered for five minutes per

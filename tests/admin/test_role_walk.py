@@ -196,6 +196,7 @@ WALK = [
     *exports("payments", "/admin/billing/payments/", MONEY_READ),
     stop("payment inspect", "/admin/billing/payments/inspect/{payment}/", MONEY_READ),
     stop("record a payment", "/admin/billing/record-payment/", {FIN}),
+    stop("allocate a remittance", "/admin/billing/allocate-remittance/?account={account}", {FIN}),
     *exports("accounts", "/admin/billing/accounts/", MONEY_READ),
     stop("account inspect", "/admin/billing/accounts/inspect/{account}/", MONEY_READ),
     stop("account add", "/admin/billing/accounts/new/", {FIN}),

@@ -126,7 +126,8 @@ def test_run_invoicing_command_shows_progress_reports_and_a_rerun_changes_nothin
     total = int(lines[-1].split("/")[1].split()[0])
     assert lines[-1] == f"{total}/{total} accounts" and total >= 1
     assert lines == [f"{n}/{total} accounts" for n in range(1, total + 1)]
-    assert f"{period}: {total} account(s) checked" in report
+    # A period is shown as a month (item 8): "December 2026", not "2026-12".
+    assert f"{timezone.localdate():%B %Y}: {total} account(s) checked" in report
     assert "invoice(s) issued" in report and "£" in report
     statement = Invoice.objects.get(account=account, period=period)
     assert {line.enrolment_id for line in statement.lines.all()} == set(

@@ -250,7 +250,18 @@ def test_payments_part_pay_then_pay_then_overpay_into_credit(priced_run, school,
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PART_PAID
     assert services.outstanding(invoice) == D("164.00")
-    services.record_payment(invoice, D("200.00"), method=Payment.Method.BACS, reference="REM 2")
+    # A keyed-in £200.00 against £164.00 owed is refused (item 7); the same remittance is
+    # allocated instead: £164.00 to the invoice, £36.00 held as credit.
+    with pytest.raises(services.BillingError, match="more than the £164.00 still owed"):
+        services.record_payment(invoice, D("200.00"), method=Payment.Method.BACS)
+    services.record_remittance(
+        invoice.account,
+        D("200.00"),
+        [(invoice, D("164.00"))],
+        method=Payment.Method.BACS,
+        received_on=timezone.localdate(),
+        reference="REM 2",
+    )
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID and services.outstanding(invoice) == 0
     assert services.credit_balance(invoice.account) == D("36.00")

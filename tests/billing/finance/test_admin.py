@@ -162,15 +162,17 @@ def test_paying_the_rest_by_cheque_marks_it_paid(officer, invoice_a):
     assert services.outstanding(invoice_a) == 0
 
 
-def test_an_overpayment_is_held_as_account_credit(officer, invoice_a, account_a):
-    before = services.credit_balance(account_a)
+def test_an_overpayment_is_refused_and_points_to_allocating_a_remittance(officer, invoice_a):
+    # Was: £300.00 against £267.00 owed was taken, £33.00 held as credit. A keyed-in amount
+    # over the balance is now refused (item 7); a larger remittance is allocated instead
+    # (tests/billing/test_payments_and_remittances.py), its remainder held as credit.
+    before = money_state()
     response = _pay(officer, invoice_a, amount="300.00", reference="BACS 77")
-    assert response.status_code == 302
-    payment = Payment.objects.get(invoice=invoice_a)
-    assert (payment.amount, payment.applied) == (D("300.00"), D("267.00"))
-    assert services.credit_balance(account_a) - before == D("33.00")
-    page = text(officer.get(response["Location"]))
-    assert "£33.00 more than was owed is held as credit" in page
+    assert response.status_code == 200
+    page = text(response)
+    assert f"£300.00 is more than the £267.00 still owed on {invoice_a.number}" in page
+    assert "Allocate a remittance" in page
+    assert money_state() == before
 
 
 def test_the_form_opens_ready_for_the_invoice_s_balance(officer, invoice_a):

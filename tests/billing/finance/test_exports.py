@@ -37,10 +37,13 @@ def october(account_a, invoice_a, people):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("django.utils.timezone.localdate", lambda: date(2026, 10, 25))
         note = credit(invoice_a, [(invoice_a.lines.get(vat_treatment="zero"), D("40.00"))])
-    payment = services.record_payment(
-        invoice_a, D("300.00"), method=Payment.Method.BACS, received_on=date(2026, 10, 28),
-        reference="REM-OCT",
-    )  # fmt: skip
+        # Keyed on its day (a received date is checked against "today"); £227.00 is owed:
+        # £267.00 less the £40.00 credit note.
+        patch.setattr("django.utils.timezone.localdate", lambda: date(2026, 10, 28))
+        payment = services.record_payment(
+            invoice_a, D("200.00"), method=Payment.Method.BACS, received_on=date(2026, 10, 28),
+            reference="REM-OCT",
+        )  # fmt: skip
     november = issue(account_a, [("Place: later", "10.00", "standard")], on=date(2026, 11, 1))
     return {"invoices": [invoice_a, second], "note": note, "payment": payment, "later": november}
 
@@ -66,8 +69,8 @@ def test_invoice_csv_has_a_row_per_line_with_nominal_codes_and_balances_to_the_i
     assert phonics[head.index("Nominal code")] == "4101-ITL"
     assert phonics[head.index("Customer ref")] == f"URN {october['invoices'][0].account.school.urn}"
     assert phonics[head.index("PO number")] == "PO-OAK-7731"
-    assert [phonics[head.index(c)] for c in ("VAT rate", "Net", "VAT", "Gross")] == [
-        "20.0%", "110.00", "22.00", "132.00"
+    assert [phonics[head.index(c)] for c in ("VAT rate (%)", "Net", "VAT", "Gross")] == [
+        "20.00", "110.00", "22.00", "132.00"
     ]  # fmt: skip
     assert (
         by_description["Place: Inspection briefing (INS-900-1) — Alan Turing"][
@@ -105,7 +108,7 @@ def test_credit_note_and_payment_csvs(officer_client, october):
     head = reports.PAYMENT_HEADINGS
     assert row[head.index("Received")] == "2026-10-28"
     assert row[head.index("Reference")] == "REM-OCT"
-    assert row[head.index("Amount")] == "300.00"
+    assert row[head.index("Amount")] == "200.00"
     assert row[head.index("Method")] == "BACS remittance"
 
 
@@ -115,7 +118,7 @@ def test_the_export_page_shows_the_totals_the_csvs_add_up_to(officer_client, oct
     assert summary.invoices == 2
     assert summary.invoice_gross == sum(i.gross for i in october["invoices"])
     assert summary.credit_gross == D("40.00")
-    assert summary.payments_received == D("300.00")
+    assert summary.payments_received == D("200.00")
     page = response.content.decode()
     assert f"£{summary.invoice_gross:,.2f}" in page
     assert "kind=invoices" in page and "kind=payments" in page
@@ -173,8 +176,11 @@ def test_aged_debt_puts_each_invoice_s_balance_in_its_bucket(account_a, people):
     for days_overdue in (-10, 0, 1, 30, 31, 61, 91):
         issued = today - timedelta(days=30 + days_overdue)
         made[days_overdue] = issue(account_a, [("Place", "100.00", "standard")], on=issued)
-    services.record_payment(made[31], D("20.00"), method=Payment.Method.BACS)  # part paid
-    services.record_payment(made[61], D("120.00"), method=Payment.Method.BACS)  # paid
+    # Received on the report's day: a keyed-in date is checked against today (item 7).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.utils.timezone.localdate", lambda: today)
+        services.record_payment(made[31], D("20.00"), method=Payment.Method.BACS)  # part paid
+        services.record_payment(made[61], D("120.00"), method=Payment.Method.BACS)  # paid
     old = issue(b, [("Place", "10.00", "exempt")], on=today - timedelta(days=130))
     # Only this test's invoices count: set the demo's aside.
     ours = [old.pk, *(i.pk for i in made.values())]
