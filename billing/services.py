@@ -134,15 +134,8 @@ def quote_band(school, facts, run=None):
 # --- pricing ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Quote:
-    list_price: Decimal
-    band: PriceBand
-    band_price: Decimal
-    discount_percent: Decimal
-    net: Decimal
-    vat_treatment: str
-    vat_rate: Decimal
+class WithVat:
+    """A net sum and its VAT rate: VAT per line, half-up to the penny; gross is net plus VAT."""
 
     @property
     def vat(self):
@@ -151,6 +144,17 @@ class Quote:
     @property
     def gross(self):
         return self.net + self.vat
+
+
+@dataclass(frozen=True)
+class Quote(WithVat):
+    list_price: Decimal
+    band: PriceBand
+    band_price: Decimal
+    discount_percent: Decimal
+    net: Decimal
+    vat_treatment: str
+    vat_rate: Decimal
 
     @property
     def is_free(self):
@@ -369,19 +373,11 @@ def charge_due(enrolment):
 
 
 @dataclass(frozen=True)
-class Charge:
+class Charge(WithVat):
     """A sum as a page states it before someone commits: net, VAT at the place's rate, total."""
 
     net: Decimal
     vat_rate: Decimal
-
-    @property
-    def vat(self):
-        return vat_on(self.net, self.vat_rate)
-
-    @property
-    def gross(self):
-        return self.net + self.vat
 
 
 def cancellation_charge(place, *, late):

@@ -7,33 +7,19 @@ Figures are worked by hand from the course's terms, set here:
 - a late cancellation (inside 14 days' notice) is charged at 50 %: £90.00 + £18.00 VAT = £108.00.
 """
 
-import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
 
 from billing import services as billing
 from billing.models import InvoiceLine, RunBandPrice
 from bookings import services
 from bookings.models import Enrolment, WaitingListEntry
-from courses.models import Session
 from tests import people as via
-
-
-def _move_first_session(run, days_from_now):
-    first = run.sessions.order_by("starts_at").first()
-    length = first.ends_at - first.starts_at
-    shift = timezone.now() + dt.timedelta(days=days_from_now) - first.starts_at
-    for session in run.sessions.all():
-        Session.objects.filter(pk=session.pk).update(
-            starts_at=session.starts_at + shift, ends_at=session.starts_at + shift + length
-        )
-    run.booking_closes_at = None
-    run.save()
+from tests.bookings.test_changes import _move_first_session
 
 
 @pytest.fixture
