@@ -286,7 +286,14 @@ class PackageForm(forms.ModelForm):
 
     class Meta:
         model = Package
-        fields = ["name", "kind", "price", "discount_percent", "credit_amount"]
+        fields = ["name", "kind", "price", "discount_percent", "credit_amount", "voucher_type"]
+        help_texts = {
+            "voucher_type": "Prepaid credit is a voucher for VAT. Multi-purpose (the default, "
+            "for credit that may buy any course): no VAT when sold; each place it pays for "
+            "carries its course's VAT. Single-purpose (only if every course it can buy is "
+            "standard-rated): 20% VAT when sold; the places it pays for carry none, and it "
+            "pays standard-rated places only. Ignored for a discount package."
+        }
 
     def clean(self):
         cleaned = super().clean()
