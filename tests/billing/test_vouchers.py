@@ -254,9 +254,9 @@ def test_a_late_cancellation_paid_from_a_multi_purpose_voucher_gives_back_the_di
     officer, riverside, standard_run, book, on_commit
 ):
     account = services.school_account(riverside)
+    income_before = _income()  # before the sale: the £2,700 must never be income
     _sell(officer, riverside, _create_package(officer, "Gold prepaid", "multi", "2700.00"))
     _move_start(standard_run, 5)  # inside the 14 days: a late cancellation, charged 50%
-    income_before = _income()
     with on_commit():
         booking = book(standard_run, riverside)
     assert services.credit_balance(account) == D("2484.00")  # 2,700 − 216
