@@ -309,7 +309,24 @@ class PackageForm(forms.ModelForm):
 
     class Meta:
         model = Package
-        fields = ["name", "kind", "price", "discount_percent", "credit_amount", "nominal_code"]
+        fields = [
+            "name",
+            "kind",
+            "price",
+            "discount_percent",
+            "credit_amount",
+            "voucher_type",
+            "nominal_code",
+        ]
+        help_texts = {
+            "voucher_type": "Prepaid credit is a voucher for VAT. Multi-purpose (the default, "
+            "for credit that may buy any course): no VAT when sold; each place it pays for "
+            "carries its course's VAT. Single-purpose (only if every course it can buy is "
+            "standard-rated): 20% VAT when sold; the places it pays for carry none, and it "
+            "pays standard-rated places only. Ignored for a discount package.",
+            "nominal_code": "Where a discount package's sale is posted. Prepaid credit is posted "
+            "to the deferred-income code in billing settings until it pays for places.",
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -181,11 +181,20 @@ class Account(models.Model):
 
 
 class Package(models.Model):
-    """An annual package a school or consortium buys: a discount, or prepaid credit."""
+    """An annual package a school or consortium buys: a discount, or prepaid credit.
+
+    Prepaid credit is a voucher in VAT law (VAT Act 1994 Schedule 10B; docs/vat.md): a
+    multi-purpose voucher carries no VAT when sold and each place it pays for carries its
+    course's VAT; a single-purpose voucher (standard-rated courses only) carries VAT when sold
+    and none when it pays for a place. A discount is not a voucher."""
 
     class Kind(models.TextChoices):
         DISCOUNT = "discount", "Discount on every place"
         CREDITS = "credits", "Prepaid credit"
+
+    class VoucherType(models.TextChoices):
+        MULTI = "multi", "Multi-purpose voucher: VAT on each place it pays for"
+        SINGLE = "single", "Single-purpose voucher: VAT when sold, standard-rated courses only"
 
     name = models.CharField(max_length=60, unique=True, help_text="e.g. Bronze, Silver, Gold")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -198,10 +207,24 @@ class Package(models.Model):
         help_text="The ledger code the package's sale is posted to, as a strand's code is for "
         "its courses.",
     )
+    voucher_type = models.CharField(
+        "VAT treatment of the credit",
+        max_length=6,
+        choices=VoucherType.choices,
+        default=VoucherType.MULTI,
+        blank=True,
+        help_text="Prepaid credit only. Multi-purpose (the default) if the credit may buy any "
+        "course; single-purpose only if it can buy standard-rated courses alone.",
+    )
 
     class Meta:
         ordering = ["price"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="credits", voucher_type__in=["multi", "single"])
+                | Q(kind="discount", voucher_type=""),
+                name="only_credit_is_a_voucher",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(kind="discount", discount_percent__gt=0, discount_percent__lte=100)
@@ -214,6 +237,43 @@ class Package(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # A discount is not a voucher: it never keeps the field's default.
+        if self.kind == Package.Kind.DISCOUNT:
+            self.voucher_type = ""
+        elif not self.voucher_type:
+            self.voucher_type = Package.VoucherType.MULTI
+        super().save(*args, **kwargs)
+
+    @property
+    def is_single_purpose(self):
+        return self.kind == Package.Kind.CREDITS and self.voucher_type == "single"
+
+    @property
+    def vat_explained(self):
+        """The package's VAT treatment in plain words, for finance officers."""
+        if self.kind == Package.Kind.DISCOUNT:
+            return (
+                "A discount, not a voucher: the package is charged VAT at the standard rate "
+                "when sold and counts as income then; places booked under it carry their "
+                "course's VAT on the discounted price."
+            )
+        if self.is_single_purpose:
+            return (
+                "Single-purpose voucher (VAT Act 1994 Sch 10B para 4): VAT at 20% is charged "
+                "when the package is sold. The credit pays only for standard-rated places, "
+                "at their price before VAT; those places carry no further VAT. Other places "
+                "are invoiced as usual. The money is deferred income until a place is charged."
+            )
+        return (
+            "Multi-purpose voucher (VAT Act 1994 Sch 10B para 7): no VAT when the package is "
+            "sold (outside the scope of VAT). Each place it pays for is invoiced with its "
+            "course's VAT (standard, zero or exempt) and the credit pays the place's total. "
+            "The money is deferred income until a place is charged."
+        )
+
+    vat_explained.fget.short_description = "VAT treatment, in plain words"
 
 
 class AccountPackage(models.Model):
@@ -368,7 +428,9 @@ class InvoiceLine(models.Model):
         AccountPackage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     description = models.CharField(max_length=300)
-    vat_treatment = models.CharField(max_length=10)
+    # standard, zero, exempt; outside_scope (a multi-purpose voucher sold); voucher_paid (a
+    # place paid from a single-purpose voucher, whose VAT was accounted for when it was sold).
+    vat_treatment = models.CharField(max_length=20)
     vat_rate = models.DecimalField(max_digits=4, decimal_places=3)
     net = money_field()
     vat = money_field()
@@ -600,6 +662,9 @@ class CreditEntry(models.Model):
         Remittance, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(max_length=200, blank=True)
+    # Credit from a single-purpose voucher, and its draws and returns: VAT was paid on it when
+    # sold, so it pays standard-rated places' net price only, and is kept apart from the rest.
+    single_purpose = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -678,6 +743,15 @@ class BillingSettings(BaseGenericSetting):
     invoice_prefix = models.CharField(max_length=8, default="CPD")
     credit_note_prefix = models.CharField(max_length=8, default="CN")
     finance_email = models.EmailField(default="cpd-finance@example.gov.uk")
+    deferred_income_nominal_code = models.CharField(
+        max_length=20,
+        default="2410-DEF",
+        help_text="Ledger code (a liability) for money received for prepaid credit, until the "
+        "credit pays for a place.",
+    )
+    debtors_nominal_code = models.CharField(
+        max_length=20, default="1100-DEB", help_text="Ledger code of the debtors control account."
+    )
 
     class Meta:
         verbose_name = "billing settings"

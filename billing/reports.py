@@ -12,7 +12,17 @@ from django.utils import timezone
 
 from config.exports import spreadsheet_safe
 
-from .models import ZERO, Account, CreditNoteLine, Invoice, InvoiceLine, Payment, Remittance
+from .models import (
+    ZERO,
+    Account,
+    BillingSettings,
+    CreditEntry,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Remittance,
+)
 from .services import money
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -281,11 +291,85 @@ def payment_rows(start, end):
         ]
 
 
+REDEMPTION_HEADINGS = [
+    "Date",
+    "Invoice number",
+    "Customer ref",
+    "Customer",
+    "Place",
+    "Paid from",
+    "Debit nominal code",
+    "Credit nominal code",
+    "Place's income nominal code",
+    "Amount",
+]
+
+
+def redemptions(start, end):
+    """Credit that paid invoices issued from `start` to `end`: per place (what its draw at
+    booking paid, net of what went back) and any other account credit applied."""
+    return (
+        CreditEntry.objects.filter(
+            invoice__issued_on__range=(start, end), kind__in=["draw", "release", "applied"]
+        )
+        .values("invoice", "enrolment", "single_purpose")
+        .annotate(amount=Sum("amount"))
+        .filter(amount__lt=0)
+        .order_by("invoice__number", "enrolment")
+    )
+
+
+def redemption_rows(start, end):
+    """The journal for credit redeemed: deferred income (a liability) is debited and the
+    debtors account credited, clearing the place's invoice, whose line is already on the
+    course's income code with its VAT. So income is recognised once, when the place is
+    charged, and the credit sale itself never reaches income (docs/vat.md)."""
+    config = BillingSettings.load()
+    rows = list(redemptions(start, end))
+    invoices = {
+        i.pk: i
+        for i in Invoice.objects.filter(pk__in={r["invoice"] for r in rows}).select_related(
+            *(f"account__{p}" for p in _ACCOUNT)
+        )
+    }
+    lines = {
+        (line.invoice_id, line.enrolment_id): line
+        for line in InvoiceLine.objects.filter(invoice__in=list(invoices), enrolment__isnull=False)
+    }
+    yield REDEMPTION_HEADINGS
+    for row in rows:
+        invoice = invoices[row["invoice"]]
+        line = lines.get((row["invoice"], row["enrolment"]))
+        if row["single_purpose"]:
+            source = "Single-purpose voucher"
+        elif row["enrolment"]:
+            source = "Prepaid credit"
+        else:
+            source = "Account credit"
+        yield [
+            invoice.issued_on,
+            invoice.number,
+            customer_ref(invoice.account),
+            spreadsheet_safe(invoice.account.name),
+            spreadsheet_safe(line.description if line else "Whole invoice"),
+            source,
+            config.deferred_income_nominal_code,
+            config.debtors_nominal_code,
+            line.nominal_code if line else "",
+            money(-row["amount"]),
+        ]
+
+
 EXPORTS = {
     # name: (label, rows, filename stem)
     "invoices": ("Invoices (one row per line)", invoice_rows, "invoices"),
     "credit-notes": ("Credit notes (one row per line)", credit_note_rows, "credit-notes"),
     "payments": ("Payments", payment_rows, "payments"),
+    "redemptions": (
+        "Credit redeemed (journal from deferred income)",
+        redemption_rows,
+        "credit-redeemed",
+    ),
 }
 
 

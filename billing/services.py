@@ -39,7 +39,19 @@ from .models import (
     RunBandPrice,
 )
 
-VAT_RATES = {"standard": Decimal("0.200"), "zero": Decimal("0.000"), "exempt": Decimal("0.000")}
+VAT_RATES = {
+    "standard": Decimal("0.200"),
+    "zero": Decimal("0.000"),
+    "exempt": Decimal("0.000"),
+    # Prepaid credit as a voucher (VAT Act 1994 Sch 10B; docs/vat.md): a multi-purpose voucher
+    # is outside the scope of VAT when sold; a place paid from a single-purpose voucher bears
+    # no VAT, which was accounted for when the voucher was sold.
+    "outside_scope": Decimal("0.000"),
+    "voucher_paid": Decimal("0.000"),
+}
+MPV_SALE = "Outside the scope of VAT: multi-purpose voucher"
+SPV_SALE = "Single-purpose voucher: VAT charged now, none on the places it pays for"
+SPV_PLACE = "VAT accounted for when the voucher was sold"
 
 
 class BillingError(Exception):
@@ -246,8 +258,13 @@ def price_for(school, run):
 # --- credit ------------------------------------------------------------------------------------
 
 
-def credit_balance(account):
-    return total(CreditEntry.objects.filter(account=account), "amount")
+def credit_balance(account, *, single_purpose=None):
+    """All the account's credit; or, with `single_purpose`, only single-purpose voucher credit
+    (True) or everything else (False)."""
+    entries = CreditEntry.objects.filter(account=account)
+    if single_purpose is not None:
+        entries = entries.filter(single_purpose=single_purpose)
+    return total(entries, "amount")
 
 
 def _lock(account_ids):
@@ -280,8 +297,12 @@ def has_credit_to_draw(school):
 
 
 def draw_credit_for_place(enrolment, *, new=False):
-    """At booking, the place's price (with VAT) is drawn from prepaid credit first. Runs inside
-    the booking's transaction; a place draws once (`new`: just made, so nothing drawn yet)."""
+    """At booking, the place is paid from prepaid credit first. Runs inside the booking's
+    transaction; a place draws once (`new`: just made, so nothing drawn yet).
+
+    A standard-rated place is paid whole from a single-purpose voucher if one covers its price
+    before VAT (the VAT was charged when the voucher was sold). Otherwise other credit pays the
+    place's price with VAT, as far as it goes."""
     gross = enrolment.price + vat_on(enrolment.price, enrolment.vat_rate)
     if gross <= 0:
         return ZERO
@@ -292,9 +313,21 @@ def draw_credit_for_place(enrolment, *, new=False):
         return ZERO
     budgets = _budgets_for(school)
     _lock([a.pk for a in budgets])  # in id order, so two bookings never wait in a circle
+    if enrolment.vat_rate == VAT_RATES["standard"]:
+        for account in budgets:
+            if credit_balance(account, single_purpose=True) >= enrolment.price:
+                CreditEntry.objects.create(
+                    account=account,
+                    kind=CreditEntry.Kind.DRAW,
+                    amount=-enrolment.price,
+                    enrolment=enrolment,
+                    single_purpose=True,
+                    note=f"{enrolment.run.reference}: {enrolment.delegate}",
+                )
+                return enrolment.price
     drawn = ZERO
     for account in budgets:  # but drawn in the school's order: its own credit first
-        take = min(credit_balance(account), gross - drawn)
+        take = min(credit_balance(account, single_purpose=False), gross - drawn)
         if take > 0:
             CreditEntry.objects.create(
                 account=account,
@@ -327,14 +360,23 @@ def buy_package(account, package, *, starts_on, by):
         )
         if package.price > 0:
             invoice = Invoice.objects.create(account=account)
+            what = f"{package.name} package, {starts_on:%d %b %Y} to {held.ends_on:%d %b %Y}"
+            if package.kind == Package.Kind.DISCOUNT:  # not a voucher: a supply, taxed now
+                treatment, code = "standard", package.nominal_code
+            elif package.is_single_purpose:  # Sch 10B para 4: taxed when sold
+                treatment, what = "standard", f"{what}. {SPV_SALE}"
+            else:  # Sch 10B para 7: the consideration for issuing it is disregarded
+                treatment, what = "outside_scope", f"{what}. {MPV_SALE}"
+            if package.kind == Package.Kind.CREDITS:
+                # Deferred income (a liability) until the credit pays for a place.
+                code = BillingSettings.load().deferred_income_nominal_code
             _add_line(
                 invoice,
-                description=f"{package.name} package, {starts_on:%d %b %Y} to "
-                f"{held.ends_on:%d %b %Y}",
+                description=what,
                 net=package.price,
-                vat_treatment="standard",
+                vat_treatment=treatment,
                 package=held,
-                nominal_code=package.nominal_code,
+                nominal_code=code,
             )
             issue_invoice(invoice)
         if package.kind == Package.Kind.CREDITS:
@@ -342,6 +384,7 @@ def buy_package(account, package, *, starts_on, by):
                 account=account,
                 kind=CreditEntry.Kind.PACKAGE,
                 amount=package.credit_amount,
+                single_purpose=package.is_single_purpose,
                 note=f"{package.name} package",
                 created_by=by,
             )
@@ -506,9 +549,9 @@ def _release_draws(enrolment, amount):
     """Give back up to `amount` of what the place drew at booking and has not yet used."""
     for row in (
         _unapplied_draws(enrolment)
-        .values("account")
+        .values("account", "single_purpose")
         .annotate(held=Sum("amount"))
-        .order_by("-account")
+        .order_by("-account", "single_purpose")
     ):
         give = min(-row["held"], amount)
         if give > 0:
@@ -517,6 +560,7 @@ def _release_draws(enrolment, amount):
                 kind=CreditEntry.Kind.RELEASE,
                 amount=give,
                 enrolment=enrolment,
+                single_purpose=row["single_purpose"],
                 note=f"{enrolment.run.reference}: not charged",
             )
             amount -= give
@@ -558,7 +602,8 @@ def _apply_credit(invoice):
             reference="Prepaid credit drawn at booking",
         )
     (account,) = _lock([invoice.account_id])
-    spare = min(credit_balance(account), outstanding(invoice))
+    # Single-purpose voucher credit pays standard-rated places only, drawn at booking.
+    spare = min(credit_balance(account, single_purpose=False), outstanding(invoice))
     if spare > 0:
         payment = Payment.objects.create(
             account=account,
@@ -639,6 +684,8 @@ def issue_credit_note(invoice, lines, *, reason, on=None):
             kind=CreditEntry.Kind.RETURN,
             amount=note.returned,
             credit_note=note,
+            # Taken back from places a single-purpose voucher paid: back to that voucher.
+            single_purpose=all(line.vat_treatment == "voucher_paid" for line, _ in lines),
             note=f"{note.number} on paid invoice {invoice.number}",
         )
     _refresh_status(invoice)
@@ -673,12 +720,19 @@ def _settle_locked(account, enrolments, *, invoice_charges, on, booking=None, pe
         "net",
     )
     credited = _sums_by_enrolment(CreditNoteLine.objects.filter(enrolment__in=ids), "net")
-    held = _sums_by_enrolment(
+    held = {}
+    by_voucher = set()  # places a single-purpose voucher pays for
+    for pk, single, amount in (
         CreditEntry.objects.filter(
             enrolment__in=ids, invoice__isnull=True, kind__in=["draw", "release"]
-        ),
-        "amount",
-    )
+        )
+        .values("enrolment", "single_purpose")
+        .annotate(t=Sum("amount"))
+        .values_list("enrolment", "single_purpose", "t")
+    ):
+        held[pk] = held.get(pk, ZERO) + amount
+        if single and amount < 0:
+            by_voucher.add(pk)
     to_invoice = []
     to_credit = {}
     for enrolment in enrolments:
@@ -713,29 +767,35 @@ def _settle_locked(account, enrolments, *, invoice_charges, on, booking=None, pe
         codes = _nominal_codes({e.run.course_id for e, _ in to_invoice})
         InvoiceLine.objects.bulk_create(
             [
-                _line(
-                    invoice,
-                    description=_charge_description(enrolment, net)
-                    + (
-                        f" (PO {enrolment.booking.po_number})"
-                        if period and enrolment.booking.po_number
-                        else ""
-                    ),
-                    net=net,
-                    vat_treatment=(
-                        enrolment.run.course.vat_treatment
-                        if enrolment.vat_rate == 0
-                        else "standard"
-                    ),
-                    vat_rate=enrolment.vat_rate,
-                    enrolment=enrolment,
-                    nominal_code=codes.get(enrolment.run.course_id, ""),
-                )
+                _place_line(invoice, enrolment, net, codes, period, enrolment.pk in by_voucher)
                 for enrolment, net in to_invoice
             ]
         )
         invoice = issue_invoice(invoice, on=on)
     return invoice, notes
+
+
+def _place_line(invoice, enrolment, net, codes, period, by_voucher):
+    """An unsaved line charging `net` for a place. A place a single-purpose voucher pays for
+    is not a new supply for VAT (Sch 10B para 5): no VAT on it, and the line says why."""
+    description = _charge_description(enrolment, net)
+    if period and enrolment.booking.po_number:
+        description += f" (PO {enrolment.booking.po_number})"
+    if by_voucher:
+        treatment, rate = "voucher_paid", ZERO
+        description += f". {SPV_PLACE}"
+    else:
+        rate = enrolment.vat_rate
+        treatment = enrolment.run.course.vat_treatment if rate == 0 else "standard"
+    return _line(
+        invoice,
+        description=description,
+        net=net,
+        vat_treatment=treatment,
+        vat_rate=rate,
+        enrolment=enrolment,
+        nominal_code=codes.get(enrolment.run.course_id, ""),
+    )
 
 
 def _credit_reason(lines):

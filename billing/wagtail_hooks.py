@@ -509,7 +509,27 @@ class PackageViewSet(NoDeleteViewSet):
     url_prefix = "billing/packages"
     icon = "tag"
     menu_label = "Packages"
-    list_display = ["name", "kind", "price", "discount_percent", "credit_amount", "nominal_code"]
+    list_display = [
+        "name",
+        "kind",
+        "voucher_type",
+        "price",
+        "discount_percent",
+        "credit_amount",
+        "nominal_code",
+    ]
+    # Finance officers read here, in plain words, how VAT falls on a package (docs/vat.md).
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "name",
+        "kind",
+        "voucher_type",
+        "price",
+        "credit_amount",
+        "discount_percent",
+        "nominal_code",
+        "vat_explained",
+    ]
 
     def get_form_class(self, for_update=False):
         return admin_views.PackageForm

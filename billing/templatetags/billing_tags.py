@@ -22,9 +22,13 @@ def gbp(value):
 
 @register.filter
 def vat_label(line):
-    """A line's VAT rate as printed: 20%, 0%, or Exempt."""
+    """A line's VAT rate as printed: 20%, 0%, Exempt, or why a voucher line carries none."""
     if line.vat_treatment == "exempt":
         return "Exempt"
+    if line.vat_treatment == "outside_scope":
+        return "Outside the scope of VAT"
+    if line.vat_treatment == "voucher_paid":
+        return "None: paid on the voucher"
     percent = (Decimal(line.vat_rate) * 100).normalize()
     return f"{percent:f}%"
 

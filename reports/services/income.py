@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import LocalAuthority
-from billing.models import ZERO, CreditNoteLine, Invoice, InvoiceLine, Payment
+from billing.models import ZERO, CreditNoteLine, Invoice, InvoiceLine, Package, Payment
 from billing.reports import with_outstanding
 from bookings.models import Enrolment
 from courses.models import CourseRun, Session
@@ -75,15 +75,19 @@ def income(filters):
     """Income by strand, month and LA (net of credit notes, before VAT), invoiced against
     paid, and a forecast from confirmed places on runs still to come."""
     year = filters.year
+    # Prepaid credit sold is deferred income, not income: it counts when it pays for a place
+    # (that place's invoice line), so once (docs/vat.md).
     invoiced = _money_rows(
-        InvoiceLine.objects.exclude(invoice__status__in=NOT_ISSUED),
+        InvoiceLine.objects.exclude(invoice__status__in=NOT_ISSUED).exclude(
+            package__package__kind=Package.Kind.CREDITS
+        ),
         issued_on="invoice__issued_on",
         place="enrolment",
         account_la="invoice__account__school__local_authority",
         filters=filters,
     )
     credited = _money_rows(
-        CreditNoteLine.objects.all(),
+        CreditNoteLine.objects.exclude(invoice_line__package__package__kind=Package.Kind.CREDITS),
         issued_on="credit_note__issued_on",
         place="invoice_line__enrolment",
         account_la="credit_note__account__school__local_authority",
@@ -116,7 +120,8 @@ def income(filters):
     )  # fmt: skip
     by_strand.note = (
         "All figures before VAT. Invoiced: lines of invoices issued in the year (not drafts "
-        "or void). Credit notes: credit notes issued in the year, whichever year their "
+        "or void), except prepaid credit sold, which is deferred income until it pays for a "
+        "place. Credit notes: credit notes issued in the year, whichever year their "
         "invoice was. Income: invoiced less credit notes. A place's strand is its course's."
     )
     by_month = _income_table(

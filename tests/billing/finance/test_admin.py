@@ -260,7 +260,11 @@ def test_selling_prepaid_credit_invoices_it_and_puts_the_credit_on_the_account(
     assert (held.starts_on, held.ends_on) == (date(2026, 9, 1), date(2027, 9, 1))
     assert services.credit_balance(account) - before == gold.credit_amount
     invoice = Invoice.objects.get(lines__package=held)
-    assert invoice.net == gold.price and invoice.status == Invoice.Status.ISSUED
+    # Gold is a multi-purpose voucher: £2,700 and no VAT when sold (VAT Act 1994 Sch 10B
+    # para 7); the places it pays for bear their own. This test only checked the net before,
+    # and the invoice charged £540 VAT on top: VAT twice on the same places.
+    assert (invoice.net, invoice.vat, invoice.gross) == (D("2700.00"), D("0.00"), D("2700.00"))
+    assert invoice.status == Invoice.Status.ISSUED
     assert "now holds Gold" in text(officer.get(response["Location"]))
 
 
