@@ -122,6 +122,12 @@ class School(models.Model):
     type_group = models.CharField(max_length=20, choices=TypeGroup.choices)
     phase = models.CharField(max_length=20, choices=Phase.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    # The postal address as GIAS gives it: Street, Locality, Address3, Town, County (name).
+    street = models.CharField(max_length=100, blank=True)
+    locality = models.CharField(max_length=100, blank=True)
+    address3 = models.CharField("address line 3", max_length=100, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    county = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     website = models.URLField(max_length=300, blank=True)
     trust = models.ForeignKey(
@@ -147,6 +153,11 @@ class School(models.Model):
         "type_group",
         "phase",
         "status",
+        "street",
+        "locality",
+        "address3",
+        "town",
+        "county",
         "postcode",
         "website",
         "trust",
