@@ -138,7 +138,6 @@ class School(models.Model):
     email_domains = models.TextField(
         blank=True, help_text="Staff email domains, one per line, e.g. oakfield.sch.uk"
     )
-    invoice_address = models.TextField(blank=True)
     po_number_required = models.BooleanField("PO number required", default=False)
     bookings_need_approval = models.BooleanField(
         "staff bookings need CPD-lead approval", default=False
@@ -164,7 +163,6 @@ class School(models.Model):
     )
     LOCAL_FIELDS = (
         "email_domains",
-        "invoice_address",
         "po_number_required",
         "bookings_need_approval",
     )
