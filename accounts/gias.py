@@ -37,6 +37,11 @@ COLUMNS = {
     "type_group": "EstablishmentTypeGroup (name)",
     "phase": "PhaseOfEducation (name)",
     "status": "EstablishmentStatus (name)",
+    "street": "Street",
+    "locality": "Locality",
+    "address3": "Address3",
+    "town": "Town",
+    "county": "County (name)",
     "postcode": "Postcode",
     "website": "SchoolWebsite",
     "trust_uid": "Trusts (code)",
@@ -74,6 +79,10 @@ STATUSES = {
     "open, but proposed to close": School.Status.OPEN_PROPOSED_TO_CLOSE,
     "proposed to open": School.Status.PROPOSED_TO_OPEN,
 }
+
+# Names and address lines: a line break inside one (a quoted CSV value may hold one) would
+# break printed addresses and listings, so each run of whitespace becomes one space.
+ONE_LINE = ("name", "la_name", "trust_name", "street", "locality", "address3", "town", "county")
 
 # The School fields the register owns, in the order compared and written.
 GIAS_FIELDS = School.REGISTER_FIELDS
@@ -121,6 +130,8 @@ class ImportReport:
     authorities_renamed: int = 0
     trusts_created: int = 0
     trusts_renamed: int = 0
+    # A trust code that arrives with different names: which names, on which lines.
+    trust_name_conflicts: list[str] = field(default_factory=list)
     la_codes_not_found: list[str] = field(default_factory=list)
 
 
@@ -128,6 +139,7 @@ class ImportReport:
 class Establishment:
     """One good row, ready to save."""
 
+    line: int
     urn: int
     name: str
     la_code: str
@@ -137,6 +149,11 @@ class Establishment:
     type_group: str
     phase: str
     status: str
+    street: str
+    locality: str
+    address3: str
+    town: str
+    county: str
     postcode: str
     website: str
     trust_uid: str
@@ -238,6 +255,10 @@ def _establishments(reader, report, wanted, estimate, progress) -> Iterator[Esta
             report.problems.append(Problem(start, f"has {len(row)} fields; the header has {width}"))
             continue
         values = {key: row[index].strip() for key, index in columns.items()}
+        for key in ONE_LINE:
+            values[key] = " ".join(values[key].split())
+        if values["county"].casefold() == "not recorded":  # GIAS's word for none
+            values["county"] = ""
         la_codes_seen.add(values["la_code"])
         if wanted is not None and values["la_code"] and values["la_code"] not in wanted:
             report.skipped_by_la += 1
@@ -310,6 +331,11 @@ def _parse(line, values, report) -> tuple[Establishment | None, list[str]]:
         ("name", School, "name"),
         ("establishment_number", School, "establishment_number"),
         ("type_name", School, "type_name"),
+        ("street", School, "street"),
+        ("locality", School, "locality"),
+        ("address3", School, "address3"),
+        ("town", School, "town"),
+        ("county", School, "county"),
         ("postcode", School, "postcode"),
         ("la_name", LocalAuthority, "name"),
         ("trust_uid", Trust, "uid"),
@@ -328,6 +354,7 @@ def _parse(line, values, report) -> tuple[Establishment | None, list[str]]:
         )
         website = ""
     return Establishment(
+        line=line,
         urn=int(urn),
         name=values["name"],
         la_code=values["la_code"],
@@ -337,6 +364,11 @@ def _parse(line, values, report) -> tuple[Establishment | None, list[str]]:
         type_group=TYPE_GROUPS[values["type_group"].casefold()],
         phase=PHASES[values["phase"].casefold()],
         status=STATUSES[values["status"].casefold()],
+        street=values["street"],
+        locality=values["locality"],
+        address3=values["address3"],
+        town=values["town"],
+        county=values["county"],
         postcode=values["postcode"],
         website=website,
         trust_uid=values["trust_uid"],
@@ -370,12 +402,17 @@ def _save(establishments, report, progress):
         _save_schools(establishments, la_ids, trust_ids, report, progress)
 
 
-def _save_lookup(model, key, names):
-    """Create or rename the rows of a code -> name table (local authorities, trusts);
-    return how many were created and renamed, and every row's id by code."""
+def _save_lookup(model, key, names, keep=()):
+    """Create or rename the rows of a code -> name table (local authorities, trusts), never
+    renaming those whose code is in `keep`; return how many were created and renamed, and
+    every row's id by code."""
     existing = dict(model.objects.values_list(key, "name"))
     new = [code for code in names if code not in existing]
-    renamed = [c for c, name in names.items() if c in existing and name and existing[c] != name]
+    renamed = [
+        c
+        for c, name in names.items()
+        if c in existing and c not in keep and name and existing[c] != name
+    ]
     _upsert(
         model,
         [model(**{key: code, "name": names[code] or code}) for code in new + renamed],
@@ -397,12 +434,35 @@ def _save_authorities(establishments, report) -> dict[str, int]:
 
 
 def _save_trusts(establishments, report) -> dict[str, int]:
+    """A trust code given different names in one file is a mistake in the file, not a rename:
+    it is reported, and the trust keeps its name (a new trust takes the first one given)."""
     names = {}
+    lines_by_name = {}  # uid -> {name: [lines]}
     for e in establishments:
-        if e.trust_uid and (e.trust_name or e.trust_uid not in names):
+        if not e.trust_uid:
+            continue
+        if e.trust_name:
+            lines_by_name.setdefault(e.trust_uid, {}).setdefault(e.trust_name, []).append(e.line)
+        if not names.get(e.trust_uid):
             names[e.trust_uid] = e.trust_name
-    report.trusts_created, report.trusts_renamed, ids = _save_lookup(Trust, "uid", names)
+    conflicting = {uid: by for uid, by in lines_by_name.items() if len(by) > 1}
+    existing = dict(Trust.objects.filter(uid__in=conflicting).values_list("uid", "name"))
+    for uid, by in conflicting.items():
+        given = "; ".join(f"{name!r} ({_lines(lines)})" for name, lines in by.items())
+        report.trust_name_conflicts.append(
+            f"Trust {uid} has different names in the file: {given}. Its name is left as "
+            f"{existing.get(uid, names[uid])!r}."
+        )
+    report.trusts_created, report.trusts_renamed, ids = _save_lookup(
+        Trust, "uid", names, keep=conflicting
+    )
     return ids
+
+
+def _lines(lines, shown=5):
+    text = ", ".join(str(line) for line in lines[:shown])
+    more = f" and {len(lines) - shown:,} more" if len(lines) > shown else ""
+    return f"line{'s' if len(lines) > 1 else ''} {text}{more}"
 
 
 def _save_schools(establishments, la_ids, trust_ids, report, progress):
@@ -420,6 +480,11 @@ def _save_schools(establishments, la_ids, trust_ids, report, progress):
             e.type_group,
             e.phase,
             e.status,
+            e.street,
+            e.locality,
+            e.address3,
+            e.town,
+            e.county,
             e.postcode,
             e.website,
             trust_ids[e.trust_uid] if e.trust_uid else None,

@@ -122,6 +122,12 @@ class School(models.Model):
     type_group = models.CharField(max_length=20, choices=TypeGroup.choices)
     phase = models.CharField(max_length=20, choices=Phase.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    # The postal address as GIAS gives it: Street, Locality, Address3, Town, County (name).
+    street = models.CharField(max_length=100, blank=True)
+    locality = models.CharField(max_length=100, blank=True)
+    address3 = models.CharField("address line 3", max_length=100, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    county = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     website = models.URLField(max_length=300, blank=True)
     trust = models.ForeignKey(
@@ -132,7 +138,6 @@ class School(models.Model):
     email_domains = models.TextField(
         blank=True, help_text="Staff email domains, one per line, e.g. oakfield.sch.uk"
     )
-    invoice_address = models.TextField(blank=True)
     po_number_required = models.BooleanField("PO number required", default=False)
     bookings_need_approval = models.BooleanField(
         "staff bookings need CPD-lead approval", default=False
@@ -147,13 +152,17 @@ class School(models.Model):
         "type_group",
         "phase",
         "status",
+        "street",
+        "locality",
+        "address3",
+        "town",
+        "county",
         "postcode",
         "website",
         "trust",
     )
     LOCAL_FIELDS = (
         "email_domains",
-        "invoice_address",
         "po_number_required",
         "bookings_need_approval",
     )

@@ -81,6 +81,10 @@ def run(args):
                 local_authority=la,
                 type_group="la_maintained",
                 phase="primary",
+                # A full address, or the run would skip every bench school un-invoiced.
+                street=f"{i + 1} Bench Road",
+                town="Haverleigh",
+                postcode="HV1 1BB",
             )
             for i in range(args.schools)
         ]

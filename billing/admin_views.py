@@ -28,6 +28,7 @@ from bookings.admin_views import ReadableInspectMixin, may
 from config.params import id_param
 
 from . import jobs, pdf, reports, services
+from .addresses import is_uk_postcode, normalise_postcode
 from .models import (
     ZERO,
     Account,
@@ -223,12 +224,60 @@ class PaymentInspectView(BillingInspectMixin, InspectView):
 # --- accounts ----------------------------------------------------------------------------------
 
 
-class AccountCreateForm(forms.ModelForm):
+BILLING_CONTACT_FIELDS = ["contact_name", "contact_email", *Account.ADDRESS_FIELDS]
+
+
+class BillingAddressForm(forms.ModelForm):
+    """Where the account's invoices and credit notes go. Left blank on a school's account, the
+    school's address from GIAS is used; when given, it must be whole, not half an address."""
+
+    ADDRESS_HELP = {
+        "address_line_1": "Leave the address blank on a school's account to use the school's "
+        "address from GIAS. A trust or consortium needs its own.",
+        "contact_name": "Printed on invoices and credit notes: “For the attention of …”.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, text in self.ADDRESS_HELP.items():
+            self.fields[name].help_text = text
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data.get("postcode", "").strip()
+        if postcode and not is_uk_postcode(postcode):
+            raise forms.ValidationError(
+                f"'{postcode}' is not a UK postcode: it looks like HV3 1AA or SW1A 2AA."
+            )
+        return normalise_postcode(postcode)
+
+    def clean(self):
+        cleaned = super().clean()
+        given = [f for f in Account.ADDRESS_FIELDS if (cleaned.get(f) or "").strip()]
+        if given:
+            for name, words in (
+                ("address_line_1", "the first line"),
+                ("town", "the town"),
+                ("postcode", "the postcode"),
+            ):
+                if not (cleaned.get(name) or "").strip() and name not in self.errors:
+                    self.add_error(name, f"An address needs {words}.")
+        return cleaned
+
+
+class AccountCreateForm(BillingAddressForm):
     """An account for a school, a centrally billed trust, or a consortium's shared budget."""
 
     class Meta:
         model = Account
-        fields = ["school", "trust", "consortium", "invoicing", "price_band", "reminders_paused"]
+        fields = [
+            "school",
+            "trust",
+            "consortium",
+            "invoicing",
+            "price_band",
+            "reminders_paused",
+            *BILLING_CONTACT_FIELDS,
+        ]
         help_texts = {"school": "Choose one of school, trust or consortium."}
 
     def clean(self):
@@ -251,10 +300,10 @@ class AccountCreateForm(forms.ModelForm):
         return cleaned
 
 
-class AccountEditForm(forms.ModelForm):
+class AccountEditForm(BillingAddressForm):
     class Meta:
         model = Account
-        fields = ["invoicing", "price_band", "reminders_paused"]
+        fields = ["invoicing", "price_band", "reminders_paused", *BILLING_CONTACT_FIELDS]
 
     def clean_price_band(self):
         band = self.cleaned_data.get("price_band")
@@ -291,6 +340,8 @@ class AccountInspectView(BillingInspectMixin, InspectView):
             packages=AccountPackage.objects.filter(account=account).select_related("package"),
             band=services.band_for(account.school) if account.school_id else None,
             takes_payments=may(self.request.user, Payment, "add"),
+            address=account.billing_address,
+            address_missing=account.billing_address.missing(),
         )
         return context
 

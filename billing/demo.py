@@ -61,8 +61,20 @@ def seed_billing():
         oakfield.save(update_fields=["invoicing"])
     consortium, _ = Consortium.objects.get_or_create(name="Haverleigh Special Schools Partnership")
     consortium.schools.add(schools[990004])
+    # A consortium has no address in GIAS: invoices for its shared budget go to the school
+    # that holds it.
     budget, _ = Account.objects.get_or_create(
-        consortium=consortium, defaults={"kind": Account.Kind.CONSORTIUM}
+        consortium=consortium,
+        defaults={
+            "kind": Account.Kind.CONSORTIUM,
+            "contact_name": "Partnership Business Manager",
+            "contact_email": "partnership@brookvale.sch.uk",
+            "address_line_1": "c/o Brookvale Special School",
+            "address_line_2": "Brookvale Drive",
+            "address_line_3": "Marsh End",
+            "town": "Haverleigh",
+            "postcode": "HV6 8BD",
+        },
     )
     start = _academic_year_start()
     for account, package in [

@@ -73,5 +73,6 @@ def run_invoicing_job(job_id, period):
         invoices=report.invoices,
         credit_notes=report.credit_notes,
         gross=str(report.gross),
+        skipped=[list(pair) for pair in report.skipped],
     )
     return str(report)

@@ -13,6 +13,8 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from config.private_storage import private_storage
 
+from .addresses import PostalAddress
+
 ZERO = Decimal("0.00")
 
 # "gross = net + VAT" is checked with ROUND(…, 2): exact on PostgreSQL's numeric, and on
@@ -148,6 +150,26 @@ class Account(models.Model):
     )
     stripe_customer_id = models.CharField(max_length=40, blank=True)
 
+    # Where invoices and credit notes go. A school's account left blank uses the school's
+    # address from GIAS; a trust or consortium has no register address and needs its own.
+    contact_name = models.CharField("billing contact", max_length=120, blank=True)
+    contact_email = models.EmailField("billing contact email", blank=True)
+    address_line_1 = models.CharField(max_length=100, blank=True)
+    address_line_2 = models.CharField(max_length=100, blank=True)
+    address_line_3 = models.CharField(max_length=100, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    county = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+
+    ADDRESS_FIELDS = (
+        "address_line_1",
+        "address_line_2",
+        "address_line_3",
+        "town",
+        "county",
+        "postcode",
+    )
+
     class Meta:
         ordering = ["pk"]
         constraints = [
@@ -178,6 +200,54 @@ class Account(models.Model):
     @property
     def name(self):
         return self.party.name
+
+    @property
+    def has_own_address(self):
+        return any(getattr(self, f).strip() for f in self.ADDRESS_FIELDS)
+
+    @property
+    def address_is_the_schools(self):
+        """Whether documents go to the school's GIAS address, the account having none."""
+        return self.school_id is not None and not self.has_own_address
+
+    @property
+    def billing_address(self):
+        if self.address_is_the_schools:
+            s = self.school
+            return PostalAddress.of(
+                (s.street, s.locality, s.address3), s.town, s.county, s.postcode
+            )
+        return PostalAddress.of(
+            (self.address_line_1, self.address_line_2, self.address_line_3),
+            self.town,
+            self.county,
+            self.postcode,
+        )
+
+    def address_block(self):
+        """The addressee block as printed: the account's name, then its address."""
+        return "\n".join([self.name, *self.billing_address.printed()])
+
+
+class BilledTo(models.Model):
+    """Who an issued document was addressed to, copied at issue: a later change to the
+    account's address never alters a document already sent (or its re-rendered PDF)."""
+
+    billed_to = models.TextField(blank=True, help_text="Name and postal address, one per line.")
+    billed_contact_name = models.CharField(max_length=120, blank=True)
+    billed_contact_email = models.EmailField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def address_to(self, account):
+        self.billed_to = account.address_block()
+        self.billed_contact_name = account.contact_name.strip()
+        self.billed_contact_email = account.contact_email.strip()
+
+    @property
+    def billed_to_lines(self):
+        return [line for line in self.billed_to.splitlines() if line.strip()]
 
 
 class Package(models.Model):
@@ -315,7 +385,7 @@ class IssuedInvoiceChanged(Exception):
     """An issued invoice (or its lines) was about to be edited: corrections are credit notes."""
 
 
-class Invoice(models.Model):
+class Invoice(BilledTo):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         ISSUED = "issued", "Issued"
@@ -353,6 +423,9 @@ class Invoice(models.Model):
         "net",
         "vat",
         "gross",
+        "billed_to",
+        "billed_contact_name",
+        "billed_contact_email",
     )
 
     class Meta:
@@ -464,7 +537,7 @@ class InvoiceLine(models.Model):
             )
 
 
-class CreditNote(models.Model):
+class CreditNote(BilledTo):
     """A correction to an issued invoice: cancelled places, waived charges, a cancelled run."""
 
     class Settlement(models.TextChoices):

@@ -27,14 +27,15 @@ def site_url(path=""):
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
+def billed_to(document):
+    """Who an invoice or credit note is addressed to, as copied when it was issued. Documents
+    issued before addresses were copied fall back to the account's address today."""
+    return document.billed_to_lines or billing_address(document.account)
+
+
 def billing_address(account):
-    """Who the document is addressed to: the account's name, then its invoice address."""
-    lines = [account.name]
-    if account.school_id:
-        school = account.school
-        address = [line.strip() for line in school.invoice_address.splitlines() if line.strip()]
-        lines += address or ([school.postcode] if school.postcode else [])
-    return lines
+    """The account's name, then its billing address as it is now (for statements)."""
+    return account.address_block().splitlines()
 
 
 def _html(template, context):
@@ -68,7 +69,7 @@ def _invoice_context(invoice):
         "credit_applied": credit,
         "to_pay": invoice.gross - credit,
         "lines": list(invoice.lines.all()),
-        "billed_to": billing_address(invoice.account),
+        "billed_to": billed_to(invoice),
         "invoice_url": site_url(reverse("billing:invoice", args=[invoice.pk])),
     }
 
@@ -80,7 +81,7 @@ def render_credit_note(note):
             "note": note,
             "invoice": note.invoice,
             "lines": list(note.lines.all()),
-            "billed_to": billing_address(note.account),
+            "billed_to": billed_to(note),
         },
     )
 

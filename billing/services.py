@@ -9,7 +9,8 @@ Money rules, in one place:
 """
 
 import copy
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -39,6 +40,8 @@ from .models import (
     RunBandPrice,
 )
 
+log = logging.getLogger(__name__)
+
 VAT_RATES = {
     "standard": Decimal("0.200"),
     "zero": Decimal("0.000"),
@@ -56,6 +59,32 @@ SPV_PLACE = "VAT accounted for when the voucher was sold"
 
 class BillingError(Exception):
     """A refusal with a message fit to show the person who asked."""
+
+
+class IncompleteBillingAddress(BillingError):
+    """An invoice or credit note cannot be issued: the account has nowhere to send it."""
+
+    def __init__(self, account, missing):
+        self.account = account
+        self.missing = missing
+        super().__init__(
+            f"{account.name} has no complete billing address: missing {_and(missing)}. "
+            "Set it on the account (Billing → Accounts), then issue again."
+        )
+
+
+def _and(words):
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def address_for_documents(account):
+    """The account, checked to have an address a document can go to (its own, or a school's
+    GIAS address); raises IncompleteBillingAddress listing what is missing."""
+    account = Account.objects.select_related("school", "trust", "consortium").get(pk=account.pk)
+    missing = account.billing_address.missing()
+    if missing:
+        raise IncompleteBillingAddress(account, missing)
+    return account
 
 
 def _decimal(value):
@@ -506,6 +535,8 @@ def issue_invoice(invoice, *, on=None):
         raise BillingError(f"{invoice} is already issued.")
     if not invoice.lines.exists():
         raise BillingError("An invoice needs at least one line.")
+    # Checked before a number is taken: a refusal leaves the series and the draft as they were.
+    invoice.address_to(address_for_documents(invoice.account))
     config = BillingSettings.load()
     invoice.number = next_number(f"{config.invoice_prefix}-{on.year}")
     invoice.issued_on = on
@@ -645,13 +676,14 @@ def issue_credit_note(invoice, lines, *, reason, on=None):
             raise BillingError(
                 f"'{line.description}' has only £{line.net - already} left to credit."
             )
+    account = address_for_documents(invoice.account)  # before a number is taken
     net_total = sum((net for _, net in lines), ZERO)
     vat_total = sum((vat_on(net, line.vat_rate) for line, net in lines), ZERO)
     gross = net_total + vat_total
     # Whatever this note credits beyond what is still owed was already paid: it goes back.
     returned = max(gross - max(outstanding(invoice), ZERO), ZERO)
     config = BillingSettings.load()
-    note = CreditNote.objects.create(
+    note = CreditNote(
         number=next_number(f"{config.credit_note_prefix}-{on.year}"),
         account=invoice.account,
         invoice=invoice,
@@ -667,6 +699,8 @@ def issue_credit_note(invoice, lines, *, reason, on=None):
             else CreditNote.Settlement.REDUCES_BALANCE
         ),
     )
+    note.address_to(account)
+    note.save()
     for line, net in lines:
         vat = vat_on(net, line.vat_rate)
         CreditNoteLine.objects.create(
@@ -840,7 +874,18 @@ def _enrolments(**filters):
 
 def settle_booking(booking_id, *, on=None):
     """After anything happens to a booking's places: invoice new charges (for accounts invoiced
-    per booking), credit reduced ones, and release unused credit. Safe to run again and again."""
+    per booking), credit reduced ones, and release unused credit. Safe to run again and again.
+
+    An account with no complete billing address is left as it was (nothing issued, nothing
+    half-done): the booking goes ahead, and the monthly run lists the account as skipped."""
+    try:
+        return _settle_booking(booking_id, on=on)
+    except IncompleteBillingAddress as refusal:
+        log.warning("Booking %s not settled: %s", booking_id, refusal)
+        return None, []
+
+
+def _settle_booking(booking_id, *, on=None):
     from bookings.models import Booking
 
     on = on or timezone.localdate()
@@ -896,13 +941,21 @@ class InvoicingReport:
     invoices: int = 0
     credit_notes: int = 0
     gross: Decimal = ZERO
+    # (account name, why): accounts with something to issue but no complete billing address.
+    skipped: list = field(default_factory=list)
 
     def __str__(self):
-        return (
+        said = (
             f"{period_label(self.period)}: {self.accounts} account(s) checked, "
             f"{self.invoices} invoice(s) issued for £{self.gross}, "
             f"{self.credit_notes} credit note(s)."
         )
+        if self.skipped:
+            said += (
+                f" {len(self.skipped)} account(s) skipped, nothing issued to them: "
+                + "; ".join(f"{name}: {why}" for name, why in self.skipped)
+            )
+        return said
 
 
 def accounts_to_invoice(period):
@@ -922,7 +975,6 @@ def run_invoicing(period, *, progress=None, on=None):
     per account on monthly invoicing, and for accounts invoiced per booking, any booking whose
     invoice was missed. Reduced charges are credited. Re-running issues nothing new."""
     from accounts.models import School
-    from bookings.models import Booking
 
     start, end = period_bounds(period)
     on = on or min(timezone.localdate(), end - timedelta(days=1))
@@ -933,21 +985,12 @@ def run_invoicing(period, *, progress=None, on=None):
             schools = [account.school_id]
         else:
             schools = School.objects.filter(trust=account.trust_id).values_list("pk", flat=True)
-        if account.invoicing == Account.Invoicing.MONTHLY:
-            with transaction.atomic():
-                (account,) = _lock([account.pk])
-                results = [
-                    _settle_locked(
-                        account,
-                        _enrolments(booking__school__in=schools, created_at__date__lt=end),
-                        invoice_charges=True,
-                        on=on,
-                        period=period,
-                    )
-                ]
-        else:
-            bookings = Booking.objects.filter(school__in=schools, created_at__date__lt=end)
-            results = [settle_booking(pk, on=on) for pk in bookings.values_list("pk", flat=True)]
+        try:
+            results = _settle_account(account, schools, period, end, on)
+        except IncompleteBillingAddress as refusal:
+            # Nothing of this account's is issued (its transaction rolled back); the others go on.
+            report.skipped.append((refusal.account.name, f"missing {_and(refusal.missing)}"))
+            results = []
         report.accounts += 1
         for invoice, notes in results:
             report.credit_notes += len(notes)
@@ -957,6 +1000,25 @@ def run_invoicing(period, *, progress=None, on=None):
         if progress:
             progress(done, len(accounts))
     return report
+
+
+def _settle_account(account, schools, period, end, on):
+    from bookings.models import Booking
+
+    if account.invoicing == Account.Invoicing.MONTHLY:
+        with transaction.atomic():
+            (account,) = _lock([account.pk])
+            return [
+                _settle_locked(
+                    account,
+                    _enrolments(booking__school__in=schools, created_at__date__lt=end),
+                    invoice_charges=True,
+                    on=on,
+                    period=period,
+                )
+            ]
+    bookings = Booking.objects.filter(school__in=schools, created_at__date__lt=end)
+    return [_settle_booking(pk, on=on) for pk in bookings.values_list("pk", flat=True)]
 
 
 # --- payments ------------------------------------------------------------------------------------

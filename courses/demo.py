@@ -98,6 +98,17 @@ DEMO_SCHOOLS = [
     ),
 ]
 
+# Each demo school's postal address, as GIAS would give it: street, locality, town, postcode.
+# Haverleigh and Northwich are fictional; so are these streets and HV postcodes.
+DEMO_SCHOOL_ADDRESSES = {
+    990001: ("Oakfield Road", "Eastbrook", "Haverleigh", "HV3 1AA"),
+    990002: ("12 Church Lane", "Old Town", "Haverleigh", "HV1 4BX"),
+    990003: ("Riverside Walk", "", "Haverleigh", "HV5 2RA"),
+    990004: ("Brookvale Drive", "Marsh End", "Haverleigh", "HV6 8BD"),
+    990005: ("Hilltop Avenue", "Upper Northwich", "Northwich", "HV9 2HT"),
+    990006: ("Greenway House", "Greenway Lane", "Northwich", "HV8 5GW"),
+}
+
 DEMO_USERS = [
     # email, first, last, kind, detail
     ("admin@example.gov.uk", "Alex", "Admin", "superuser", None),
@@ -485,6 +496,7 @@ def _schools():
     )
     las = {la.code: la for la in LocalAuthority.objects.filter(code__in=["901", "902"])}
     for urn, name, la, group, phase, domain, approval in DEMO_SCHOOLS:
+        street, locality, town, postcode = DEMO_SCHOOL_ADDRESSES[urn]
         School.objects.get_or_create(
             urn=urn,
             defaults={
@@ -493,11 +505,18 @@ def _schools():
                 "type_group": group,
                 "phase": phase,
                 "status": School.Status.OPEN,
-                "postcode": "HV3 1AA",
+                "street": street,
+                "locality": locality,
+                "town": town,
+                "postcode": postcode,
                 "email_domains": domain,
                 "bookings_need_approval": approval,
                 "type_name": dict(School.TypeGroup.choices)[group],
             },
+        )
+        # A demo database seeded before schools had addresses gets them now.
+        School.objects.filter(urn=urn, street="", town="").update(
+            street=street, locality=locality, town=town, postcode=postcode
         )
 
 

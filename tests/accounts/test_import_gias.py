@@ -243,7 +243,6 @@ def test_reimporting_keeps_the_services_own_settings(db, tmp_path):
     import_establishments(FIXTURE)
     School.objects.filter(urn=138001).update(
         email_domains="camdenpark.org.uk",
-        invoice_address="Finance Office, Camden Park",
         po_number_required=True,
         bookings_need_approval=True,
     )
@@ -263,7 +262,6 @@ def test_reimporting_keeps_the_services_own_settings(db, tmp_path):
     assert report.updated == 1
     assert (school.name, school.phase) == ("Camden Park Academy (renamed)", "all_through")
     assert school.email_domains == "camdenpark.org.uk"
-    assert school.invoice_address == "Finance Office, Camden Park"
     assert school.po_number_required and school.bookings_need_approval
     assert school.local_authority.is_partner
     assert school.trust.name == "North London Learning Partnership"

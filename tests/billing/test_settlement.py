@@ -22,6 +22,8 @@ from bookings.attendance import waive_no_show_charge
 from bookings.models import Enrolment
 from courses.models import Session
 
+from .addresses import trust_account
+
 D = Decimal
 
 
@@ -355,6 +357,7 @@ def test_a_trust_billed_centrally_receives_its_academies_invoices(
     from accounts.models import Trust
 
     trust = Trust.objects.create(uid="T-9", name="Riverside Learning Trust", billed_centrally=True)
+    trust_account(trust)  # finance has set where its invoices go
     school.trust = trust
     school.save()
     with on_commit():

@@ -11,6 +11,7 @@ from accounts.models import Membership, School, Trust, TrustMembership
 from billing import services, stripe_urls
 from billing.models import CheckoutAttempt, Invoice
 
+from .addresses import addressed
 from .stripe_double import install
 
 CALLERS = [
@@ -113,7 +114,7 @@ def test_a_centrally_billed_trusts_invoice_is_paid_by_the_trust_not_its_schools(
     school = people["school_b"]
     School.objects.filter(pk=school.pk).update(trust=trust)
     school.refresh_from_db()
-    account = services.billed_account(school)
+    account = addressed(services.billed_account(school))
     invoice = Invoice.objects.create(account=account)
     invoice.lines.create(
         description="Place on LDR-01",

@@ -20,6 +20,10 @@ def _drafts(n):
         local_authority=la,
         type_group="la_maintained",
         phase="primary",
+        # Its GIAS address: nothing is invoiced without one.
+        street="1 Ledger Lane",
+        town="Haverleigh",
+        postcode="HV1 2NS",
     )
     account = services.school_account(school)
     drafts = []

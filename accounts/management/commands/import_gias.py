@@ -39,6 +39,10 @@ class Command(BaseCommand):
 
         self._list(report.problems, "not imported")
         self._list(report.warnings, "imported with a value left blank")
+        if report.trust_name_conflicts:
+            self.stdout.write(self.style.WARNING("Trust codes with more than one name:"))
+            for conflict in report.trust_name_conflicts[:MAX_PRINTED]:
+                self.stdout.write(f"  {conflict}")
         if verbosity < 1:
             return
         encoding = "UTF-8" if report.encoding.startswith("utf") else "Windows-1252"

@@ -32,7 +32,8 @@ def test_invoice_pdf_carries_what_a_school_needs_to_pay_it(invoice_a, media):
         config.payee,
         config.sort_code,
         config.account_number,
-        "Attn: School Business Manager",  # the school's invoice address
+        "Oakfield Road Eastbrook Haverleigh HV3 1AA",  # the school's address
+        "For the attention of School Business Manager",
         "5 October 2026",  # issued
         "4 November 2026",  # due: 30 days later
         "Phonics that sticks",

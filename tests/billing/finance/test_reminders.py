@@ -10,6 +10,7 @@ from django.core import mail
 from billing import emails, pdf, services, tasks
 from billing.models import Payment
 
+from ..addresses import addressed
 from .helpers import D, credit, issue
 
 DUE = date(2026, 11, 4)  # invoice_a is issued 5 October 2026, due 30 days later
@@ -179,7 +180,7 @@ def test_invoice_emails_go_to_every_active_finance_contact_of_the_billed_account
     trust = Trust.objects.create(name="Haverleigh Learning Trust", billed_centrally=True)
     trust_finance = make_user("finance@haverleigh-trust.org.uk")
     TrustMembership.objects.create(user=trust_finance, trust=trust, is_finance=True)
-    account = Account.objects.create(kind=Account.Kind.TRUST, trust=trust)
+    account = addressed(Account.objects.create(kind=Account.Kind.TRUST, trust=trust))
     invoice = issue(account, [("Place", "10.00", "standard")])
     mail.outbox.clear()
     assert emails.invoice_issued(invoice.pk) is True
