@@ -386,6 +386,9 @@ class PackageForm(forms.ModelForm):
         credit = cleaned.get("credit_amount")
         if kind == Package.Kind.DISCOUNT and not (discount and 0 < discount <= 100):
             self.add_error("discount_percent", "A discount package needs a discount of 0–100%.")
+        if kind == Package.Kind.DISCOUNT:
+            # Not a voucher, whatever the select was left on (it starts on multi-purpose).
+            cleaned["voucher_type"] = self.instance.voucher_type = ""
         if kind == Package.Kind.CREDITS and not (credit and credit > 0):
             self.add_error("credit_amount", "A prepaid-credit package needs an amount of credit.")
         return cleaned

@@ -134,14 +134,17 @@ def test_the_monthly_run_reports_its_month_by_name():
 
 
 def test_a_package_sale_is_posted_to_the_package_s_nominal_code(finance, people):
+    """A discount package is a supply, income when sold, on its own code. (Prepaid credit is a
+    voucher and goes to deferred income instead: tests/billing/test_vouchers.py.)"""
     response = finance.post(
         "/admin/billing/packages/new/",
         {
             "name": "Platinum",
-            "kind": "credits",
+            "kind": "discount",
             "price": "1000.00",
-            "discount_percent": "0",
-            "credit_amount": "1100.00",
+            "discount_percent": "10",
+            "credit_amount": "0",
+            "voucher_type": "multi",  # the select's first value, as a browser leaves it
             "nominal_code": "4190-PLAT",
         },
     )
