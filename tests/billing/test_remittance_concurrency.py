@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import LocalAuthority, School
 from billing import services
 from billing.models import Payment, Remittance
+from tests.billing.addresses import addressed
 from tests.concurrency.conftest import postgres, stampede  # noqa: F401  (fixtures)
 
 from .finance.helpers import issue
@@ -24,7 +25,7 @@ def test_two_remittances_for_the_last_240_pounds_pay_it_once(postgres, stampede)
         urn=881101, name="Race Primary", local_authority=la, type_group="la_maintained",
         phase="primary",
     )  # fmt: skip
-    account = services.school_account(school)
+    account = addressed(services.school_account(school))
     # £200.00 net + 20 % VAT = £240.00 owed.
     invoice = issue(account, [("Place", "200.00", "standard")], on=timezone.localdate())
     today = timezone.localdate() - timedelta(days=1)

@@ -84,8 +84,8 @@ def test_control_without_the_account_lock_the_pot_is_overdrawn(scene, stampede, 
     bookings, budget = scene
     real_balance = services.credit_balance
 
-    def slow_balance(account):
-        balance = real_balance(account)
+    def slow_balance(account, **which):
+        balance = real_balance(account, **which)
         time.sleep(0.05)  # widen the race between reading the balance and drawing on it
         return balance
 
