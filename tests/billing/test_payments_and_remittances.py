@@ -17,6 +17,7 @@ from accounts.models import School
 from billing import services
 from billing.models import CreditEntry, Invoice, Payment, Remittance
 from tests import people as via
+from tests.billing.addresses import addressed
 
 from .finance.helpers import D, issue
 
@@ -63,7 +64,7 @@ def _school(people, urn, name):
 def larkspur(people):
     """An account with two open invoices: £240.00 (60 days old) and £180.00 (30 days old).
     £200.00 net + 20 % VAT (£40.00) = £240.00; £150.00 net + 20 % VAT (£30.00) = £180.00."""
-    account = services.school_account(_school(people, 881001, "Larkspur Primary"))
+    account = addressed(services.school_account(_school(people, 881001, "Larkspur Primary")))
     older = issue(account, [("Place: Phonics", "200.00", "standard")], on=TODAY() - timedelta(60))
     newer = issue(account, [("Place: Maths", "150.00", "standard")], on=TODAY() - timedelta(30))
     assert (older.gross, newer.gross) == (D("240.00"), D("180.00"))
@@ -73,7 +74,7 @@ def larkspur(people):
 @pytest.fixture
 def elsewhere(people):
     """Another account's open invoice: £50.00 net, exempt, so £50.00."""
-    account = services.school_account(_school(people, 881002, "Elmstead Primary"))
+    account = addressed(services.school_account(_school(people, 881002, "Elmstead Primary")))
     return issue(account, [("Place: Briefing", "50.00", "exempt")], on=TODAY() - timedelta(10))
 
 

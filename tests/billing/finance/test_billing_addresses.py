@@ -409,7 +409,7 @@ def test_not_uk_postcodes(postcode):
 
 def test_the_old_free_text_invoice_address_is_split_onto_the_account():
     split = importlib.import_module(
-        "billing.migrations.0007_school_invoice_address_to_account"
+        "billing.migrations.0010_school_invoice_address_to_account"
     ).split
     assert split(
         "Oakfield Primary School\nFinance Office\n1 Oakfield Road\nHaverleigh\nhv3 1aa\n",
