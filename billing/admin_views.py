@@ -335,11 +335,12 @@ class AccountInspectView(BillingInspectMixin, InspectView):
         context.update(
             statement=statement,
             credit_entries=CreditEntry.objects.filter(account=account)
-            .select_related("invoice", "credit_note")
+            .select_related("invoice", "credit_note", "created_by")
             .order_by("-created_at", "-pk")[:50],
             packages=AccountPackage.objects.filter(account=account).select_related("package"),
             band=services.band_for(account.school) if account.school_id else None,
             takes_payments=may(self.request.user, Payment, "add"),
+            adjusts_credit=may(self.request.user, Account, "change"),
             address=account.billing_address,
             address_missing=account.billing_address.missing(),
         )
@@ -940,3 +941,76 @@ def overdue_filter(queryset, name, value):
     if not value:
         return queryset
     return queryset.filter(Q(status__in=PAYABLE), due_on__lt=timezone.localdate(), owed__gt=0)
+
+
+# --- corrections by hand: credit adjustments, credit notes and void, manual invoices ------------
+
+
+def _reason_field(help_text):
+    return forms.CharField(
+        max_length=200, help_text=help_text, error_messages={"required": "Give a reason."}
+    )
+
+
+class CreditAdjustmentForm(forms.Form):
+    amount = forms.DecimalField(
+        label="Adjustment (£)",
+        max_digits=10,
+        decimal_places=2,
+        help_text="Positive adds credit to the account; negative (e.g. -25.00) takes it away.",
+    )
+    reason = _reason_field("Why: kept on the credit ledger with your name and the time.")
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount == 0:
+            raise forms.ValidationError("Enter an amount other than £0.00.")
+        return amount
+
+
+class AdjustCreditView(BillingPage, FormView):
+    """Finance adds or takes away account credit by hand, with a reason (services.adjust_credit)."""
+
+    model = Account
+    permission_required = "change"
+    page_title = "Adjust credit"
+    header_icon = "plus"
+    template_name = "billing/admin/adjust_credit.html"
+    form_class = CreditAdjustmentForm
+
+    @cached_property
+    def account(self):
+        return get_object_or_404(
+            Account.objects.select_related("school", "trust", "consortium"), pk=self.kwargs["pk"]
+        )
+
+    def get_page_subtitle(self):
+        return self.account.name
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            account=self.account,
+            credit=services.credit_balance(self.account, single_purpose=False),
+            voucher_credit=services.credit_balance(self.account, single_purpose=True),
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            entry = services.adjust_credit(
+                self.account,
+                form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                by=self.request.user,
+            )
+        except BillingError as refusal:
+            form.add_error(None, str(refusal))
+            return self.form_invalid(form)
+        held = services.credit_balance(self.account)
+        messages.success(
+            self.request,
+            f"Credit adjusted by £{entry.amount:,.2f} on {self.account.name}: "
+            f"£{held:,.2f} held now.",
+        )
+        return redirect("billing_accounts:inspect", self.account.pk)

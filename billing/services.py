@@ -1293,3 +1293,38 @@ def statement(account, *, since=None):
         credit=credit_balance(account),
         overdue=overdue,
     )
+
+
+# --- corrections by hand (finance officers, in the admin) ----------------------------------------
+
+
+def _reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise BillingError("Give a reason: it is kept with the correction for the audit trail.")
+    return reason[:200]
+
+
+def adjust_credit(account, amount, *, reason, by):
+    """Add to (positive) or take from (negative) an account's credit by hand. Never takes the
+    balance below zero: checked under the account's row lock, as draws are. Adjustments are
+    general credit, never single-purpose voucher credit (VAT was charged on that when sold)."""
+    reason = _reason(reason)
+    amount = money(amount)
+    if amount == 0:
+        raise BillingError("An adjustment of £0.00 changes nothing: enter an amount.")
+    with transaction.atomic():
+        (account,) = _lock([account.pk])
+        held = credit_balance(account, single_purpose=False)
+        if held + amount < 0:
+            raise BillingError(
+                f"Taking £{-amount:,.2f} would take {account.name}'s credit below zero: "
+                f"it holds £{held:,.2f} that can be adjusted."
+            )
+        return CreditEntry.objects.create(
+            account=account,
+            kind=CreditEntry.Kind.ADJUSTMENT,
+            amount=amount,
+            note=reason,
+            created_by=by,
+        )

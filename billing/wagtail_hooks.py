@@ -423,6 +423,18 @@ class AllocateRemittanceViewSet(BillingPageViewSet):
     view_class = admin_views.AllocateRemittanceView
 
 
+class AdjustCreditViewSet(BillingPageViewSet):
+    """Reached from an account's page, not the menu."""
+
+    name = "billing_adjust_credit"
+    url_prefix = "billing/adjust-credit"
+    icon = "plus"
+    permission = "billing.change_account"
+
+    def get_urlpatterns(self):
+        return [path("<id:pk>/", admin_views.AdjustCreditView.as_view(), name="index")]
+
+
 class SellPackageViewSet(BillingPageViewSet):
     name = "billing_sell_package"
     url_prefix = "billing/sell-package"
@@ -578,6 +590,11 @@ def register_billing():
 @hooks.register("register_admin_viewset")
 def register_allocate_remittance():
     return AllocateRemittanceViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_corrections():
+    return AdjustCreditViewSet()
 
 
 @hooks.register("register_admin_viewset")
