@@ -71,7 +71,15 @@ def _pdf_response(field_file, filename):
 class BillingInspectMixin(ReadableInspectMixin):
     """Inspect pages as finance reads them: pounds for money, VAT in capitals."""
 
-    labels = {"vat": "VAT", "net": "Net", "gross": "Total", "issued_on": "Issued", "due_on": "Due"}
+    labels = {
+        "vat": "VAT",
+        "net": "Net",
+        "gross": "Total",
+        "issued_on": "Issued",
+        "due_on": "Due",
+        "created_by": "Made by hand by",
+        "created_at": "Recorded",
+    }
 
     def get_field_label(self, field_name, field):
         labels = {**BillingInspectMixin.labels, **self.labels}
@@ -142,6 +150,23 @@ class InvoiceInspectView(BillingInspectMixin, InspectView):
                     priority=30,
                 )
             )
+        if invoice.status in (*PAYABLE, Invoice.Status.PAID) and may(
+            self.request.user, CreditNote, "add"
+        ):
+            buttons += [
+                HeaderButton(
+                    "Credit note…",
+                    url=reverse("billing_correct_invoice:credit", args=[invoice.pk]),
+                    icon_name="doc-empty",
+                    priority=40,
+                ),
+                HeaderButton(
+                    "Void (credit in full)…",
+                    url=reverse("billing_correct_invoice:void", args=[invoice.pk]),
+                    icon_name="bin",
+                    priority=50,
+                ),
+            ]
         return buttons
 
     def get_context_data(self, **kwargs):
@@ -1014,3 +1039,133 @@ class AdjustCreditView(BillingPage, FormView):
             f"£{held:,.2f} held now.",
         )
         return redirect("billing_accounts:inspect", self.account.pk)
+
+
+class ManualCreditNoteForm(forms.Form):
+    """How much of each line to credit (net, before VAT), and why. A `line_<id>` field per
+    line of the invoice."""
+
+    reason = _reason_field("Why: printed on the credit note and kept with your name.")
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line, left in lines:
+            self.fields[f"line_{line.pk}"] = forms.DecimalField(
+                label=f"{line.description} (£, before VAT)",
+                required=False,
+                max_digits=10,
+                decimal_places=2,
+                min_value=ZERO,
+                help_text=f"£{left:,.2f} left to credit, {line.vat_rate * 100:.0f}% VAT "
+                f"({line.vat_treatment}).",
+                error_messages={
+                    "min_value": "Credit £0.00 or more: a credit note only gives back."
+                },
+            )
+        self.order_fields(["reason"])
+
+    def clean(self):
+        cleaned = super().clean()
+        for line, left in self.lines:
+            net = cleaned.get(f"line_{line.pk}")
+            if net and net > left:
+                self.add_error(f"line_{line.pk}", f"Only £{left:,.2f} is left to credit.")
+        if not self.errors and not any(self.amounts()):
+            raise forms.ValidationError("Enter an amount to credit on at least one line.")
+        return cleaned
+
+    def line_fields(self):
+        return [self[f"line_{line.pk}"] for line, _ in self.lines]
+
+    def amounts(self):
+        pairs = ((line, self.cleaned_data.get(f"line_{line.pk}")) for line, _ in self.lines)
+        return [(line, net) for line, net in pairs if net]
+
+
+class VoidForm(forms.Form):
+    reason = _reason_field("Why: printed on the credit note and kept with your name.")
+
+
+class CorrectInvoiceMixin(BillingPage):
+    """A page about one issued invoice that finance corrects with a credit note."""
+
+    model = CreditNote
+    permission_required = "add"
+    header_icon = "doc-empty"
+
+    @cached_property
+    def invoice(self):
+        return get_object_or_404(
+            Invoice.objects.exclude(
+                status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]
+            ).select_related("account__school", "account__trust", "account__consortium"),
+            pk=self.kwargs["pk"],
+        )
+
+    @cached_property
+    def lines(self):
+        return services.left_to_credit(self.invoice)
+
+    def get_page_subtitle(self):
+        return self.invoice.number
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            invoice=self.invoice,
+            lines=self.lines,
+            owed=services.outstanding(self.invoice),
+            left=[(line, left, services.vat_on(left, line.vat_rate)) for line, left in self.lines],
+        )
+        return context
+
+    def credited(self, note, said):
+        messages.success(
+            self.request,
+            f"{note.number} issued against {self.invoice.number}: £{note.net:,.2f} + VAT "
+            f"£{note.vat:,.2f} = £{note.gross:,.2f}.{said}",
+        )
+        return redirect(_invoice_url(self.invoice))
+
+
+class ManualCreditNoteView(CorrectInvoiceMixin, FormView):
+    page_title = "Credit note"
+    template_name = "billing/admin/manual_credit_note.html"
+    form_class = ManualCreditNoteForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "lines": self.lines}
+
+    def form_valid(self, form):
+        try:
+            note = services.credit_by_hand(
+                self.invoice,
+                form.amounts(),
+                reason=form.cleaned_data["reason"],
+                by=self.request.user,
+            )
+        except BillingError as refusal:
+            form.add_error(None, str(refusal))
+            return self.form_invalid(form)
+        said = f" £{note.returned:,.2f} already paid is held as credit." if note.returned else ""
+        return self.credited(note, said)
+
+
+class VoidInvoiceView(CorrectInvoiceMixin, FormView):
+    page_title = "Void (credit in full)"
+    template_name = "billing/admin/void_invoice.html"
+    form_class = VoidForm
+
+    def form_valid(self, form):
+        try:
+            note = services.void_invoice(
+                self.invoice, reason=form.cleaned_data["reason"], by=self.request.user
+            )
+        except BillingError as refusal:
+            form.add_error(None, str(refusal))
+            return self.form_invalid(form)
+        said = f" {self.invoice.number} is void."
+        if note.returned:
+            said += f" £{note.returned:,.2f} already paid is held as credit."
+        return self.credited(note, said)

@@ -656,7 +656,7 @@ def _apply_credit(invoice):
     _refresh_status(invoice)
 
 
-def issue_credit_note(invoice, lines, *, reason, on=None):
+def issue_credit_note(invoice, lines, *, reason, on=None, by=None):
     """Credit (invoice_line, net) pairs of an issued invoice. If the invoice was already paid
     beyond what it now asks for, the excess is held as account credit."""
     from . import tasks
@@ -698,6 +698,7 @@ def issue_credit_note(invoice, lines, *, reason, on=None):
             if returned
             else CreditNote.Settlement.REDUCES_BALANCE
         ),
+        created_by=by,
     )
     note.address_to(account)
     note.save()
@@ -1328,3 +1329,37 @@ def adjust_credit(account, amount, *, reason, by):
             note=reason,
             created_by=by,
         )
+
+
+def left_to_credit(invoice):
+    """Each line of the invoice with the net it has left to credit."""
+    return [
+        (line, line.net - total(line.credit_lines, "net")) for line in invoice.lines.order_by("pk")
+    ]
+
+
+def credit_by_hand(invoice, amounts, *, reason, by):
+    """A credit note finance makes against an issued invoice: (line, net) pairs, each no more
+    than the line has left (issue_credit_note checks, and numbers it in the CN series)."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        return issue_credit_note(invoice, amounts, reason=reason, by=by)
+
+
+def void_invoice(invoice, *, reason, by):
+    """Void = a credit note for everything every line has left, then the invoice is VOID. The
+    invoice itself is never edited or deleted; what was paid on it is held as account credit."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status == Invoice.Status.VOID:
+            raise BillingError(f"{invoice} is already void.")
+        if not any(left > 0 for _, left in left_to_credit(invoice)):
+            raise BillingError(f"{invoice} is already credited in full: nothing is left to void.")
+        note = issue_credit_note(
+            invoice, left_to_credit(invoice), reason=f"Void: {reason}"[:200], by=by
+        )
+        invoice.refresh_from_db()
+        invoice.status = Invoice.Status.VOID
+        invoice.save(update_fields=["status"])
+    return note

@@ -132,6 +132,9 @@ class InvoiceViewSet(ServicesOnlyViewSet):
         "net",
         "vat",
         "gross",
+        "created_by",
+        "reason",
+        "created_at",
     ]
 
     def get_urlpatterns(self):
@@ -209,6 +212,8 @@ class CreditNoteViewSet(ServicesOnlyViewSet):
         "returned",
         "settlement",
         "stripe_refund_id",
+        "created_by",
+        "created_at",
     ]
 
     def get_urlpatterns(self):
@@ -435,6 +440,21 @@ class AdjustCreditViewSet(BillingPageViewSet):
         return [path("<id:pk>/", admin_views.AdjustCreditView.as_view(), name="index")]
 
 
+class CorrectInvoiceViewSet(BillingPageViewSet):
+    """A credit note or a void, reached from an invoice's page."""
+
+    name = "billing_correct_invoice"
+    url_prefix = "billing/correct-invoice"
+    icon = "doc-empty"
+    permission = "billing.add_creditnote"
+
+    def get_urlpatterns(self):
+        return [
+            path("<id:pk>/credit/", admin_views.ManualCreditNoteView.as_view(), name="credit"),
+            path("<id:pk>/void/", admin_views.VoidInvoiceView.as_view(), name="void"),
+        ]
+
+
 class SellPackageViewSet(BillingPageViewSet):
     name = "billing_sell_package"
     url_prefix = "billing/sell-package"
@@ -595,6 +615,11 @@ def register_allocate_remittance():
 @hooks.register("register_admin_viewset")
 def register_corrections():
     return AdjustCreditViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_correct_invoice():
+    return CorrectInvoiceViewSet()
 
 
 @hooks.register("register_admin_viewset")

@@ -4,6 +4,7 @@ keeps who, when and why; other staff are refused; bad input writes nothing."""
 
 import html
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -12,7 +13,7 @@ from billing import services
 from billing.models import CreditEntry, CreditNote, Invoice, NumberSeries
 from tests import people as via
 
-from .helpers import D
+from .helpers import D, issue
 
 
 def text(response):
@@ -132,3 +133,128 @@ def test_other_staff_cannot_adjust_credit(other_staff, account_a):
 
 def test_an_unknown_account_is_not_found(officer):
     assert officer.get("/admin/billing/adjust-credit/999999999/").status_code == 404
+
+
+# --- 2. a manual credit note, and void --------------------------------------------------------
+
+
+@pytest.fixture
+def invoice_413(account_a):
+    """An issued invoice: 3 x £45.50 data packs = £136.50 at 20% (VAT £27.30), and a £250.00
+    exempt line (VAT £0.00): total £413.80."""
+    return issue(
+        account_a,
+        [("Data pack x 3", "136.50", "standard"), ("Governor training", "250.00", "exempt")],
+        on=date(2026, 11, 2),
+    )
+
+
+@pytest.fixture
+def invoice_216(account_a):
+    """One standard-rated place: £180.00 + VAT 20% £36.00 = £216.00."""
+    return issue(account_a, [("Place: Phonics — A. Lovelace", "180.00", "standard")])
+
+
+def credit_url(invoice):
+    return f"/admin/billing/correct-invoice/{invoice.pk}/credit/"
+
+
+def void_url(invoice):
+    return f"/admin/billing/correct-invoice/{invoice.pk}/void/"
+
+
+def test_the_invoice_page_offers_a_credit_note_and_void(officer, invoice_216):
+    page = text(officer.get(f"/admin/billing/invoices/inspect/{invoice_216.pk}/"))
+    assert "Credit note…" in page and credit_url(invoice_216) in page
+    assert "Void (credit in full)…" in page and void_url(invoice_216) in page
+
+
+def test_a_partial_credit_note_on_one_line(officer, invoice_413):
+    first, exempt = invoice_413.lines.order_by("pk")
+    owed = services.outstanding(invoice_413)
+    response = officer.post(
+        credit_url(invoice_413),
+        {"reason": "One data pack not delivered", f"line_{first.pk}": "45.50"},
+    )
+    assert response.status_code == 302
+    note = CreditNote.objects.get(invoice=invoice_413)
+    # £45.50 + VAT 20% £9.10 = £54.60, off what is owed.
+    assert (note.net, note.vat, note.gross) == (D("45.50"), D("9.10"), D("54.60"))
+    assert note.number.startswith("CN-")
+    assert note.reason == "One data pack not delivered"
+    assert note.created_by.email == "fo.manual@example.gov.uk"
+    assert [(cl.invoice_line_id, cl.net) for cl in note.lines.all()] == [(first.pk, D("45.50"))]
+    assert services.outstanding(invoice_413) == owed - D("54.60")
+    invoice_413.refresh_from_db()
+    assert invoice_413.gross == D("413.80")  # the invoice itself is untouched
+    page = text(officer.get(f"/admin/billing/credit-notes/inspect/{note.pk}/"))
+    assert "One data pack not delivered" in page and "Staff Fo.Manual" in page
+
+
+def test_void_credits_every_line_in_full_and_marks_the_invoice_void(officer, invoice_216):
+    response = officer.post(void_url(invoice_216), {"reason": "Sent to the wrong school"})
+    assert response.status_code == 302
+    note = CreditNote.objects.get(invoice=invoice_216)
+    # The whole £216.00: £180.00 + VAT £36.00.
+    assert (note.net, note.vat, note.gross) == (D("180.00"), D("36.00"), D("216.00"))
+    assert note.reason == "Void: Sent to the wrong school"
+    invoice_216.refresh_from_db()
+    assert invoice_216.status == Invoice.Status.VOID
+    assert services.outstanding(invoice_216) == D("0.00")
+    page = text(officer.get(f"/admin/billing/invoices/inspect/{invoice_216.pk}/"))
+    assert "Void" in page and "Credit note…" not in page
+    # Void is void: a second go is not offered and finds nothing.
+    assert officer.get(void_url(invoice_216)).status_code == 404
+
+
+def test_void_after_a_partial_credit_takes_what_is_left(officer, invoice_413):
+    first, exempt = invoice_413.lines.order_by("pk")
+    officer.post(credit_url(invoice_413), {"reason": "One pack", f"line_{first.pk}": "45.50"})
+    officer.post(void_url(invoice_413), {"reason": "Cancelled"})
+    void = CreditNote.objects.filter(invoice=invoice_413).order_by("pk").last()
+    # Left: £136.50 - £45.50 = £91.00 at 20% (VAT £18.20), and £250.00 exempt:
+    # net £341.00, VAT £18.20, total £359.20. With the first note's £54.60: £413.80.
+    assert (void.net, void.vat, void.gross) == (D("341.00"), D("18.20"), D("359.20"))
+    assert services.outstanding(Invoice.objects.get(pk=invoice_413.pk)) == D("0.00")
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"reason": "", "first": "10.00"}, "Give a reason."),
+        ({"reason": "Too much", "first": "136.51"}, "Only £136.50 is left to credit."),
+        ({"reason": "Negative", "first": "-5.00"}, "a credit note only gives back"),
+        ({"reason": "Nothing", "first": ""}, "Enter an amount to credit on at least one line."),
+        ({"reason": "Odd", "first": "1e3x"}, "Enter a number."),
+    ],
+)
+def test_bad_credit_notes_are_explained_and_write_nothing(officer, invoice_413, data, message):
+    first = invoice_413.lines.order_by("pk").first()
+    before = money_state()
+    response = officer.post(
+        credit_url(invoice_413), {"reason": data["reason"], f"line_{first.pk}": data["first"]}
+    )
+    assert response.status_code == 200 and message in text(response)
+    assert money_state() == before
+
+
+def test_a_void_needs_a_reason(officer, invoice_216):
+    before = money_state()
+    response = officer.post(void_url(invoice_216), {"reason": ""})
+    assert response.status_code == 200 and "Give a reason." in text(response)
+    assert money_state() == before
+
+
+def test_other_staff_cannot_credit_or_void(other_staff, invoice_216):
+    before = money_state()
+    line = invoice_216.lines.get()
+    for url, data in [
+        (credit_url(invoice_216), {"reason": "x", f"line_{line.pk}": "10"}),
+        (void_url(invoice_216), {"reason": "x"}),
+    ]:
+        assert other_staff.get(url).status_code == 302
+        response = other_staff.post(url, data)
+        assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert money_state() == before
+    page = text(other_staff.get(f"/admin/billing/invoices/inspect/{invoice_216.pk}/"))
+    assert "Credit note…" not in page and "Void (credit in full)…" not in page
