@@ -7,6 +7,7 @@ form and nothing is written."""
 
 import csv
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -366,6 +367,7 @@ class AccountInspectView(BillingInspectMixin, InspectView):
             band=services.band_for(account.school) if account.school_id else None,
             takes_payments=may(self.request.user, Payment, "add"),
             adjusts_credit=may(self.request.user, Account, "change"),
+            invoices_by_hand=may(self.request.user, Invoice, "add"),
             address=account.billing_address,
             address_missing=account.billing_address.missing(),
         )
@@ -1169,3 +1171,91 @@ class VoidInvoiceView(CorrectInvoiceMixin, FormView):
         if note.returned:
             said += f" £{note.returned:,.2f} already paid is held as credit."
         return self.credited(note, said)
+
+
+class ManualInvoiceForm(forms.Form):
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.select_related("school", "trust", "consortium"),
+        empty_label="Choose an account",
+    )
+    po_number = forms.CharField(label="PO number", max_length=80, required=False)
+    reason = _reason_field("Why it is raised by hand: kept with your name, not printed.")
+
+
+class ManualLineForm(forms.Form):
+    description = forms.CharField(max_length=240)
+    quantity = forms.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        error_messages={"min_value": "Enter a quantity above 0."},
+    )
+    unit_price = forms.DecimalField(
+        label="Unit price (£, before VAT)",
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        error_messages={"min_value": "Enter a unit price above £0.00."},
+    )
+    vat_treatment = forms.ChoiceField(
+        label="VAT",
+        choices=[
+            ("standard", "Standard rate (20%)"),
+            ("zero", "Zero rate (0%)"),
+            ("exempt", "Exempt"),
+        ],
+        initial="standard",  # so a blank line, its select untouched, counts as blank
+    )
+    nominal_code = forms.CharField(max_length=20, required=False)
+
+    def line(self):
+        return services.ManualLine(**self.cleaned_data)
+
+
+ManualLineFormSet = forms.formset_factory(
+    ManualLineForm, extra=3, min_num=1, validate_min=True, max_num=20, validate_max=True
+)
+
+
+class ManualInvoiceView(BillingPage, TemplateView):
+    """Finance raises an invoice by hand: free lines, each net = quantity × unit price rounded
+    once to the penny, VAT per line (services.issue_manual_invoice)."""
+
+    model = Invoice
+    permission_required = "add"
+    page_title = "Add a manual invoice"
+    header_icon = "doc-full"
+    template_name = "billing/admin/manual_invoice.html"
+
+    def forms(self, data=None):
+        account = id_param(self.request.GET, "account")
+        return (
+            ManualInvoiceForm(data, initial={"account": account}),
+            ManualLineFormSet(data, prefix="lines"),
+        )
+
+    def get(self, request, *args, **kwargs):
+        form, lines = self.forms()
+        return self.render_to_response(self.get_context_data(form=form, lines=lines))
+
+    def post(self, request, *args, **kwargs):
+        form, lines = self.forms(request.POST)
+        if form.is_valid() and lines.is_valid():
+            try:
+                invoice = services.issue_manual_invoice(
+                    form.cleaned_data["account"],
+                    [f.line() for f in lines if f.has_changed() and f.cleaned_data],
+                    po_number=form.cleaned_data["po_number"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except BillingError as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    f"{invoice.number} issued to {invoice.account.name}: £{invoice.net:,.2f} "
+                    f"+ VAT £{invoice.vat:,.2f} = £{invoice.gross:,.2f}.",
+                )
+                return redirect(_invoice_url(invoice))
+        return self.render_to_response(self.get_context_data(form=form, lines=lines))

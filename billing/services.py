@@ -1363,3 +1363,52 @@ def void_invoice(invoice, *, reason, by):
         invoice.status = Invoice.Status.VOID
         invoice.save(update_fields=["status"])
     return note
+
+
+MANUAL_VAT_TREATMENTS = ("standard", "zero", "exempt")
+
+
+@dataclass
+class ManualLine:
+    """A free line of a manual invoice: what, how many, at what unit price before VAT."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    vat_treatment: str
+    nominal_code: str = ""
+
+    @property
+    def net(self):
+        return money(_decimal(self.quantity) * _decimal(self.unit_price))  # rounded once
+
+    @property
+    def printed(self):
+        quantity = f"{self.quantity.normalize():f}"
+        return f"{self.description}: {quantity} × £{self.unit_price:,.2f}"
+
+
+def issue_manual_invoice(account, lines, *, po_number="", reason, by, on=None):
+    """An invoice finance raises by hand, for work that is not a course place. Issued through
+    issue_invoice (address checked, gapless number); a refusal leaves no draft behind."""
+    reason = _reason(reason)
+    if not lines:
+        raise BillingError("A manual invoice needs at least one line.")
+    for line in lines:
+        if line.vat_treatment not in MANUAL_VAT_TREATMENTS:
+            raise BillingError(f"'{line.vat_treatment}' is not a VAT treatment for a line.")
+        if line.quantity <= 0 or line.unit_price < 0 or line.net <= 0:
+            raise BillingError(f"'{line.description}' needs a quantity and price above zero.")
+    with transaction.atomic():
+        invoice = Invoice.objects.create(
+            account=account, po_number=po_number.strip(), reason=reason, created_by=by
+        )
+        for line in lines:
+            _add_line(
+                invoice,
+                description=line.printed,
+                net=line.net,
+                vat_treatment=line.vat_treatment,
+                nominal_code=line.nominal_code.strip(),
+            )
+        return issue_invoice(invoice, on=on)

@@ -69,6 +69,13 @@ class InvoiceFilterSet(WagtailFilterSet):
 class InvoiceIndexView(InspectFirstIndexView):
     select_related = PARTIES
 
+    @property
+    def header_buttons(self):
+        if not may(self.request.user, Invoice, "add"):
+            return []
+        url = reverse("billing_manual_invoice:index")
+        return [HeaderButton("Add a manual invoice", url=url, icon_name="plus")]
+
     def get_base_queryset(self):
         return reports.with_outstanding(super().get_base_queryset())
 
@@ -455,6 +462,16 @@ class CorrectInvoiceViewSet(BillingPageViewSet):
         ]
 
 
+class ManualInvoiceViewSet(BillingPageViewSet):
+    """Reached from the invoices list and an account's page."""
+
+    name = "billing_manual_invoice"
+    url_prefix = "billing/manual-invoice"
+    icon = "doc-full"
+    permission = "billing.add_invoice"
+    view_class = admin_views.ManualInvoiceView
+
+
 class SellPackageViewSet(BillingPageViewSet):
     name = "billing_sell_package"
     url_prefix = "billing/sell-package"
@@ -620,6 +637,11 @@ def register_corrections():
 @hooks.register("register_admin_viewset")
 def register_correct_invoice():
     return CorrectInvoiceViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_manual_invoice():
+    return ManualInvoiceViewSet()
 
 
 @hooks.register("register_admin_viewset")

@@ -258,3 +258,124 @@ def test_other_staff_cannot_credit_or_void(other_staff, invoice_216):
     assert money_state() == before
     page = text(other_staff.get(f"/admin/billing/invoices/inspect/{invoice_216.pk}/"))
     assert "Credit note…" not in page and "Void (credit in full)…" not in page
+
+
+# --- 3. a manual invoice ----------------------------------------------------------------------
+
+MANUAL_URL = "/admin/billing/manual-invoice/"
+
+
+def manual_invoice(account, *lines, po="PO-OAK-9001", reason="Data packs and a governors' day"):
+    data = {
+        "account": account.pk,
+        "po_number": po,
+        "reason": reason,
+        "lines-TOTAL_FORMS": "3",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "20",
+    }
+    for i, line in enumerate(lines):
+        for name, value in line.items():
+            data[f"lines-{i}-{name}"] = value
+    for i in range(len(lines), 3):
+        data[f"lines-{i}-vat_treatment"] = "standard"  # the untouched default of a blank line
+    return data
+
+
+DATA_PACKS = {
+    "description": "Data pack",
+    "quantity": "3",
+    "unit_price": "45.50",
+    "vat_treatment": "standard",
+    "nominal_code": "4110-DATA",
+}
+GOVERNORS_DAY = {
+    "description": "Governors' away day",
+    "quantity": "1",
+    "unit_price": "250.00",
+    "vat_treatment": "exempt",
+    "nominal_code": "4105-GOV",
+}
+
+
+def test_the_invoices_list_and_account_page_offer_a_manual_invoice(officer, account_a):
+    assert MANUAL_URL in text(officer.get("/admin/billing/invoices/"))
+    page = text(officer.get(f"/admin/billing/accounts/inspect/{account_a.pk}/"))
+    assert "Add a manual invoice" in page and f"{MANUAL_URL}?account={account_a.pk}" in page
+
+
+def test_a_manual_invoice_is_issued_numbered_and_worked_out_by_hand(officer, account_a):
+    response = officer.post(MANUAL_URL, manual_invoice(account_a, DATA_PACKS, GOVERNORS_DAY))
+    assert response.status_code == 302
+    invoice = Invoice.objects.get(po_number="PO-OAK-9001")
+    lines = list(invoice.lines.order_by("pk"))
+    # 3 x £45.50 = £136.50 + VAT 20% £27.30 = £163.80;
+    # 1 x £250.00 exempt = £250.00, VAT £0.00; invoice: £386.50 + £27.30 = £413.80.
+    assert [(ln.description, ln.net, ln.vat, ln.gross, ln.vat_treatment, ln.nominal_code)
+            for ln in lines] == [
+        ("Data pack: 3 × £45.50", D("136.50"), D("27.30"), D("163.80"), "standard", "4110-DATA"),
+        ("Governors' away day: 1 × £250.00", D("250.00"), D("0.00"), D("250.00"), "exempt",
+         "4105-GOV"),
+    ]  # fmt: skip
+    assert (invoice.net, invoice.vat, invoice.gross) == (D("386.50"), D("27.30"), D("413.80"))
+    assert invoice.number.startswith("CPD-") and invoice.status != Invoice.Status.DRAFT
+    assert invoice.billed_to  # the account's address, checked and copied by issue_invoice
+    assert invoice.created_by.email == "fo.manual@example.gov.uk"
+    page = text(officer.get(response["Location"]))
+    assert "Data packs and a governors' day" in page and "Staff Fo.Manual" in page
+
+    # Then a partial credit note on the first line: £45.50 + VAT £9.10 = £54.60.
+    officer.post(credit_url(invoice), {"reason": "One pack", f"line_{lines[0].pk}": "45.50"})
+    assert CreditNote.objects.get(invoice=invoice).gross == D("54.60")
+
+
+def test_quantity_times_price_is_rounded_once_to_the_penny(officer, account_a):
+    line = {**DATA_PACKS, "quantity": "2.5", "unit_price": "33.33"}
+    officer.post(MANUAL_URL, manual_invoice(account_a, line, po="PO-ROUND"))
+    (ln,) = Invoice.objects.get(po_number="PO-ROUND").lines.all()
+    # 2.5 x £33.33 = £83.325 -> £83.33 (half up); VAT 20% of £83.33 = £16.666 -> £16.67.
+    assert (ln.net, ln.vat, ln.gross) == (D("83.33"), D("16.67"), D("100.00"))
+
+
+def test_an_account_without_an_address_is_refused_and_takes_no_number(officer, people):
+    from accounts.models import Trust
+    from billing.models import Account
+
+    # A trust billed centrally has no GIAS address of its own, and none was set.
+    trust = Trust.objects.create(name="Haverleigh Learning Trust", uid="HLT-TEST")
+    account = Account.objects.create(trust=trust, kind=Account.Kind.TRUST)
+    before = money_state()
+    response = officer.post(MANUAL_URL, manual_invoice(account, DATA_PACKS))
+    assert response.status_code == 200 and "has no complete billing address" in text(response)
+    assert money_state() == before
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"reason": ""}, "Give a reason."),
+        ({"quantity": "-3"}, "Enter a quantity above 0."),
+        ({"unit_price": "0"}, "Enter a unit price above £0.00."),
+        ({"unit_price": "abc"}, "Enter a number."),
+        ({"vat_treatment": "outside_scope"}, "Select a valid choice."),
+        ({"description": ""}, "This field is required."),
+    ],
+)
+def test_bad_manual_invoices_are_explained_and_write_nothing(officer, account_a, change, message):
+    data = manual_invoice(account_a, {**DATA_PACKS, **{k: v for k, v in change.items()
+                                                       if k != "reason"}})  # fmt: skip
+    if "reason" in change:
+        data["reason"] = change["reason"]
+    before = money_state()
+    response = officer.post(MANUAL_URL, data)
+    assert response.status_code == 200 and message in text(response)
+    assert money_state() == before
+
+
+def test_other_staff_cannot_raise_a_manual_invoice(other_staff, account_a):
+    before = money_state()
+    assert other_staff.get(MANUAL_URL).status_code == 302
+    response = other_staff.post(MANUAL_URL, manual_invoice(account_a, DATA_PACKS))
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert money_state() == before
