@@ -1118,6 +1118,7 @@ class CorrectInvoiceMixin(BillingPage):
             invoice=self.invoice,
             lines=self.lines,
             owed=services.outstanding(self.invoice),
+            places=any(line.enrolment_id for line, _ in self.lines),
             left=[(line, left, services.vat_on(left, line.vat_rate)) for line, left in self.lines],
         )
         return context

@@ -465,8 +465,9 @@ def cancellation_charge(place, *, late):
 
 
 def _live_lines(enrolment):
+    # A void invoice still counts: its full credit note (void_invoice) is what cancels it.
     return InvoiceLine.objects.filter(enrolment=enrolment).exclude(
-        invoice__status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]
+        invoice__status=Invoice.Status.DRAFT
     )
 
 
@@ -750,7 +751,7 @@ def _settle_locked(account, enrolments, *, invoice_charges, on, booking=None, pe
     ids = [e.pk for e in enrolments]
     invoiced = _sums_by_enrolment(
         InvoiceLine.objects.filter(enrolment__in=ids).exclude(
-            invoice__status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]
+            invoice__status=Invoice.Status.DRAFT  # a void one counts, as its credit note does
         ),
         "net",
     )
@@ -1268,7 +1269,7 @@ def statement(account, *, since=None):
     today = timezone.localdate()
     invoices = list(
         Invoice.objects.filter(account=account)
-        .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID])
+        .exclude(status=Invoice.Status.DRAFT)  # a void invoice is listed, as its credit note is
         .filter(Q(issued_on__gte=since) if since else Q())
         .prefetch_related("lines", "credit_notes", "payments")
         .order_by("issued_on", "number")  # a statement reads in date, then number, order

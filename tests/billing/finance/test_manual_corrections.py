@@ -379,3 +379,29 @@ def test_other_staff_cannot_raise_a_manual_invoice(other_staff, account_a):
     response = other_staff.post(MANUAL_URL, manual_invoice(account_a, DATA_PACKS))
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert money_state() == before
+
+
+def test_a_void_place_invoice_is_charged_again_once_not_twice(
+    officer, priced_run, school, book, on_commit
+):
+    """Riverside (partner academy, 110% of £200): a place is £220.00 + VAT £44.00 = £264.00.
+    Void that invoice (credit note £264.00); the place is still booked, so settlement invoices
+    it again: £264.00 once (£220.00 invoiced - £220.00 credited = £0.00; due £220.00)."""
+    with on_commit():
+        booking = book(priced_run, school, n=1)
+    first = Invoice.objects.get(booking=booking)
+    assert first.gross == D("264.00")
+    page = text(officer.get(void_url(first)))
+    assert "invoiced again for what it owes" in page  # finance is told before voiding
+    assert officer.post(void_url(first), {"reason": "Wrong PO"}).status_code == 302
+    with on_commit():
+        services.settle_booking(booking.pk)
+        services.settle_booking(booking.pk)  # settling twice changes nothing
+    again = Invoice.objects.filter(booking=booking).exclude(pk=first.pk).get()
+    assert (again.net, again.vat, again.gross) == (D("220.00"), D("44.00"), D("264.00"))
+    assert CreditNote.objects.filter(invoice__booking=booking).count() == 1
+    # The statement lists the void invoice (owing £0.00) and its credit note, and the new one.
+    statement = services.statement(services.school_account(school))
+    owed = {i.pk: i.owed for i in statement.invoices}
+    assert (owed[first.pk], owed[again.pk]) == (D("0.00"), D("264.00"))
+    assert first.credit_notes.get() in statement.credit_notes
