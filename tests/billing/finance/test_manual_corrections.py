@@ -405,3 +405,24 @@ def test_a_void_place_invoice_is_charged_again_once_not_twice(
     owed = {i.pk: i.owed for i in statement.invoices}
     assert (owed[first.pk], owed[again.pk]) == (D("0.00"), D("264.00"))
     assert first.credit_notes.get() in statement.credit_notes
+
+
+def test_voiding_a_paid_invoice_holds_what_was_paid_as_credit(officer, invoice_216, account_a):
+    from django.utils import timezone
+
+    paid = {
+        "invoice_number": invoice_216.number,
+        "amount": "216.00",
+        "method": "bacs",
+        "received_on": timezone.localdate().strftime("%d/%m/%Y"),
+        "reference": "BACS 4471",
+    }
+    assert officer.post("/admin/billing/record-payment/", paid).status_code == 302
+    credit_before = services.credit_balance(account_a)
+    response = officer.post(void_url(invoice_216), {"reason": "Duplicate of another invoice"})
+    assert response.status_code == 302
+    note = CreditNote.objects.get(invoice=invoice_216)
+    # Paid £216.00 in full, then credited £216.00: all £216.00 goes back as account credit.
+    assert (note.gross, note.returned) == (D("216.00"), D("216.00"))
+    assert services.credit_balance(account_a) == credit_before + D("216.00")
+    assert Invoice.objects.get(pk=invoice_216.pk).status == Invoice.Status.VOID
