@@ -409,6 +409,11 @@ class Invoice(BilledTo):
     vat = money_field()
     gross = money_field()
     pdf = models.FileField(upload_to="invoices/", blank=True, storage=private_storage)
+    # A manual invoice: who raised it and why (settlement and package sales leave these blank).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField("Why raised by hand", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Once issued, only the status (paid, void…) and the stored PDF may change.
@@ -426,6 +431,8 @@ class Invoice(BilledTo):
         "billed_to",
         "billed_contact_name",
         "billed_contact_email",
+        "created_by_id",
+        "reason",
     )
 
     class Meta:
@@ -561,6 +568,10 @@ class CreditNote(BilledTo):
     returned = money_field()
     stripe_refund_id = models.CharField(max_length=40, blank=True)
     pdf = models.FileField(upload_to="credit-notes/", blank=True, storage=private_storage)
+    # A credit note or void made by hand: who made it (settlement's are the service's own).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -465,8 +465,9 @@ def cancellation_charge(place, *, late):
 
 
 def _live_lines(enrolment):
+    # A void invoice still counts: its full credit note (void_invoice) is what cancels it.
     return InvoiceLine.objects.filter(enrolment=enrolment).exclude(
-        invoice__status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]
+        invoice__status=Invoice.Status.DRAFT
     )
 
 
@@ -656,7 +657,7 @@ def _apply_credit(invoice):
     _refresh_status(invoice)
 
 
-def issue_credit_note(invoice, lines, *, reason, on=None):
+def issue_credit_note(invoice, lines, *, reason, on=None, by=None):
     """Credit (invoice_line, net) pairs of an issued invoice. If the invoice was already paid
     beyond what it now asks for, the excess is held as account credit."""
     from . import tasks
@@ -698,6 +699,7 @@ def issue_credit_note(invoice, lines, *, reason, on=None):
             if returned
             else CreditNote.Settlement.REDUCES_BALANCE
         ),
+        created_by=by,
     )
     note.address_to(account)
     note.save()
@@ -749,7 +751,7 @@ def _settle_locked(account, enrolments, *, invoice_charges, on, booking=None, pe
     ids = [e.pk for e in enrolments]
     invoiced = _sums_by_enrolment(
         InvoiceLine.objects.filter(enrolment__in=ids).exclude(
-            invoice__status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]
+            invoice__status=Invoice.Status.DRAFT  # a void one counts, as its credit note does
         ),
         "net",
     )
@@ -1267,7 +1269,7 @@ def statement(account, *, since=None):
     today = timezone.localdate()
     invoices = list(
         Invoice.objects.filter(account=account)
-        .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID])
+        .exclude(status=Invoice.Status.DRAFT)  # a void invoice is listed, as its credit note is
         .filter(Q(issued_on__gte=since) if since else Q())
         .prefetch_related("lines", "credit_notes", "payments")
         .order_by("issued_on", "number")  # a statement reads in date, then number, order
@@ -1293,3 +1295,121 @@ def statement(account, *, since=None):
         credit=credit_balance(account),
         overdue=overdue,
     )
+
+
+# --- corrections by hand (finance officers, in the admin) ----------------------------------------
+
+
+def _reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise BillingError("Give a reason: it is kept with the correction for the audit trail.")
+    return reason[:200]
+
+
+def adjust_credit(account, amount, *, reason, by):
+    """Add to (positive) or take from (negative) an account's credit by hand. Never takes the
+    balance below zero: checked under the account's row lock, as draws are. Adjustments are
+    general credit, never single-purpose voucher credit (VAT was charged on that when sold)."""
+    reason = _reason(reason)
+    amount = money(amount)
+    if amount == 0:
+        raise BillingError("An adjustment of £0.00 changes nothing: enter an amount.")
+    with transaction.atomic():
+        (account,) = _lock([account.pk])
+        held = credit_balance(account, single_purpose=False)
+        if held + amount < 0:
+            raise BillingError(
+                f"Taking £{-amount:,.2f} would take {account.name}'s credit below zero: "
+                f"it holds £{held:,.2f} that can be adjusted."
+            )
+        return CreditEntry.objects.create(
+            account=account,
+            kind=CreditEntry.Kind.ADJUSTMENT,
+            amount=amount,
+            note=reason,
+            created_by=by,
+        )
+
+
+def left_to_credit(invoice):
+    """Each line of the invoice with the net it has left to credit."""
+    return [
+        (line, line.net - total(line.credit_lines, "net")) for line in invoice.lines.order_by("pk")
+    ]
+
+
+def credit_by_hand(invoice, amounts, *, reason, by):
+    """A credit note finance makes against an issued invoice: (line, net) pairs, each no more
+    than the line has left (issue_credit_note checks, and numbers it in the CN series)."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        return issue_credit_note(invoice, amounts, reason=reason, by=by)
+
+
+def void_invoice(invoice, *, reason, by):
+    """Void = a credit note for everything every line has left, then the invoice is VOID. The
+    invoice itself is never edited or deleted; what was paid on it is held as account credit."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status == Invoice.Status.VOID:
+            raise BillingError(f"{invoice} is already void.")
+        if not any(left > 0 for _, left in left_to_credit(invoice)):
+            raise BillingError(f"{invoice} is already credited in full: nothing is left to void.")
+        note = issue_credit_note(
+            invoice, left_to_credit(invoice), reason=f"Void: {reason}"[:200], by=by
+        )
+        invoice.refresh_from_db()
+        invoice.status = Invoice.Status.VOID
+        invoice.save(update_fields=["status"])
+    return note
+
+
+MANUAL_VAT_TREATMENTS = ("standard", "zero", "exempt")
+
+
+@dataclass
+class ManualLine:
+    """A free line of a manual invoice: what, how many, at what unit price before VAT."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    vat_treatment: str
+    nominal_code: str = ""
+
+    @property
+    def net(self):
+        return money(_decimal(self.quantity) * _decimal(self.unit_price))  # rounded once
+
+    @property
+    def printed(self):
+        quantity = f"{self.quantity.normalize():f}"
+        return f"{self.description}: {quantity} × £{self.unit_price:,.2f}"
+
+
+def issue_manual_invoice(account, lines, *, po_number="", reason, by, on=None):
+    """An invoice finance raises by hand, for work that is not a course place. Issued through
+    issue_invoice (address checked, gapless number); a refusal leaves no draft behind."""
+    reason = _reason(reason)
+    if not lines:
+        raise BillingError("A manual invoice needs at least one line.")
+    for line in lines:
+        if line.vat_treatment not in MANUAL_VAT_TREATMENTS:
+            raise BillingError(f"'{line.vat_treatment}' is not a VAT treatment for a line.")
+        if line.quantity <= 0 or line.unit_price < 0 or line.net <= 0:
+            raise BillingError(f"'{line.description}' needs a quantity and price above zero.")
+    with transaction.atomic():
+        invoice = Invoice.objects.create(
+            account=account, po_number=po_number.strip(), reason=reason, created_by=by
+        )
+        for line in lines:
+            _add_line(
+                invoice,
+                description=line.printed,
+                net=line.net,
+                vat_treatment=line.vat_treatment,
+                nominal_code=line.nominal_code.strip(),
+            )
+        return issue_invoice(invoice, on=on)

@@ -69,6 +69,13 @@ class InvoiceFilterSet(WagtailFilterSet):
 class InvoiceIndexView(InspectFirstIndexView):
     select_related = PARTIES
 
+    @property
+    def header_buttons(self):
+        if not may(self.request.user, Invoice, "add"):
+            return []
+        url = reverse("billing_manual_invoice:index")
+        return [HeaderButton("Add a manual invoice", url=url, icon_name="plus")]
+
     def get_base_queryset(self):
         return reports.with_outstanding(super().get_base_queryset())
 
@@ -132,6 +139,9 @@ class InvoiceViewSet(ServicesOnlyViewSet):
         "net",
         "vat",
         "gross",
+        "created_by",
+        "reason",
+        "created_at",
     ]
 
     def get_urlpatterns(self):
@@ -209,6 +219,8 @@ class CreditNoteViewSet(ServicesOnlyViewSet):
         "returned",
         "settlement",
         "stripe_refund_id",
+        "created_by",
+        "created_at",
     ]
 
     def get_urlpatterns(self):
@@ -423,6 +435,43 @@ class AllocateRemittanceViewSet(BillingPageViewSet):
     view_class = admin_views.AllocateRemittanceView
 
 
+class AdjustCreditViewSet(BillingPageViewSet):
+    """Reached from an account's page, not the menu."""
+
+    name = "billing_adjust_credit"
+    url_prefix = "billing/adjust-credit"
+    icon = "plus"
+    permission = "billing.change_account"
+
+    def get_urlpatterns(self):
+        return [path("<id:pk>/", admin_views.AdjustCreditView.as_view(), name="index")]
+
+
+class CorrectInvoiceViewSet(BillingPageViewSet):
+    """A credit note or a void, reached from an invoice's page."""
+
+    name = "billing_correct_invoice"
+    url_prefix = "billing/correct-invoice"
+    icon = "doc-empty"
+    permission = "billing.add_creditnote"
+
+    def get_urlpatterns(self):
+        return [
+            path("<id:pk>/credit/", admin_views.ManualCreditNoteView.as_view(), name="credit"),
+            path("<id:pk>/void/", admin_views.VoidInvoiceView.as_view(), name="void"),
+        ]
+
+
+class ManualInvoiceViewSet(BillingPageViewSet):
+    """Reached from the invoices list and an account's page."""
+
+    name = "billing_manual_invoice"
+    url_prefix = "billing/manual-invoice"
+    icon = "doc-full"
+    permission = "billing.add_invoice"
+    view_class = admin_views.ManualInvoiceView
+
+
 class SellPackageViewSet(BillingPageViewSet):
     name = "billing_sell_package"
     url_prefix = "billing/sell-package"
@@ -578,6 +627,21 @@ def register_billing():
 @hooks.register("register_admin_viewset")
 def register_allocate_remittance():
     return AllocateRemittanceViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_corrections():
+    return AdjustCreditViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_correct_invoice():
+    return CorrectInvoiceViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_manual_invoice():
+    return ManualInvoiceViewSet()
 
 
 @hooks.register("register_admin_viewset")
