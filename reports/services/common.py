@@ -27,7 +27,8 @@ from bookings.models import Enrolment, WaitingListEntry
 from courses.models import Session
 
 MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
-NOT_ISSUED = (Invoice.Status.DRAFT, Invoice.Status.VOID)
+# A void invoice still counts: its credit note (counted too) takes it back to nothing.
+NOT_ISSUED = (Invoice.Status.DRAFT,)
 # A place a school has bought: neither cancelled nor still waiting for its CPD lead.
 BOUGHT = (Enrolment.Status.CONFIRMED, Enrolment.Status.ATTENDED, Enrolment.Status.NO_SHOW)
 OPEN_SCHOOL = (School.Status.OPEN, School.Status.OPEN_PROPOSED_TO_CLOSE)

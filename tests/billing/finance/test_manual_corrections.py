@@ -426,3 +426,13 @@ def test_voiding_a_paid_invoice_holds_what_was_paid_as_credit(officer, invoice_2
     assert (note.gross, note.returned) == (D("216.00"), D("216.00"))
     assert services.credit_balance(account_a) == credit_before + D("216.00")
     assert Invoice.objects.get(pk=invoice_216.pk).status == Invoice.Status.VOID
+
+
+def test_a_void_invoice_leaves_income_as_if_it_had_never_been_issued(officer, invoice_216):
+    """The income report counts the void invoice's £180.00 and its credit note's -£180.00: net
+    nothing. (Leaving out the void invoice but keeping its credit note would show -£180.00.)"""
+    from tests.billing.test_vouchers import _income
+
+    counted = _income()
+    officer.post(void_url(invoice_216), {"reason": "Sent to the wrong school"})
+    assert _income() == counted - D("180.00")
