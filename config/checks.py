@@ -29,15 +29,20 @@ def check_content_security_policy(app_configs, **kwargs):
                     id="project.W003",
                 )
             )
-    if not settings.ADMIN_MFA_REQUIRED:
-        problems.append(
-            checks.Warning(
-                "ADMIN_MFA_REQUIRED is off: staff could use their powers with a password alone.",
-                id="project.W004",
-            )
-        )
     return problems
+
+
+def check_staff_mfa(app_configs, **kwargs):
+    if settings.ADMIN_MFA_REQUIRED:
+        return []
+    return [
+        checks.Warning(
+            "ADMIN_MFA_REQUIRED is off: staff could use their powers with a password alone.",
+            id="project.W004",
+        )
+    ]
 
 
 def register():
     checks.register(check_content_security_policy, checks.Tags.security, deploy=True)
+    checks.register(check_staff_mfa, checks.Tags.security, deploy=True)
