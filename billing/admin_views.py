@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -360,6 +360,8 @@ class AccountInspectView(BillingInspectMixin, InspectView):
         statement = services.statement(account)
         context.update(
             statement=statement,
+            credit_lots=services.credit_lots(account),
+            reservations=services.reservations(account),
             credit_entries=CreditEntry.objects.filter(account=account)
             .select_related("invoice", "credit_note", "created_by")
             .order_by("-created_at", "-pk")[:50],
@@ -1021,14 +1023,14 @@ class AdjustCreditView(BillingPage, FormView):
         context = super().get_context_data(**kwargs)
         context.update(
             account=self.account,
-            credit=services.credit_balance(self.account, single_purpose=False),
-            voucher_credit=services.credit_balance(self.account, single_purpose=True),
+            credit=services.spendable(self.account),
+            voucher_credit=services.spendable(self.account, single_purpose=True),
         )
         return context
 
     def form_valid(self, form):
         try:
-            entry = services.adjust_credit(
+            amount = services.adjust_credit(
                 self.account,
                 form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
@@ -1037,13 +1039,69 @@ class AdjustCreditView(BillingPage, FormView):
         except BillingError as refusal:
             form.add_error(None, str(refusal))
             return self.form_invalid(form)
-        held = services.credit_balance(self.account)
+        held = services.spendable(self.account, single_purpose=None)
         messages.success(
             self.request,
-            f"Credit adjusted by £{entry.amount:,.2f} on {self.account.name}: "
-            f"£{held:,.2f} held now.",
+            f"Credit adjusted by £{amount:,.2f} on {self.account.name}: £{held:,.2f} held now.",
         )
         return redirect("billing_accounts:inspect", self.account.pk)
+
+
+class ExtendCreditForm(forms.Form):
+    use_by = forms.DateField(
+        label="New use-by date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The last day the credit can be spent.",
+        error_messages={"invalid": "Enter a real date, e.g. 31/08/2028."},
+    )
+    reason = _reason_field("Why: kept with the lot, your name and the time.")
+
+
+class ExtendCreditView(BillingPage, FormView):
+    """Finance moves a package lot's use-by date later (services.extend_credit)."""
+
+    model = Account
+    permission_required = "change"
+    page_title = "Extend credit"
+    header_icon = "date"
+    template_name = "billing/admin/extend_credit.html"
+    form_class = ExtendCreditForm
+
+    @cached_property
+    def lot(self):
+        return get_object_or_404(
+            CreditEntry.objects.select_related("account__school", "account__trust"),
+            pk=self.kwargs["pk"],
+            lot_id=F("pk"),
+            use_by__isnull=False,
+        )
+
+    def get_page_subtitle(self):
+        return self.lot.account.name
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        row = next(r for r in services.credit_lots(self.lot.account) if r.lot.pk == self.lot.pk)
+        context.update(lot=row, extensions=self.lot.extensions.select_related("created_by"))
+        return context
+
+    def form_valid(self, form):
+        try:
+            back = services.extend_credit(
+                self.lot,
+                form.cleaned_data["use_by"],
+                reason=form.cleaned_data["reason"],
+                by=self.request.user,
+            )
+        except BillingError as refusal:
+            form.add_error(None, str(refusal))
+            return self.form_invalid(form)
+        until = services.long_date(form.cleaned_data["use_by"])
+        said = f"{self.lot.note} credit can now be used until {until}."
+        if back:
+            said += f" £{back:,.2f} that had expired is back."
+        messages.success(self.request, said)
+        return redirect("billing_accounts:inspect", self.lot.account_id)
 
 
 class ManualCreditNoteForm(forms.Form):

@@ -360,6 +360,48 @@ def redemption_rows(start, end):
         ]
 
 
+EXPIRY_HEADINGS = [
+    "Date",
+    "Customer ref",
+    "Customer",
+    "Credit",
+    "What happened",
+    "Debit nominal code",
+    "Credit nominal code",
+    "Amount",
+]
+
+
+def expiry_rows(start, end):
+    """The journal for prepaid credit that expired unspent (and any that finance reinstated by
+    extending its date): it leaves deferred income for the expired-credit income code. No VAT:
+    an unused multi-purpose voucher was never a supply, and a single-purpose one bore its VAT
+    when sold (docs/vat.md). A reinstatement reverses the journal."""
+    config = BillingSettings.load()
+    entries = (
+        CreditEntry.objects.filter(
+            kind__in=["expired", "reinstated"], created_at__date__range=(start, end)
+        )
+        .select_related("lot", *(f"account__{p}" for p in _ACCOUNT))
+        .order_by("created_at", "pk")
+    )
+    yield EXPIRY_HEADINGS
+    for entry in entries:
+        debit, credit = config.deferred_income_nominal_code, config.expired_credit_nominal_code
+        if entry.kind == "reinstated":
+            debit, credit = credit, debit
+        yield [
+            timezone.localtime(entry.created_at).date(),
+            customer_ref(entry.account),
+            spreadsheet_safe(entry.account.name),
+            spreadsheet_safe(entry.lot.note if entry.lot else ""),
+            entry.get_kind_display(),
+            debit,
+            credit,
+            money(abs(entry.amount)),
+        ]
+
+
 EXPORTS = {
     # name: (label, rows, filename stem)
     "invoices": ("Invoices (one row per line)", invoice_rows, "invoices"),
@@ -369,6 +411,11 @@ EXPORTS = {
         "Credit redeemed (journal from deferred income)",
         redemption_rows,
         "credit-redeemed",
+    ),
+    "expired-credit": (
+        "Credit expired (journal from deferred income)",
+        expiry_rows,
+        "credit-expired",
     ),
 }
 

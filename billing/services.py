@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from .models import (
     BillingSettings,
     CourseBandPrice,
     CreditEntry,
+    CreditExtension,
     CreditNote,
     CreditNoteLine,
     Invoice,
@@ -296,6 +297,225 @@ def credit_balance(account, *, single_purpose=None):
     return total(entries, "amount")
 
 
+def spendable_lots(account, *, single_purpose=False, on=None):
+    """The account's lots that can still be spent on `on`, with what is left in each, soonest
+    to expire first (lots that never expire last, oldest first). Two queries."""
+    on = on or timezone.localdate()
+    left = dict(
+        CreditEntry.objects.filter(account=account, single_purpose=single_purpose)
+        .values("lot")
+        .annotate(left=Sum("amount"))
+        .filter(left__gt=0)
+        .values_list("lot", "left")
+    )
+    if not left:
+        return []
+    lots = CreditEntry.objects.filter(pk__in=left).filter(
+        Q(use_by__isnull=True) | Q(use_by__gte=on)
+    )
+    return [
+        (lot, left[lot.pk])
+        for lot in lots.order_by(F("use_by").asc(nulls_last=True), "created_at", "pk")
+    ]
+
+
+def spendable(account, *, single_purpose=False, on=None):
+    """What the account's credit can pay today: its lots that have not passed their date
+    (`single_purpose=None`: voucher and other credit together)."""
+    if single_purpose is None:
+        return spendable(account, single_purpose=True, on=on) + spendable(account, on=on)
+    lots = spendable_lots(account, single_purpose=single_purpose, on=on)
+    return sum((left for _, left in lots), ZERO)
+
+
+def open_lot(account, kind, amount, *, use_by=None, **fields):
+    """A top-up: a new lot of credit, which names itself as its lot."""
+    entry = CreditEntry.objects.create(
+        account=account, kind=kind, amount=amount, use_by=use_by, **fields
+    )
+    CreditEntry.objects.filter(pk=entry.pk).update(lot=entry)
+    entry.lot_id = entry.pk
+    return entry
+
+
+def take_credit(account, amount, kind, *, single_purpose=False, first=(), on=None, **fields):
+    """Take up to `amount` of spendable credit: from the lots in `first` (if any, in that
+    order), then soonest to expire first. One entry per lot used. Caller holds the account
+    lock. Returns what was taken."""
+    lots = spendable_lots(account, single_purpose=single_purpose, on=on)
+    ahead = {pk: n for n, pk in enumerate(first)}
+    lots.sort(key=lambda row: ahead.get(row[0].pk, len(ahead)))  # stable: keeps the date order
+    taken = ZERO
+    for lot, left in lots:
+        take = min(left, amount - taken)
+        if take <= 0:
+            break
+        CreditEntry.objects.create(
+            account=account,
+            kind=kind,
+            amount=-take,
+            lot=lot,
+            single_purpose=single_purpose,
+            **fields,
+        )
+        taken += take
+    return taken
+
+
+def expire_credit(on=None):
+    """Each lot past its use-by date loses what is left in it. Credit a place reserved while
+    the lot was good stays with that place; if the place is later not charged, its credit
+    goes back to the lot and the next run takes it. Safe to run again and again: it only ever
+    takes what is left. Returns the number of lots and the total expired."""
+    on = on or timezone.localdate()
+    due = (
+        CreditEntry.objects.filter(lot__use_by__lt=on)
+        .values("lot", "lot__account")
+        .annotate(left=Sum("amount"))
+        .filter(left__gt=0)
+        .order_by("lot__account", "lot")
+    )
+    lots, expired = 0, ZERO
+    for row in due:
+        with transaction.atomic():
+            _lock([row["lot__account"]])  # an extension or a draw may have come first
+            lot = CreditEntry.objects.get(pk=row["lot"])
+            left = total(CreditEntry.objects.filter(lot=lot), "amount")
+            if lot.use_by is None or lot.use_by >= on or left <= 0:
+                continue
+            CreditEntry.objects.create(
+                account_id=lot.account_id,
+                kind=CreditEntry.Kind.EXPIRED,
+                amount=-left,
+                lot=lot,
+                single_purpose=lot.single_purpose,
+                note=f"{lot.note}: use by {long_date(lot.use_by)} passed",
+            )
+            lots, expired = lots + 1, expired + left
+    return lots, expired
+
+
+def extend_credit(lot, use_by, *, reason, by):
+    """Finance moves a package lot's use-by date later, with a reason. Credit that had already
+    expired from it comes back. Returns the amount reinstated."""
+    reason = _reason(reason)
+    today = timezone.localdate()
+    with transaction.atomic():
+        _lock([lot.account_id])
+        lot = CreditEntry.objects.select_related("account").get(pk=lot.pk)
+        if lot.use_by is None:
+            raise BillingError("Only package credit has a use-by date to extend.")
+        if use_by <= lot.use_by:
+            raise BillingError(
+                f"Choose a date after {long_date(lot.use_by)}, the credit's use-by date now."
+            )
+        if use_by < today:
+            raise BillingError(
+                f"Choose a date from today ({long_date(today)}): a date already past would "
+                "leave the credit expired."
+            )
+        if use_by > today + relativedelta(years=5):
+            raise BillingError("Choose a date within five years of today.")
+        gone = -total(lot.movements.filter(kind__in=["expired", "reinstated"]), "amount")
+        if gone > 0:
+            CreditEntry.objects.create(
+                account=lot.account,
+                kind=CreditEntry.Kind.REINSTATED,
+                amount=gone,
+                lot=lot,
+                single_purpose=lot.single_purpose,
+                note=reason,
+                created_by=by,
+            )
+        CreditExtension.objects.create(
+            lot=lot, was=lot.use_by, now=use_by, reinstated=max(gone, ZERO), reason=reason,
+            created_by=by,
+        )  # fmt: skip
+        lot.use_by = use_by
+        lot.save(update_fields=["use_by"])
+    return max(gone, ZERO)
+
+
+@dataclass
+class CreditLot:
+    """One lot of an account's credit as the school and finance see it. `used` is what went
+    on invoices and refunds, net of what came back."""
+
+    lot: CreditEntry
+    reserved: Decimal
+    expired: Decimal
+    left: Decimal
+
+    @property
+    def used(self):
+        return self.lot.amount - self.reserved - self.expired - self.left
+
+    @property
+    def use_by(self):
+        return self.lot.use_by
+
+    @property
+    def is_past(self):
+        return self.lot.use_by is not None and self.lot.use_by < timezone.localdate()
+
+    @property
+    def source(self):
+        return self.lot.note or self.lot.get_kind_display()
+
+
+@dataclass
+class Reservation:
+    """Credit a booked place holds until the place is invoiced."""
+
+    enrolment: object
+    amount: Decimal
+    use_by: date | None
+
+
+def credit_lots(account):
+    """The account's lots, newest first, with what each has reserved, expired and left."""
+    lots = list(
+        CreditEntry.objects.filter(account=account, lot_id=F("pk")).order_by("-created_at", "-pk")
+    )
+    entries = CreditEntry.objects.filter(lot__in=lots)
+    reserved = _sums_by(
+        entries.filter(kind__in=["draw", "release"], invoice__isnull=True), "lot", "amount"
+    )
+    expired = _sums_by(entries.filter(kind__in=["expired", "reinstated"]), "lot", "amount")
+    left = _sums_by(entries, "lot", "amount")
+    return [
+        CreditLot(
+            lot=lot,
+            reserved=-reserved.get(lot.pk, ZERO),
+            expired=-expired.get(lot.pk, ZERO),
+            left=left.get(lot.pk, ZERO),
+        )
+        for lot in lots
+    ]
+
+
+def reservations(account):
+    """Places holding the account's credit until they are invoiced, soonest course first."""
+    from bookings.models import Enrolment
+
+    held = (
+        CreditEntry.objects.filter(
+            account=account, kind__in=["draw", "release"], invoice__isnull=True
+        )
+        .values("enrolment")
+        .annotate(t=Sum("amount"), use_by=Min("lot__use_by"))
+        .filter(t__lt=0)
+    )
+    rows = {r["enrolment"]: r for r in held}
+    places = (
+        Enrolment.objects.filter(pk__in=rows)
+        .select_related("run__course", "delegate")
+        .annotate(starts=Min("run__sessions__starts_at"))
+        .order_by("starts", "pk")
+    )
+    return [Reservation(e, -rows[e.pk]["t"], rows[e.pk]["use_by"]) for e in places]
+
+
 def _lock(account_ids):
     """Lock accounts in id order, so two settlements never wait on each other in a circle."""
     return list(Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk"))
@@ -342,30 +562,15 @@ def draw_credit_for_place(enrolment, *, new=False):
         return ZERO
     budgets = _budgets_for(school)
     _lock([a.pk for a in budgets])  # in id order, so two bookings never wait in a circle
+    what = {"enrolment": enrolment, "note": f"{enrolment.run.reference}: {enrolment.delegate}"}
     if enrolment.vat_rate == VAT_RATES["standard"]:
         for account in budgets:
-            if credit_balance(account, single_purpose=True) >= enrolment.price:
-                CreditEntry.objects.create(
-                    account=account,
-                    kind=CreditEntry.Kind.DRAW,
-                    amount=-enrolment.price,
-                    enrolment=enrolment,
-                    single_purpose=True,
-                    note=f"{enrolment.run.reference}: {enrolment.delegate}",
-                )
+            if spendable(account, single_purpose=True) >= enrolment.price:
+                take_credit(account, enrolment.price, "draw", single_purpose=True, **what)
                 return enrolment.price
     drawn = ZERO
     for account in budgets:  # but drawn in the school's order: its own credit first
-        take = min(credit_balance(account, single_purpose=False), gross - drawn)
-        if take > 0:
-            CreditEntry.objects.create(
-                account=account,
-                kind=CreditEntry.Kind.DRAW,
-                amount=-take,
-                enrolment=enrolment,
-                note=f"{enrolment.run.reference}: {enrolment.delegate}",
-            )
-            drawn += take
+        drawn += take_credit(account, gross - drawn, "draw", **what)
         if drawn == gross:
             break
     return drawn
@@ -409,10 +614,12 @@ def buy_package(account, package, *, starts_on, by):
             )
             issue_invoice(invoice)
         if package.kind == Package.Kind.CREDITS:
-            CreditEntry.objects.create(
-                account=account,
-                kind=CreditEntry.Kind.PACKAGE,
-                amount=package.credit_amount,
+            open_lot(
+                account,
+                CreditEntry.Kind.PACKAGE,
+                package.credit_amount,
+                use_by=held.ends_on - timedelta(days=1),  # the period's last day
+                account_package=held,
                 single_purpose=package.is_single_purpose,
                 note=f"{package.name} package",
                 created_by=by,
@@ -581,17 +788,20 @@ def _release_draws(enrolment, amount):
     """Give back up to `amount` of what the place drew at booking and has not yet used."""
     for row in (
         _unapplied_draws(enrolment)
-        .values("account", "single_purpose")
+        .values("account", "single_purpose", "lot")
         .annotate(held=Sum("amount"))
-        .order_by("-account", "single_purpose")
+        .order_by("-account", "single_purpose", "-lot")
     ):
         give = min(-row["held"], amount)
         if give > 0:
+            # Back to the lot it came from: if that lot has passed its date, the next expiry
+            # run takes it, just as if the place had never been booked.
             CreditEntry.objects.create(
                 account_id=row["account"],
                 kind=CreditEntry.Kind.RELEASE,
                 amount=give,
                 enrolment=enrolment,
+                lot_id=row["lot"],
                 single_purpose=row["single_purpose"],
                 note=f"{enrolment.run.reference}: not charged",
             )
@@ -635,7 +845,7 @@ def _apply_credit(invoice):
         )
     (account,) = _lock([invoice.account_id])
     # Single-purpose voucher credit pays standard-rated places only, drawn at booking.
-    spare = min(credit_balance(account, single_purpose=False), outstanding(invoice))
+    spare = min(spendable(account, on=today), outstanding(invoice))
     if spare > 0:
         payment = Payment.objects.create(
             account=account,
@@ -646,10 +856,11 @@ def _apply_credit(invoice):
             received_on=today,
             reference="Account credit",
         )
-        CreditEntry.objects.create(
-            account=account,
-            kind=CreditEntry.Kind.APPLIED,
-            amount=-spare,
+        take_credit(
+            account,
+            spare,
+            CreditEntry.Kind.APPLIED,
+            on=today,
             invoice=invoice,
             payment=payment,
             note=f"Applied to {invoice.number}",
@@ -715,18 +926,44 @@ def issue_credit_note(invoice, lines, *, reason, on=None, by=None):
             gross=net + vat,
         )
     if note.returned > 0:
-        CreditEntry.objects.create(
-            account=invoice.account,
-            kind=CreditEntry.Kind.RETURN,
-            amount=note.returned,
-            credit_note=note,
+        _return_credit(
+            note,
             # Taken back from places a single-purpose voucher paid: back to that voucher.
             single_purpose=all(line.vat_treatment == "voucher_paid" for line, _ in lines),
-            note=f"{note.number} on paid invoice {invoice.number}",
         )
     _refresh_status(invoice)
     tasks.send_credit_note.delay_on_commit(note.pk)
     return note
+
+
+def _return_credit(note, *, single_purpose):
+    """What a credit note gives back goes to the lots that paid its invoice (latest to expire
+    first), up to what they paid and earlier notes have not returned; the rest, which the
+    school paid in money, opens a lot of its own that never expires."""
+    invoice, left = note.invoice, note.returned
+    pool = CreditEntry.objects.filter(
+        account=note.account, single_purpose=single_purpose, lot__isnull=False
+    )
+    paid = _sums_by(
+        pool.filter(invoice=invoice, kind__in=["draw", "release", "applied"]), "lot", "amount"
+    )
+    back = _sums_by(pool.filter(credit_note__invoice=invoice, kind="return"), "lot", "amount")
+    lots = CreditEntry.objects.filter(pk__in=[pk for pk, t in paid.items() if t < 0])
+    what = {"credit_note": note, "single_purpose": single_purpose}
+    what["note"] = f"{note.number} on paid invoice {invoice.number}"
+    for lot in lots.order_by(F("use_by").desc(nulls_first=True), "-pk"):
+        give = min(-paid[lot.pk] - back.get(lot.pk, ZERO), left)
+        if give > 0:
+            CreditEntry.objects.create(
+                account=note.account, kind="return", amount=give, lot=lot, **what
+            )
+            left -= give
+    if left > 0:
+        open_lot(note.account, CreditEntry.Kind.RETURN, left, **what)
+
+
+def _sums_by(queryset, key, field):
+    return dict(queryset.values(key).annotate(t=Sum(field)).values_list(key, "t"))
 
 
 # --- settlement: from what happened to places, to invoices and credit notes -----------------------
@@ -1124,10 +1361,10 @@ def record_payment(
             stripe_payment_intent=stripe_payment_intent or "",
         )
         if amount > applied:
-            CreditEntry.objects.create(
-                account=invoice.account,
-                kind=CreditEntry.Kind.OVERPAYMENT,
-                amount=amount - applied,
+            open_lot(
+                invoice.account,
+                CreditEntry.Kind.OVERPAYMENT,
+                amount - applied,
                 payment=payment,
                 invoice=invoice,
                 note=f"Overpayment of {invoice.number}",
@@ -1235,10 +1472,10 @@ def record_remittance(account, amount, allocations, *, method, received_on, refe
             _refresh_status(invoice)
             tasks.send_receipt.delay_on_commit(payment.pk)
         if remittance.held_as_credit > 0:
-            CreditEntry.objects.create(
-                account=account,
-                kind=CreditEntry.Kind.OVERPAYMENT,
-                amount=remittance.held_as_credit,
+            open_lot(
+                account,
+                CreditEntry.Kind.OVERPAYMENT,
+                remittance.held_as_credit,
                 remittance=remittance,
                 note=f"Unallocated from remittance {reference or remittance.pk}",
                 created_by=by,
@@ -1292,7 +1529,7 @@ def statement(account, *, since=None):
             .order_by("received_on", "pk")
         ),
         owed=owed,
-        credit=credit_balance(account),
+        credit=spendable(account, single_purpose=None),
         overdue=overdue,
     )
 
@@ -1308,28 +1545,27 @@ def _reason(reason):
 
 
 def adjust_credit(account, amount, *, reason, by):
-    """Add to (positive) or take from (negative) an account's credit by hand. Never takes the
-    balance below zero: checked under the account's row lock, as draws are. Adjustments are
-    general credit, never single-purpose voucher credit (VAT was charged on that when sold)."""
+    """Add to (positive: a lot that never expires) or take from (negative: soonest to expire
+    first) an account's spendable credit by hand, and return the amount. Never below zero:
+    checked under the account's row lock, as draws are. Adjustments are general credit, never
+    single-purpose voucher credit (VAT was charged on that when sold)."""
     reason = _reason(reason)
     amount = money(amount)
     if amount == 0:
         raise BillingError("An adjustment of £0.00 changes nothing: enter an amount.")
     with transaction.atomic():
         (account,) = _lock([account.pk])
-        held = credit_balance(account, single_purpose=False)
+        if amount > 0:
+            open_lot(account, CreditEntry.Kind.ADJUSTMENT, amount, note=reason, created_by=by)
+            return amount
+        held = spendable(account)
         if held + amount < 0:
             raise BillingError(
                 f"Taking £{-amount:,.2f} would take {account.name}'s credit below zero: "
                 f"it holds £{held:,.2f} that can be adjusted."
             )
-        return CreditEntry.objects.create(
-            account=account,
-            kind=CreditEntry.Kind.ADJUSTMENT,
-            amount=amount,
-            note=reason,
-            created_by=by,
-        )
+        take_credit(account, -amount, CreditEntry.Kind.ADJUSTMENT, note=reason, created_by=by)
+        return amount
 
 
 def left_to_credit(invoice):

@@ -569,7 +569,7 @@ def check_refundable(note, *, lock=False):
         )
     accounts = Account.objects.select_for_update() if lock else Account.objects
     account = accounts.get(pk=note.account_id)
-    credit = services.credit_balance(account)
+    credit = services.spendable(account)
     if credit < note.returned:
         raise BillingError(
             f"{account.name} has only £{max(credit, ZERO):,.2f} of account credit left (some was "
@@ -607,10 +607,14 @@ def refund_credit_note(note, *, by=None):
         note.save(update_fields=["stripe_refund_id", "settlement"])
         payment.refunded += note.returned
         payment.save(update_fields=["refunded"])
-        CreditEntry.objects.create(
-            account=account,
-            kind=CreditEntry.Kind.REFUNDED,
-            amount=-note.returned,
+        services.take_credit(
+            account,
+            note.returned,
+            CreditEntry.Kind.REFUNDED,
+            # From what this credit note gave back first.
+            first=CreditEntry.objects.filter(credit_note=note, kind="return")
+            .order_by("pk")
+            .values_list("lot", flat=True),
             credit_note=note,
             payment=payment,
             note=f"{note.number} refunded to the card ({refund.id})",

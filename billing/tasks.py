@@ -26,6 +26,13 @@ def run_monthly_invoicing():
     return str(services.run_invoicing(last_month))
 
 
+@shared_task(name="billing.tasks.expire_credit", acks_late=True)
+def expire_credit():
+    """Just after midnight: credit left in lots whose use-by date was yesterday or before."""
+    lots, amount = services.expire_credit()
+    return f"{lots} lots, £{amount:,.2f} expired"
+
+
 @shared_task(acks_late=True)
 def send_invoice(invoice_id):
     return emails.invoice_issued(invoice_id)

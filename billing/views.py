@@ -49,6 +49,10 @@ def account(request, account_id):
         {
             "account": account,
             "statement": statement,
+            "credit_lots": [
+                lot for lot in services.credit_lots(account) if lot.left or lot.reserved
+            ],
+            "reservations": services.reservations(account),
             "several_accounts": access.accounts_for(request.user).count() > 1,
         },
     )

@@ -444,7 +444,10 @@ class AdjustCreditViewSet(BillingPageViewSet):
     permission = "billing.change_account"
 
     def get_urlpatterns(self):
-        return [path("<id:pk>/", admin_views.AdjustCreditView.as_view(), name="index")]
+        return [
+            path("<id:pk>/", admin_views.AdjustCreditView.as_view(), name="index"),
+            path("lots/<id:pk>/extend/", admin_views.ExtendCreditView.as_view(), name="extend"),
+        ]
 
 
 class CorrectInvoiceViewSet(BillingPageViewSet):

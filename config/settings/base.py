@@ -436,6 +436,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.send_overdue_reminders",
         "schedule": crontab(minute=0, hour=7),
     },
+    # 00:15 daily: prepaid credit left in lots whose use-by date has passed.
+    "expire-credit": {
+        "task": "billing.tasks.expire_credit",
+        "schedule": crontab(minute=15, hour=0),
+    },
     "evaluation-requests": {"task": "bookings.tasks.request_due_evaluations", "schedule": 900.0},
     "evaluation-reminders": {
         "task": "bookings.tasks.send_evaluation_reminders",

@@ -197,11 +197,8 @@ def test_member_schools_draw_on_one_consortium_budget_until_it_runs_out(
     for school in (brookvale, riverside):
         assert services.credit_balance(services.school_account(school)) == 0
     # Leave exactly enough in the pot for one place from each school.
-    CreditEntry.objects.create(
-        account=budget,
-        kind=CreditEntry.Kind.ADJUSTMENT,
-        amount=D("504.00") - services.credit_balance(budget),
-        note="Test: top the budget to £504",
+    services.adjust_credit(
+        budget, D("504.00") - services.credit_balance(budget), reason="Test: top to £504", by=None
     )
 
     with on_commit():
@@ -232,9 +229,7 @@ def test_a_school_s_own_credit_is_drawn_before_its_consortium_s_budget(priced_ru
     budget = Account.objects.get(consortium__schools=brookvale)
     own = services.school_account(brookvale)
     assert budget.pk < own.pk  # the demo made the consortium's account first
-    CreditEntry.objects.create(
-        account=own, kind=CreditEntry.Kind.ADJUSTMENT, amount=D("240.00"), note="Own credit"
-    )
+    services.adjust_credit(own, D("240.00"), reason="Own credit", by=None)
     before = services.credit_balance(budget)
     with on_commit():
         booking = book(priced_run, brookvale, n=1)  # £200 + £40 VAT
@@ -253,9 +248,7 @@ def test_a_centrally_billing_trusts_credit_is_drawn_at_booking(priced_run, book,
     riverside.bookings_need_approval = False
     riverside.save()
     pot = services.billed_account(riverside)
-    CreditEntry.objects.create(
-        account=pot, kind=CreditEntry.Kind.ADJUSTMENT, amount=D("300.00"), note="Trust credit"
-    )
+    services.adjust_credit(pot, D("300.00"), reason="Trust credit", by=None)
     with on_commit():
         booking = book(priced_run, riverside, n=1)
     draw = CreditEntry.objects.get(enrolment__booking=booking, kind="draw")

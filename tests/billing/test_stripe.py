@@ -814,11 +814,8 @@ def test_an_invoice_paid_by_bacs_cannot_be_refunded_to_a_card(people, invoice, s
 def test_credit_already_spent_cannot_be_refunded(paid_by_card, stripe_double):
     invoice, _ = paid_by_card
     note = credit_a_line(invoice)
-    CreditEntry.objects.create(
-        account=invoice.account,
-        kind=CreditEntry.Kind.ADJUSTMENT,
-        amount=-(note.returned - Decimal("1.00")),
-        note="Used on another invoice",
+    services.adjust_credit(
+        invoice.account, -(note.returned - Decimal("1.00")), reason="Used elsewhere", by=None
     )
     with pytest.raises(BillingError, match="only £1.00 of account credit left"):
         stripe_gateway.refund_credit_note(note)

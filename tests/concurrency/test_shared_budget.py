@@ -43,11 +43,8 @@ def scene(postgres):
         RunBandPrice.objects.filter(run=run).delete()
         CourseBandPrice.objects.filter(course=course).delete()
     budget = Account.objects.get(consortium=consortium)
-    CreditEntry.objects.create(
-        account=budget,
-        kind=CreditEntry.Kind.ADJUSTMENT,
-        amount=4 * PLACE - services.credit_balance(budget),
-        note="Test: exactly four places left in the pot",
+    services.adjust_credit(
+        budget, 4 * PLACE - services.credit_balance(budget), reason="Test: four places", by=None
     )
     teachers = []
     for school in (oakfield, brookvale):
@@ -82,14 +79,14 @@ def test_ten_places_at_once_from_two_schools_draw_the_pot_down_to_exactly_zero(s
 
 def test_control_without_the_account_lock_the_pot_is_overdrawn(scene, stampede, monkeypatch):
     bookings, budget = scene
-    real_balance = services.credit_balance
+    real_lots = services.spendable_lots
 
-    def slow_balance(account, **which):
-        balance = real_balance(account, **which)
-        time.sleep(0.05)  # widen the race between reading the balance and drawing on it
-        return balance
+    def slow_lots(account, **which):
+        lots = real_lots(account, **which)
+        time.sleep(0.05)  # widen the race between reading what is left and drawing on it
+        return lots
 
     monkeypatch.setattr(services, "_lock", lambda ids: list(Account.objects.filter(pk__in=ids)))
-    monkeypatch.setattr(services, "credit_balance", slow_balance)
+    monkeypatch.setattr(services, "spendable_lots", slow_lots)
     stampede(_book, bookings, workers=10)
     assert services.credit_balance(budget) < 0

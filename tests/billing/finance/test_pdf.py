@@ -100,9 +100,7 @@ def test_a_draft_has_no_pdf(account_a, media):
 
 
 def test_prepaid_credit_applied_at_issue_is_printed_with_the_balance_to_pay(account_a, media):
-    from billing.models import CreditEntry
-
-    CreditEntry.objects.create(account=account_a, kind="package", amount=D("50.00"))
+    services.adjust_credit(account_a, D("50.00"), reason="Goodwill", by=None)
     invoice = issue(account_a, [("Place: a course", "100.00", "standard")])
     text = text_of(pdf.render_invoice(invoice))
     assert "Total £120.00" in text
