@@ -6,8 +6,18 @@ Reads only. Amounts are Decimal, written to CSV as plain pounds and pence ("1234
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from config.exports import spreadsheet_safe
@@ -293,7 +303,7 @@ def payment_rows(start, end):
 
 REDEMPTION_HEADINGS = [
     "Date",
-    "Invoice number",
+    "Document number",
     "Customer ref",
     "Customer",
     "Place",
@@ -320,10 +330,11 @@ def redemptions(start, end):
 
 
 def redemption_rows(start, end):
-    """The journal for credit redeemed: deferred income (a liability) is debited and the
-    debtors account credited, clearing the place's invoice, whose line is already on the
-    course's income code with its VAT. So income is recognised once, when the place is
-    charged, and the credit sale itself never reaches income (docs/vat.md)."""
+    """The journal for prepaid credit. Credit redeemed: deferred income (a liability) is
+    debited and the debtors account credited, clearing the place's invoice, whose line is
+    already on the course's income code with its VAT. So income is recognised once, when the
+    place is charged, and the credit sale itself never reaches income (docs/vat.md). Then
+    credit returned, held or refunded (`_credit_movement_rows`)."""
     config = BillingSettings.load()
     rows = list(redemptions(start, end))
     invoices = {
@@ -357,6 +368,77 @@ def redemption_rows(start, end):
             config.debtors_nominal_code,
             line.nominal_code if line else "",
             money(-row["amount"]),
+        ]
+    yield from _credit_movement_rows(start, end, config)
+
+
+# Credit that moves between debtors and deferred income other than by paying for a place.
+# Credit a credit note gives back, or an overpayment held, is prepaid credit again, so a
+# liability: Dr debtors, Cr deferred income. Without it the debtors account would stop
+# agreeing with what is owed, and deferred income with the credit held, the moment the
+# credit is drawn again. Returned credit refunded to the card leaves it the other way.
+# An adjustment by hand is not here: its other side is for finance to choose.
+CREDIT_INTO_DEFERRED = {"return": "Returned by credit note", "overpayment": "Overpayment held"}
+CREDIT_OUT_OF_DEFERRED = {"refunded": "Refunded to the card"}
+
+
+def credit_movements(start, end):
+    """Those movements dated from `start` to `end`: a return on its credit note's date, an
+    overpayment on the day the money was received, a refund on the day it was made."""
+    return (
+        CreditEntry.objects.annotate(
+            day=Case(
+                When(kind="return", then=F("credit_note__issued_on")),
+                When(remittance__isnull=False, then=F("remittance__received_on")),
+                When(kind="overpayment", payment__isnull=False, then=F("payment__received_on")),
+                default=TruncDate("created_at"),
+            )
+        )
+        .filter(kind__in=[*CREDIT_INTO_DEFERRED, *CREDIT_OUT_OF_DEFERRED], day__range=(start, end))
+        .select_related(
+            "credit_note",
+            "payment__invoice",
+            *(f"account__{p}" for p in _ACCOUNT),
+        )
+        .order_by("day", "pk")
+    )
+
+
+def _credit_movement_rows(start, end, config):
+    movements = list(credit_movements(start, end))
+    credited = {}  # a credit note's lines, for the place it gave back credit for
+    for line in CreditNoteLine.objects.filter(
+        credit_note__in=[m.credit_note_id for m in movements if m.credit_note_id]
+    ).select_related("invoice_line"):
+        credited.setdefault(line.credit_note_id, []).append(line)
+    for entry in movements:
+        lines = credited.get(entry.credit_note_id, [])
+        codes = {line.invoice_line.nominal_code for line in lines}
+        if entry.credit_note_id:
+            document = entry.credit_note.number
+            what = lines[0].description if len(lines) == 1 else "Whole credit note"
+        else:
+            document = entry.payment.invoice.number if entry.payment_id else ""
+            what = entry.note
+        if entry.kind in CREDIT_INTO_DEFERRED:
+            source = CREDIT_INTO_DEFERRED[entry.kind]
+            if entry.single_purpose:
+                source += " to the single-purpose voucher"
+            debit, credit = config.debtors_nominal_code, config.deferred_income_nominal_code
+        else:
+            source = CREDIT_OUT_OF_DEFERRED[entry.kind]
+            debit, credit = config.deferred_income_nominal_code, config.debtors_nominal_code
+        yield [
+            entry.day,
+            document,
+            customer_ref(entry.account),
+            spreadsheet_safe(entry.account.name),
+            spreadsheet_safe(what),
+            source,
+            debit,
+            credit,
+            codes.pop() if len(codes) == 1 else "",
+            money(abs(entry.amount)),
         ]
 
 
@@ -408,9 +490,9 @@ EXPORTS = {
     "credit-notes": ("Credit notes (one row per line)", credit_note_rows, "credit-notes"),
     "payments": ("Payments", payment_rows, "payments"),
     "redemptions": (
-        "Credit redeemed (journal from deferred income)",
+        "Credit journal (credit redeemed, returned and refunded; deferred income)",
         redemption_rows,
-        "credit-redeemed",
+        "credit-journal",
     ),
     "expired-credit": (
         "Credit expired (journal from deferred income)",

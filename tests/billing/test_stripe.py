@@ -764,6 +764,28 @@ def test_a_credit_note_on_a_card_paid_invoice_is_refunded_to_the_card_once(
     assert not [m for m in mail.outbox if "without a credit note" in m.subject]
 
 
+def test_credit_returned_then_refunded_to_the_card_leaves_deferred_income_as_it_was(
+    paid_by_card, stripe_double
+):
+    """The credit journal puts a credit note's return into deferred income (Dr debtors, Cr
+    deferred income) and takes a refund of it to the card out again (Dr deferred income, Cr
+    debtors): the £40.00 + £8.00 VAT credited nets to nothing there."""
+    from django.utils import timezone
+
+    from billing import reports
+
+    invoice, _ = paid_by_card
+    note = credit_a_line(invoice)  # £40.00 of a standard line: + £8.00 VAT = £48.00 back
+    stripe_gateway.refund_credit_note(note)
+    today = timezone.localdate()
+    code = note.lines.get().invoice_line.nominal_code  # the credited place's strand's
+    journal = [r[5:] for r in reports.redemption_rows(today, today) if r[1] == note.number]
+    assert journal == [
+        ["Returned by credit note", "1100-DEB", "2410-DEF", code, Decimal("48.00")],
+        ["Refunded to the card", "2410-DEF", "1100-DEB", code, Decimal("48.00")],
+    ]
+
+
 def test_a_refund_retried_after_our_database_failed_is_made_once_at_stripe(
     paid_by_card, stripe_double, monkeypatch
 ):

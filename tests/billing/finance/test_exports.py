@@ -259,3 +259,80 @@ def timezone_today():
     from django.utils import timezone
 
     return timezone.localdate().isoformat()
+
+
+def test_credit_held_or_given_back_is_journalled_into_deferred_income_and_out_when_spent(
+    officer_client, people
+):
+    """Account credit is spent by the credit journal (Dr deferred income, Cr debtors), so it
+    must have been put there: an overpayment held and a credit note's return each journal
+    Dr debtors, Cr deferred income. Then the ledger's debtors account holds what is owed and
+    its deferred income the credit held."""
+    from django.utils import timezone
+
+    from accounts.models import School
+    from tests.billing.addresses import addressed
+
+    school = School.objects.create(
+        urn=881201,
+        name="Juniper Primary",
+        local_authority=people["school_a"].local_authority,
+        type_group="la_maintained",
+        phase="primary",
+    )
+    account = addressed(services.school_account(school))
+    today = timezone.localdate()
+    # A: £100.00 + 20% = £120.00. £150.00 received for it: £30.00 held.
+    first = issue(account, [("Place: Phonics", "100.00", "standard", "4101-ITL")])
+    services.record_remittance(
+        account, D("150.00"), [(first, D("120.00"))], method=Payment.Method.BACS,
+        received_on=today, reference="BACS JUNIPER",
+    )  # fmt: skip
+    # £50.00 + £10.00 VAT credited on paid A: £60.00 back to credit (30 + 60 = £90.00).
+    credit(first, [(first.lines.get(), D("50.00"))], reason="Half day only")
+    # B: £50.00 exempt, paid from the credit: £90.00 − £50.00 = £40.00 left.
+    second = issue(account, [("Place: Briefing", "50.00", "exempt", "4105-INS")])
+    assert services.outstanding(second) == 0
+    assert services.credit_balance(account) == D("40.00")
+
+    headings = {
+        "invoices": reports.INVOICE_HEADINGS,
+        "credit-notes": reports.CREDIT_NOTE_HEADINGS,
+        "payments": reports.PAYMENT_HEADINGS,
+        "redemptions": reports.REDEMPTION_HEADINGS,
+    }
+    exports = {}
+    for kind, head in headings.items():
+        rows = rows_of(
+            officer_client.get(
+                "/admin/billing/ledger-export/",
+                {"start": today.isoformat(), "end": today.isoformat(), "kind": kind},
+            )
+        )
+        assert rows[0] == head
+        exports[kind] = [r for r in rows[1:] if r[head.index("Customer ref")] == "URN 881201"]
+    journal = [r[5:] for r in exports["redemptions"]]
+    assert journal == [
+        ["Account credit", "2410-DEF", "1100-DEB", "", "50.00"],
+        ["Overpayment held", "1100-DEB", "2410-DEF", "", "30.00"],
+        ["Returned by credit note", "1100-DEB", "2410-DEF", "4101-ITL", "60.00"],
+    ]
+    # Posted: invoices Dr debtors 120 + 50; cash received Cr debtors 150 (the payments
+    # export's BACS rows; a "Prepaid or account credit" row is the journal's, not money);
+    # the credit note Cr debtors 60; the journal Dr debtors 30 + 60, Cr debtors 50.
+    # Debtors: 170 − 150 − 60 + 90 − 50 = 0, as nothing is owed.
+    # Deferred income: Cr 30 + 60, Dr 50 = £40.00 credit, the credit held.
+    cash = sum(D(r[6]) for r in exports["payments"] if r[4] != "Prepaid or account credit")
+    assert cash == D("150.00")
+    debtors = (
+        sum(D(r[13]) for r in exports["invoices"])
+        - cash
+        - sum(D(r[12]) for r in exports["credit-notes"])
+        + sum(D(r[9]) for r in exports["redemptions"] if r[6] == "1100-DEB")
+        - sum(D(r[9]) for r in exports["redemptions"] if r[7] == "1100-DEB")
+    )
+    assert debtors == 0
+    deferred = sum(D(r[9]) for r in exports["redemptions"] if r[7] == "2410-DEF") - sum(
+        D(r[9]) for r in exports["redemptions"] if r[6] == "2410-DEF"
+    )
+    assert deferred == services.credit_balance(account) == D("40.00")
