@@ -334,7 +334,7 @@ def redemption_rows(start, end):
     debited and the debtors account credited, clearing the place's invoice, whose line is
     already on the course's income code with its VAT. So income is recognised once, when the
     place is charged, and the credit sale itself never reaches income (docs/vat.md). Then
-    credit returned, held or refunded (`_credit_movement_rows`)."""
+    credit returned, held, refunded, expired or reinstated (`_credit_movement_rows`)."""
     config = BillingSettings.load()
     rows = list(redemptions(start, end))
     invoices = {
@@ -380,6 +380,10 @@ def redemption_rows(start, end):
 # An adjustment by hand is not here: its other side is for finance to choose.
 CREDIT_INTO_DEFERRED = {"return": "Returned by credit note", "overpayment": "Overpayment held"}
 CREDIT_OUT_OF_DEFERRED = {"refunded": "Refunded to the card"}
+# Package credit left after its use-by date leaves deferred income for the expired-credit
+# income code (no VAT: an unused multi-purpose voucher was never a supply, and a single-
+# purpose one bore its VAT when sold); an extension that brings it back reverses that.
+CREDIT_EXPIRY = {"expired": "Expired unused", "reinstated": "Reinstated: use-by date extended"}
 
 
 def credit_movements(start, end):
@@ -394,8 +398,12 @@ def credit_movements(start, end):
                 default=TruncDate("created_at"),
             )
         )
-        .filter(kind__in=[*CREDIT_INTO_DEFERRED, *CREDIT_OUT_OF_DEFERRED], day__range=(start, end))
+        .filter(
+            kind__in=[*CREDIT_INTO_DEFERRED, *CREDIT_OUT_OF_DEFERRED, *CREDIT_EXPIRY],
+            day__range=(start, end),
+        )
         .select_related(
+            "lot",
             "credit_note",
             "payment__invoice",
             *(f"account__{p}" for p in _ACCOUNT),
@@ -414,7 +422,9 @@ def _credit_movement_rows(start, end, config):
     for entry in movements:
         lines = credited.get(entry.credit_note_id, [])
         codes = {line.invoice_line.nominal_code for line in lines}
-        if entry.credit_note_id:
+        if entry.kind in CREDIT_EXPIRY:
+            document, what = "", entry.lot.note
+        elif entry.credit_note_id:
             document = entry.credit_note.number
             what = lines[0].description if len(lines) == 1 else "Whole credit note"
         else:
@@ -425,6 +435,12 @@ def _credit_movement_rows(start, end, config):
             if entry.single_purpose:
                 source += " to the single-purpose voucher"
             debit, credit = config.debtors_nominal_code, config.deferred_income_nominal_code
+        elif entry.kind == "expired":
+            source = CREDIT_EXPIRY[entry.kind]
+            debit, credit = config.deferred_income_nominal_code, config.expired_credit_nominal_code
+        elif entry.kind == "reinstated":
+            source = CREDIT_EXPIRY[entry.kind]
+            debit, credit = config.expired_credit_nominal_code, config.deferred_income_nominal_code
         else:
             source = CREDIT_OUT_OF_DEFERRED[entry.kind]
             debit, credit = config.deferred_income_nominal_code, config.debtors_nominal_code
@@ -442,62 +458,15 @@ def _credit_movement_rows(start, end, config):
         ]
 
 
-EXPIRY_HEADINGS = [
-    "Date",
-    "Customer ref",
-    "Customer",
-    "Credit",
-    "What happened",
-    "Debit nominal code",
-    "Credit nominal code",
-    "Amount",
-]
-
-
-def expiry_rows(start, end):
-    """The journal for prepaid credit that expired unspent (and any that finance reinstated by
-    extending its date): it leaves deferred income for the expired-credit income code. No VAT:
-    an unused multi-purpose voucher was never a supply, and a single-purpose one bore its VAT
-    when sold (docs/vat.md). A reinstatement reverses the journal."""
-    config = BillingSettings.load()
-    entries = (
-        CreditEntry.objects.filter(
-            kind__in=["expired", "reinstated"], created_at__date__range=(start, end)
-        )
-        .select_related("lot", *(f"account__{p}" for p in _ACCOUNT))
-        .order_by("created_at", "pk")
-    )
-    yield EXPIRY_HEADINGS
-    for entry in entries:
-        debit, credit = config.deferred_income_nominal_code, config.expired_credit_nominal_code
-        if entry.kind == "reinstated":
-            debit, credit = credit, debit
-        yield [
-            timezone.localtime(entry.created_at).date(),
-            customer_ref(entry.account),
-            spreadsheet_safe(entry.account.name),
-            spreadsheet_safe(entry.lot.note if entry.lot else ""),
-            entry.get_kind_display(),
-            debit,
-            credit,
-            money(abs(entry.amount)),
-        ]
-
-
 EXPORTS = {
     # name: (label, rows, filename stem)
     "invoices": ("Invoices (one row per line)", invoice_rows, "invoices"),
     "credit-notes": ("Credit notes (one row per line)", credit_note_rows, "credit-notes"),
     "payments": ("Payments", payment_rows, "payments"),
     "redemptions": (
-        "Credit journal (credit redeemed, returned and refunded; deferred income)",
+        "Credit journal (credit redeemed, returned, refunded and expired; deferred income)",
         redemption_rows,
         "credit-journal",
-    ),
-    "expired-credit": (
-        "Credit expired (journal from deferred income)",
-        expiry_rows,
-        "credit-expired",
     ),
 }
 

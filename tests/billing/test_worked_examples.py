@@ -36,6 +36,8 @@ The school and the courses, as finance and the programme set them:
 | SPV late cancellation | 35% kept, CN £123.34 back, no VAT | 200.00 | 933.59 | 66.41 |
 | SPV waived no-show | 50% kept, then waived: two CNs | 200.00 | 1,000.00 | 0.00 |
 | SPV credit by hand | finance credits £50, no VAT | 200.00 | 860.25 | 139.75 |
+| MPV expired | a place, then the date passes: 1,772.30 expires | 37.95 | 0.00 | 189.75 |
+| SPV expired | the date passes: all 1,000 expires, VAT stands | 200.00 | 0.00 | 0.00 |
 
 Each row is an `Example` in EXAMPLES below, with its arithmetic. The ledger and the income
 report are read as finance reads them: the admin's ledger-export CSVs and the income report's
@@ -54,7 +56,15 @@ from django.test import Client
 from django.utils import timezone
 
 from billing import services
-from billing.models import CourseBandPrice, Invoice, InvoiceLine, Package, PriceBand, RunBandPrice
+from billing.models import (
+    CourseBandPrice,
+    CreditEntry,
+    Invoice,
+    InvoiceLine,
+    Package,
+    PriceBand,
+    RunBandPrice,
+)
 from bookings import attendance
 from bookings import services as bookings
 from bookings.models import Enrolment
@@ -66,6 +76,7 @@ MPV, SPV = "multi", "single"
 STANDARD, EXEMPT = "standard", "exempt"
 ITL, LDR = "4101-ITL", "4102-LDR"  # the demo strands' income codes
 DEF, DEB = "2410-DEF", "1100-DEB"  # BillingSettings: deferred income, debtors
+EXP = "4199-EXP"  # BillingSettings: income from prepaid credit that expired unspent
 TEACHING, LEADERSHIP = "Improving teaching and learning", "Developing leadership"
 
 
@@ -338,8 +349,32 @@ EXAMPLES = [
         credit_left="860.25",  # 1,000 − 189.75 + 50.00
         owed="1200.00",
     ),
-    # One more example goes here (credit expiry): an Example and, if it needs a new kind of
-    # step, a World method of that name.
+    # --- expiry: what is left after the use-by date ------------------------------------------
+    Example(
+        "MPV expired",
+        MPV,
+        steps=(("book", STANDARD), ("expire",)),
+        invoices=(GOLD_SALE, MPV_STANDARD),
+        # Gold's use-by date passes with 2,000 − 227.70 = 1,772.30 unspent: it leaves deferred
+        # income for the expired-credit income code; no VAT (an unused MPV was never a supply).
+        journal=(MPV_REDEEMED, Journal("Expired unused", DEF, EXP, "", "1772.30")),
+        vat="37.95",  # the place's only
+        income={TEACHING: "189.75"},  # the income report counts places, not expired credit
+        credit_left="0.00",
+        owed="2000.00",
+    ),
+    Example(
+        "SPV expired",
+        SPV,
+        steps=(("expire",),),
+        invoices=(SILVER_SALE,),
+        # All £1,000 unspent expires; the £200 VAT charged on the sale stands (para 4).
+        journal=(Journal("Expired unused", DEF, EXP, "", "1000.00"),),
+        vat="200.00",
+        income={},
+        credit_left="0.00",
+        owed="1200.00",
+    ),
 ]
 
 
@@ -484,6 +519,11 @@ class World:
         attendance.close_register(run.pk, by=self.bookings_officer, now=after, notify=False)
         assert Enrolment.objects.get(pk=self.places[course].pk).status == "no_show"
 
+    def expire(self):
+        """The day after the package's use-by date, the nightly expiry run."""
+        lot = CreditEntry.objects.get(account=self.account, kind="package")
+        services.expire_credit(on=lot.use_by + timedelta(days=1))
+
     def waive(self, course):
         attendance.waive_no_show_charge(
             self.places[course].pk, by=self.bookings_officer, reason="Snow closed the school"
@@ -597,7 +637,8 @@ def test_worked_example(world, example):
     )
     assert owed == D(example.owed)
 
-    journal = after.since(before, "journal")
+    # Riverside's rows: the expiry run also expires other schools' demo credit that day.
+    journal = [r for r in after.since(before, "journal") if r[2] == "URN 990003"]
     # date, document, customer ref, customer, place, source, debit, credit, income code, amount
     assert [Journal(*r[5:10]) for r in journal] == list(example.journal)
 
