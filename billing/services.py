@@ -545,15 +545,31 @@ def has_credit_to_draw(school):
     ).exists()
 
 
-def draw_credit_for_place(enrolment, *, new=False):
-    """At booking, the place is paid from prepaid credit first. Runs inside the booking's
-    transaction; a place draws once (`new`: just made, so nothing drawn yet).
+def _plan_draw(price, vat_rate, voucher_left, other_left):
+    """How one place at `price` (before VAT) is paid from credit, given what each budget has
+    left (lists in the school's order: its own, its trust's, its consortia's): a list of
+    (budget index, single_purpose, amount). The rule, used both to draw and to tell the booker
+    beforehand:
 
     A standard-rated place is paid whole from a single-purpose voucher if one covers its price
     before VAT (the VAT was charged when the voucher was sold). Otherwise other credit pays the
     place's price with VAT, as far as it goes."""
-    gross = enrolment.price + vat_on(enrolment.price, enrolment.vat_rate)
-    if gross <= 0:
+    if vat_rate == VAT_RATES["standard"]:
+        for i, left in enumerate(voucher_left):
+            if left >= price:
+                return [(i, True, price)]
+    gross, plan = price + vat_on(price, vat_rate), []
+    for i, left in enumerate(other_left):
+        take = min(left, gross - sum(amount for _, _, amount in plan))
+        if take > 0:
+            plan.append((i, False, take))
+    return plan
+
+
+def draw_credit_for_place(enrolment, *, new=False):
+    """At booking, the place is paid from prepaid credit first (`_plan_draw`). Runs inside the
+    booking's transaction; a place draws once (`new`: just made, so nothing drawn yet)."""
+    if enrolment.price + vat_on(enrolment.price, enrolment.vat_rate) <= 0:
         return ZERO
     if not new and CreditEntry.objects.filter(enrolment=enrolment, kind="draw").exists():
         return ZERO
@@ -562,18 +578,63 @@ def draw_credit_for_place(enrolment, *, new=False):
         return ZERO
     budgets = _budgets_for(school)
     _lock([a.pk for a in budgets])  # in id order, so two bookings never wait in a circle
+    plan = _plan_draw(enrolment.price, enrolment.vat_rate, *_left_in(budgets, enrolment.vat_rate))
     what = {"enrolment": enrolment, "note": f"{enrolment.run.reference}: {enrolment.delegate}"}
-    if enrolment.vat_rate == VAT_RATES["standard"]:
-        for account in budgets:
-            if spendable(account, single_purpose=True) >= enrolment.price:
-                take_credit(account, enrolment.price, "draw", single_purpose=True, **what)
-                return enrolment.price
     drawn = ZERO
-    for account in budgets:  # but drawn in the school's order: its own credit first
-        drawn += take_credit(account, gross - drawn, "draw", **what)
-        if drawn == gross:
-            break
+    for i, single, amount in plan:
+        drawn += take_credit(budgets[i], amount, "draw", single_purpose=single, **what)
     return drawn
+
+
+def _left_in(budgets, vat_rate):
+    """What each budget can spend now: voucher credit (only asked for standard-rated places),
+    and other credit."""
+    vouchers = (
+        [spendable(a, single_purpose=True) for a in budgets]
+        if vat_rate == VAT_RATES["standard"]
+        else []
+    )
+    return vouchers, [spendable(a) for a in budgets]
+
+
+@dataclass(frozen=True)
+class CreditCover:
+    """How prepaid credit would pay for new places, as things stand: what they would be
+    invoiced at (no VAT on places a single-purpose voucher pays), and what credit would pay."""
+
+    places: int
+    by_voucher: int
+    net: Decimal
+    vat: Decimal
+    credit: Decimal
+
+    @property
+    def gross(self):
+        return self.net + self.vat
+
+    @property
+    def to_pay(self):
+        return self.gross - self.credit
+
+
+def credit_cover(school, price, vat_rate, places):
+    """What `draw_credit_for_place` would do for `places` places booked now, or None if the school
+    has no prepaid credit to draw on. Reads only; shown on the pages where people commit."""
+    if not places or not has_credit_to_draw(school):
+        return None
+    budgets = _budgets_for(school)
+    vouchers, others = _left_in(budgets, vat_rate)
+    by_voucher, vat, credit = 0, ZERO, ZERO
+    for _ in range(places):
+        plan = _plan_draw(price, vat_rate, vouchers, others)
+        if plan and plan[0][1]:
+            by_voucher += 1
+        else:
+            vat += vat_on(price, vat_rate)
+        for i, single, amount in plan:
+            (vouchers if single else others)[i] -= amount
+            credit += amount
+    return CreditCover(places, by_voucher, price * places, vat, credit)
 
 
 def _unapplied_draws(enrolment):
@@ -659,16 +720,25 @@ class Charge(WithVat):
     vat_rate: Decimal
 
 
-def cancellation_charge(place, *, late):
+def cancellation_charge(place, *, late, voucher_paid=None):
     """What cancelling `place` (a booked Enrolment, or an unsaved one priced for a booking not
     yet made) would be charged: charge_due's own answer for the place as it would then stand,
-    so the page that warns and the invoice that follows give the same figure."""
+    so the page that warns and the invoice that follows give the same figure. A place a
+    single-purpose voucher pays bears no VAT (`voucher_paid`; for a booked place, read from
+    its draw)."""
     from bookings.models import Enrolment
 
+    if voucher_paid is None:
+        voucher_paid = (
+            bool(place.pk)
+            and CreditEntry.objects.filter(
+                enrolment=place, kind="draw", single_purpose=True
+            ).exists()
+        )
     probe = copy.copy(place)
     probe.status = Enrolment.Status.CANCELLED
     probe.late_cancellation = late
-    return Charge(charge_due(probe), place.vat_rate)
+    return Charge(charge_due(probe), ZERO if voucher_paid else place.vat_rate)
 
 
 def _live_lines(enrolment):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.models import Membership, School, User
-from billing.services import cancellation_charge, quote, vat_on
+from billing.services import cancellation_charge, credit_cover, quote, vat_on
 from config.params import id_list, id_param
 from config.redirects import safe_next
 from courses.models import CourseRun
@@ -250,6 +250,9 @@ def _terms(run, school, user, places, source=Booking.Source.WEB):
     net_total = pricing.net * places
     vat_total = vat_on(pricing.net, pricing.vat_rate) * places
     place = Enrolment(run=run, price=pricing.net, vat_rate=pricing.vat_rate)
+    cover = credit_cover(school, pricing.net, pricing.vat_rate, places)
+    if cover is not None:  # no VAT on places a single-purpose voucher pays, as billing charges
+        vat_total = cover.vat
     return {
         "run": run,
         "price": pricing.net,
@@ -257,7 +260,10 @@ def _terms(run, school, user, places, source=Booking.Source.WEB):
         "total": net_total,
         "vat_total": vat_total,
         "gross_total": net_total + vat_total,
-        "late_charge": cancellation_charge(place, late=True),
+        "cover": cover,
+        "late_charge": cancellation_charge(
+            place, late=True, voucher_paid=bool(cover and cover.by_voucher == places)
+        ),
         "needs_approval": services.needs_approval(school, user, source),
         "now": timezone.now(),
         "free_until": sessions[0].starts_at

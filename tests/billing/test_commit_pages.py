@@ -13,9 +13,10 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from billing import services as billing
-from billing.models import InvoiceLine, RunBandPrice
+from billing.models import CreditNoteLine, InvoiceLine, Package, RunBandPrice
 from bookings import services
 from bookings.models import Enrolment, WaitingListEntry
 from tests import people as via
@@ -132,3 +133,93 @@ def test_accepting_an_offer_at_a_school_that_asks_for_approval_gives_a_pending_p
     assert WaitingListEntry.objects.get(person=user).status == "accepted"
     # nothing is invoiced for a place the school has not approved
     assert billing.invoiced_net(place) == Decimal("0.00")
+
+
+# --- places paid from prepaid credit: the page states what billing will charge -----------------
+
+
+def _finance_officer():
+    email = "commit.finance@haverleigh.gov.uk"
+    via.add_staff_in_wagtail(via.superuser_client(Client), email, "Finance officers")
+    officer = Client()
+    via.first_sign_in(officer, email)
+    return officer
+
+
+def _sell_silver(officer, school):
+    """£1,000 of single-purpose voucher credit, sold through the admin (£1,000 + £200 VAT)."""
+    response = officer.post(
+        "/admin/billing/packages/new/",
+        {"name": "Silver commit", "kind": "credits", "price": "1000.00",
+         "discount_percent": "0", "credit_amount": "1000.00", "voucher_type": "single",
+         "nominal_code": "4190-PKG"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    response = officer.post(
+        "/admin/billing/sell-package/",
+        {"account": billing.school_account(school).pk,
+         "package": Package.objects.get(name="Silver commit").pk,
+         "starts_on": timezone.localdate().strftime("%d/%m/%Y")},
+    )  # fmt: skip
+    assert response.status_code == 302
+
+
+def test_a_place_a_single_purpose_voucher_pays_is_stated_and_charged_without_vat(
+    terms, school, on_commit
+):
+    # £180 place, standard-rated, paid whole from Silver: no VAT on it (charged on the voucher
+    # when sold), so £180.00 in all, £180.00 from credit, £0.00 to invoice. A late
+    # cancellation at 50 % is £90.00, no VAT either.
+    _sell_silver(_finance_officer(), school)
+    user, client = _teacher(school, "voucher.teacher@riverside-academy.org.uk")
+    _move_first_session(terms, 30)
+    html = client.get(
+        f"/book/{terms.pk}/details/", {"school": school.pk, "delegate": user.pk}
+    ).content.decode()
+    assert "None on this place, paid from your single-purpose voucher credit" in html
+    assert "<strong>£180.00</strong>" in html and "(20%)" not in html
+    assert "<dt>Paid from prepaid credit</dt><dd>£180.00" in html
+    assert "<dt>Left to invoice</dt><dd><strong>Nothing</strong>: the credit pays it all" in html
+    assert "cancelling costs <strong>£90.00</strong> a place (no VAT)" in html
+
+    with on_commit():
+        place = _book_through_the_pages(client, terms, school, user)
+    line = InvoiceLine.objects.get(enrolment=place)
+    assert (line.net, line.vat, line.gross) == (
+        Decimal("180.00"),
+        Decimal("0.00"),
+        Decimal("180.00"),
+    )
+    assert billing.outstanding(line.invoice) == Decimal("0.00")
+
+    _move_first_session(terms, 5)  # inside the 14 days' notice
+    page = client.get(f"/bookings/place/{place.pk}/cancel/").content.decode()
+    assert "cancelling now costs <strong>£90.00</strong> (no VAT)" in page
+    with on_commit():
+        client.post(f"/bookings/place/{place.pk}/cancel/", {"confirm": "on"})
+    note = CreditNoteLine.objects.get(enrolment=place)
+    assert (note.net, note.vat) == (Decimal("90.00"), Decimal("0.00"))  # 180 − 90 kept
+
+
+def test_a_place_part_paid_from_credit_states_what_is_left_to_invoice(terms, school, on_commit):
+    # £100 of goodwill credit (finance, by hand) against a £180 + £36 = £216 place: £100 from
+    # credit, £116 left to invoice.
+    officer = _finance_officer()
+    account = billing.school_account(school)
+    response = officer.post(
+        f"/admin/billing/adjust-credit/{account.pk}/",
+        {"amount": "100.00", "reason": "Goodwill: a course moved twice"},
+    )
+    assert response.status_code == 302
+    user, client = _teacher(school, "part.paid@riverside-academy.org.uk")
+    _move_first_session(terms, 30)
+    html = client.get(
+        f"/book/{terms.pk}/details/", {"school": school.pk, "delegate": user.pk}
+    ).content.decode()
+    assert "£36.00 (20%)" in html and "<strong>£216.00</strong>" in html
+    assert "<dt>Paid from prepaid credit</dt><dd>£100.00" in html
+    assert "<dt>Left to invoice</dt><dd><strong>£116.00</strong>" in html
+    with on_commit():
+        place = _book_through_the_pages(client, terms, school, user)
+    invoice = InvoiceLine.objects.get(enrolment=place).invoice
+    assert (invoice.gross, billing.outstanding(invoice)) == (Decimal("216.00"), Decimal("116.00"))
