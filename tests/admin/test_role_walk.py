@@ -255,6 +255,9 @@ WALK = [
     stop("price bands (results)", "/admin/billing/price-bands/results/", MONEY_READ),
     stop("price band edit", "/admin/billing/price-bands/edit/{band}/", {FIN}),
     stop("price band history", "/admin/billing/price-bands/history/{band}/", {FIN}),
+    stop(
+        "price band history (results)", "/admin/billing/price-bands/history-results/{band}/", {FIN}
+    ),
     stop("price band usage", "/admin/billing/price-bands/usage/{band}/", {FIN}),
     stop("packages", "/admin/billing/packages/", MONEY_READ),
     stop("packages (results)", "/admin/billing/packages/results/", MONEY_READ),
@@ -262,6 +265,7 @@ WALK = [
     stop("package inspect", "/admin/billing/packages/inspect/{package}/", MONEY_READ),
     stop("package edit", "/admin/billing/packages/edit/{package}/", {FIN}),
     stop("package history", "/admin/billing/packages/history/{package}/", {FIN}),
+    stop("package history (results)", "/admin/billing/packages/history-results/{package}/", {FIN}),
     stop("package usage", "/admin/billing/packages/usage/{package}/", {FIN}),
     stop("course prices", "/admin/billing/course-prices/", MONEY_READ),
     stop("course prices (results)", "/admin/billing/course-prices/results/", MONEY_READ),
@@ -269,6 +273,11 @@ WALK = [
     stop("course price edit", "/admin/billing/course-prices/edit/{course_price}/", {FIN}),
     stop("course price delete", "/admin/billing/course-prices/delete/{course_price}/", {FIN}),
     stop("course price history", "/admin/billing/course-prices/history/{course_price}/", {FIN}),
+    stop(
+        "course price history (results)",
+        "/admin/billing/course-prices/history-results/{course_price}/",
+        {FIN},
+    ),
     stop("course price usage", "/admin/billing/course-prices/usage/{course_price}/", {FIN}),
     stop("run prices", "/admin/billing/run-prices/", MONEY_READ),
     stop("run prices (results)", "/admin/billing/run-prices/results/", MONEY_READ),
@@ -276,6 +285,11 @@ WALK = [
     stop("run price edit", "/admin/billing/run-prices/edit/{run_price}/", {FIN}),
     stop("run price delete", "/admin/billing/run-prices/delete/{run_price}/", {FIN}),
     stop("run price history", "/admin/billing/run-prices/history/{run_price}/", {FIN}),
+    stop(
+        "run price history (results)",
+        "/admin/billing/run-prices/history-results/{run_price}/",
+        {FIN},
+    ),
     stop("run price usage", "/admin/billing/run-prices/usage/{run_price}/", {FIN}),
 ]
 
@@ -620,6 +634,30 @@ MENUS = {
         },
     },
 }
+
+
+def billing_admin_routes():
+    """Every URL pattern under /admin/billing/, as Django's resolver lists them."""
+    from django.urls import get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns, route)
+            elif route.startswith("admin/billing/"):
+                yield route
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_the_walk_visits_every_billing_admin_url(things):
+    """A billing admin URL (a correction, a report, a viewset's extra view) added without a
+    stop in WALK fails here, so nobody adds a money page without saying who may open it."""
+    from django.urls import resolve
+
+    walked = {resolve(s.url.format(**things).split("?")[0]).route for s in ALL_STOPS}
+    assert billing_admin_routes() - walked == set()
 
 
 def test_the_walk_covers_every_menu_item(things, staff_groups):
