@@ -71,6 +71,15 @@ def axe_check():
     source = AXE.read_text()
 
     def check(page):
+        # Let CSS transitions end first: a message fading in is low-contrast for half a second.
+        # (Not animations: Wagtail's menu badge pings for 25 s and is never half-faded text.)
+        page.evaluate(
+            """() => new Promise(done => requestAnimationFrame(() => Promise.all(
+                document.getAnimations()
+                    .filter(a => a instanceof CSSTransition)
+                    .map(a => a.finished.catch(() => null))
+            ).then(done)))"""
+        )
         # Evaluated through the DevTools protocol: the page's CSP forbids inline <script> tags.
         page.evaluate(source)
         result = page.evaluate(
