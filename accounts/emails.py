@@ -2,31 +2,18 @@
 re-run task a no-op."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from core.emails import build_email
+from core.links import site_url
 
 from .models import JoinRequest, Membership
 
 
-def _absolute(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def _send(template, subject, to, context):
-    context = {**context, "site_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")}
-    message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-        body=render_to_string(f"accounts/email/{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-    )
-    message.attach_alternative(
-        render_to_string(f"accounts/email/{template}.html", context), "text/html"
-    )
-    message.send()
+    build_email(f"accounts/email/{template}", subject, to, context).send()
 
 
 def _locked(join_request_id):
@@ -63,7 +50,7 @@ def send_join_request_to_leads(join_request_id):
             recipients,
             {
                 "join_request": join_request,
-                "dashboard_url": _absolute(
+                "dashboard_url": site_url(
                     reverse("accounts:school_dashboard", args=[join_request.school_id])
                 ),
             },
@@ -90,7 +77,7 @@ def send_join_decision(join_request_id):
             {
                 "join_request": join_request,
                 "approved": approved,
-                "account_url": _absolute(reverse("accounts:home")),
+                "account_url": site_url(reverse("accounts:home")),
             },
         )
         join_request.decision_notified_at = timezone.now()
@@ -127,7 +114,7 @@ def send_invitation(user_id, school_id, invited_by_id):
                 "user": user,
                 "school": school,
                 "invited_by": invited_by,
-                "set_password_url": _absolute(path),
+                "set_password_url": site_url(path),
             },
         )
     return True

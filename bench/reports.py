@@ -62,8 +62,8 @@ def seed(args):
     from accounts.models import Consortium, LocalAuthority, School, User
     from billing.models import Account, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
     from bookings.models import Booking, Enrolment, Evaluation, ImpactFollowUp, WaitingListEntry
+    from core.academic_year import AcademicYear
     from courses.models import CoursePage, CourseRun, Session
-    from reports.periods import AcademicYear
 
     rng = random.Random(11)
     year = AcademicYear.current()

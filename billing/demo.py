@@ -6,6 +6,7 @@ from importlib import import_module
 from django.utils import timezone
 
 from accounts.models import Consortium, School
+from core.academic_year import AcademicYear
 from courses.models import StrandPage
 
 from . import services
@@ -25,12 +26,6 @@ NOMINAL_CODES = {  # by the demo strands' slugs (courses/demo_content.py)
     "inclusion": "4104-INC",
     "inspection": "4105-INS",
 }
-
-
-def _academic_year_start():
-    today = timezone.localdate()
-    year = today.year if today.month >= 9 else today.year - 1
-    return today.replace(year=year, month=9, day=1)
 
 
 def seed_billing():
@@ -76,7 +71,7 @@ def seed_billing():
             "postcode": "HV6 8BD",
         },
     )
-    start = _academic_year_start()
+    start = AcademicYear.current().first_day
     for account, package in [
         (services.school_account(schools[990002]), "Bronze"),
         (services.school_account(schools[990005]), "Gold"),

@@ -4,15 +4,14 @@ Invoices and credit notes carry their stored PDF; every email links to the invoi
 where the school can pay online. Overdue reminders go at the due date, then 14 and 30 days
 after it, once each, unless finance has paused reminders for the account."""
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, TrustMembership
 from bookings.emails import send_once
 from bookings.models import SentEmail
+from core.emails import build_email
+from core.links import site_url
 
 from . import pdf, services
 from .models import Account, BillingSettings, CheckoutAttempt, CreditNote, Invoice, Payment
@@ -40,28 +39,19 @@ def finance_contacts(account):
 
 
 def invoice_url(invoice):
-    return pdf.site_url(reverse("billing:invoice", args=[invoice.pk]))
+    return site_url(reverse("billing:invoice", args=[invoice.pk]))
 
 
 def _message(template, subject, to, context, attachments=()):
-    context = {
-        **context,
-        "site_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
-        "config": BillingSettings.load(),
-    }
-    message = EmailMultiAlternatives(
-        subject=f"[CPD] {subject}",
-        body=render_to_string(f"billing/email/{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-        reply_to=[context["config"].finance_email],
+    config = BillingSettings.load()
+    return build_email(
+        f"billing/email/{template}",
+        subject,
+        to,
+        {**context, "config": config},
+        attachments=attachments,
+        reply_to=[config.finance_email],
     )
-    message.attach_alternative(
-        render_to_string(f"billing/email/{template}.html", context), "text/html"
-    )
-    for name, content, mimetype in attachments:
-        message.attach(name, content, mimetype)
-    return message
 
 
 def _invoice_attachment(invoice):

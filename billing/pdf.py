@@ -7,12 +7,13 @@ document never changes, so neither does its PDF. A statement is as of today and 
 
 import logging
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from core.links import site_url
 
 from .models import BillingSettings, CreditNote, Invoice, Payment
 from .services import BillingError, total
@@ -21,10 +22,6 @@ log = logging.getLogger(__name__)
 
 # WeasyPrint logs each layout step at INFO; one line per page per PDF drowns the worker's log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-
-def site_url(path=""):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def billed_to(document):

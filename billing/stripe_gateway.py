@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from config.params import parse_int
+from core.links import site_url
 
 from . import services, tasks
 from .models import (
@@ -128,10 +129,6 @@ def invoice_path(invoice_id):
     return reverse("billing:invoice", args=[invoice_id])
 
 
-def _absolute(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 # --- paying online ------------------------------------------------------------------------------
 
 
@@ -218,7 +215,7 @@ def _refuse_if_payment_processing(invoice, stripe_client):
 def _session_params(invoice, owed, attempt, customer):
     """Everything here follows from (invoice, attempt, amount, settings), so a retry with the
     same idempotency key sends the same request."""
-    back = _absolute(invoice_path(invoice.pk))
+    back = site_url(invoice_path(invoice.pk))
     metadata = {
         "invoice_id": str(invoice.pk),
         "invoice_number": invoice.number,

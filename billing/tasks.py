@@ -6,19 +6,19 @@ from django.utils import timezone
 from . import emails, services
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.settle_booking", acks_late=True)
 def settle_booking(booking_id):
     services.settle_booking(booking_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.settle_run", acks_late=True)
 def settle_run(run_id):
     """After the provider cancels a run: re-settle every booking on it, including those with
     no place left for the cancellation to touch (e.g. only a late cancellation)."""
     services.settle_run(run_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.run_monthly_invoicing", acks_late=True)
 def run_monthly_invoicing():
     """On the 1st: invoice last month for accounts on monthly statements."""
     first = timezone.localdate().replace(day=1)
@@ -33,22 +33,22 @@ def expire_credit():
     return f"{lots} lots, £{amount:,.2f} expired"
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.send_invoice", acks_late=True)
 def send_invoice(invoice_id):
     return emails.invoice_issued(invoice_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.send_credit_note", acks_late=True)
 def send_credit_note(credit_note_id):
     return emails.credit_note_issued(credit_note_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.send_receipt", acks_late=True)
 def send_receipt(payment_id):
     return emails.receipt(payment_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.reconcile_checkouts", acks_late=True)
 def reconcile_checkouts():
     """Every 15 minutes: apply paid Checkout Sessions whose webhook never arrived."""
     from . import stripe_gateway
@@ -58,17 +58,17 @@ def reconcile_checkouts():
     return str(stripe_gateway.reconcile_checkouts())
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.send_checkout_failed", acks_late=True)
 def send_checkout_failed(checkout_attempt_id):
     return emails.stripe_payment_failed(checkout_attempt_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.send_refund_alert", acks_late=True)
 def send_refund_alert(payment_id, refunded_on_invoice):
     return emails.stripe_refund_unmatched(payment_id, refunded_on_invoice)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.send_overdue_reminders", acks_late=True)
 def send_overdue_reminders():
     """Daily: queue each reminder that has fallen due (at the due date, +14 and +30 days)."""
     due = emails.reminders_due()
@@ -77,12 +77,12 @@ def send_overdue_reminders():
     return len(due)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.send_reminder", acks_late=True)
 def send_reminder(invoice_id, days):
     return emails.overdue_reminder(invoice_id, days)
 
 
-@shared_task(acks_late=True)
+@shared_task(name="billing.tasks.run_invoicing_job", acks_late=True)
 def run_invoicing_job(job_id, period):
     """The admin's "Run invoicing": progress goes to the cache for the page to poll."""
     from . import jobs

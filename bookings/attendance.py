@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Membership
+from core.academic_year import AcademicYear
+from core.links import site_url
 from courses.models import CoursePage, CourseRun, Session, StrandPage
 
 from .models import (
@@ -501,8 +503,7 @@ def issue_certificate(enrolment):
 
 
 def verification_url(certificate):
-    path = reverse("bookings:verify_certificate", args=[certificate.number])
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return site_url(reverse("bookings:verify_certificate", args=[certificate.number]))
 
 
 def qr_svg_data_uri(text):
@@ -655,12 +656,6 @@ def answer_impact(enrolment_id, *, by, answer, now=None):
 # --- CPD records --------------------------------------------------------------------------------
 
 
-def academic_year(day):
-    """English schools' year, September to August: 14 March 2027 is in 2026/27."""
-    start = day.year if day.month >= 9 else day.year - 1
-    return f"{start}/{str(start + 1)[-2:]}"
-
-
 @dataclass
 class RecordLine:
     enrolment: object
@@ -676,7 +671,7 @@ class RecordLine:
 
     @property
     def academic_year(self):
-        return academic_year(self.first_day)
+        return AcademicYear.of(self.first_day).label
 
     @property
     def strand_title(self):
@@ -826,10 +821,6 @@ def school_record(school, year=""):
     if any(line.strand is None for line in lines):
         strand_titles.append("Other")
     return SchoolRecord(school, year, years, lines, strand_titles)
-
-
-def current_academic_year(now=None):
-    return academic_year(timezone.localdate(now or timezone.now()))
 
 
 def is_submitted(evaluation):

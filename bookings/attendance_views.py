@@ -22,6 +22,7 @@ from accounts import permissions
 from accounts.models import Membership
 from config.exports import spreadsheet_safe
 from config.params import id_param
+from core.academic_year import AcademicYear
 from courses.models import CourseRun, Session
 
 from . import attendance
@@ -581,14 +582,14 @@ def _school_record(request, school_id):
     elif re.fullmatch(r"[0-9]{4}/[0-9]{2}", wanted):
         year = wanted
     else:
-        year = attendance.current_academic_year()
+        year = AcademicYear.current().label
     return attendance.school_record(school, year)
 
 
 @login_required
 def school_record(request, school_id):
     record = _school_record(request, school_id)
-    years = sorted({attendance.current_academic_year(), *record.years}, reverse=True)
+    years = sorted({AcademicYear.current().label, *record.years}, reverse=True)
     return render(
         request,
         "bookings/after/school_record.html",

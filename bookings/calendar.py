@@ -26,6 +26,7 @@ from icalendar.prop import vText, vUri
 from accounts import permissions
 from accounts.models import Membership
 from config.params import parse_int
+from core.links import site_url
 from courses.models import CoursePage, CourseRun, Session
 
 from .models import CalendarFeed, Enrolment
@@ -54,10 +55,6 @@ RUN_EVENTS_CACHE_SECONDS = 7 * 24 * 3600
 
 def _host():
     return settings.WAGTAILADMIN_BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
-
-
-def _site():
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
 
 
 def session_uid(session, prefix=""):
@@ -220,7 +217,7 @@ class _CourseURLs(dict):
     """A Wagtail page URL costs a tree walk: once per course, not per event."""
 
     def __missing__(self, course):
-        url = self[course] = _site() + (course.url or "/")
+        url = self[course] = site_url(course.url or "/")
         return url
 
 

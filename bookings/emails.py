@@ -1,21 +1,16 @@
 """Booking emails, each sent at most once. The SentEmail row is inserted in the same
 transaction as the send, so a task that runs twice finds the key and sends nothing."""
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
+from core.emails import build_email
+from core.links import site_url
 
 from .calendar import ics_for_enrolment
 from .models import Booking, Enrolment, SentEmail, WaitingListEntry
-
-
-def _url(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def send_once(key, build):
@@ -34,23 +29,8 @@ def send_once(key, build):
 
 
 def _message(template, subject, to, context, attachments=()):
-    context = {
-        **context,
-        "site_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
-        "my_bookings_url": _url(reverse("bookings:mine")),
-    }
-    message = EmailMultiAlternatives(
-        subject=f"[CPD] {subject}",
-        body=render_to_string(f"bookings/email/{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-    )
-    message.attach_alternative(
-        render_to_string(f"bookings/email/{template}.html", context), "text/html"
-    )
-    for name, content, mimetype in attachments:
-        message.attach(name, content, mimetype)
-    return message
+    context = {**context, "my_bookings_url": site_url(reverse("bookings:mine"))}
+    return build_email(f"bookings/email/{template}", subject, to, context, attachments=attachments)
 
 
 def _enrolments(**filters):
@@ -107,7 +87,7 @@ def approval_request(booking_id):
             {
                 "booking": booking,
                 "enrolments": pending,
-                "dashboard_url": _url(reverse("bookings:school", args=[booking.school_id])),
+                "dashboard_url": site_url(reverse("bookings:school", args=[booking.school_id])),
             },
         )
 
@@ -186,7 +166,7 @@ def waiting_list_offer(entry_id):
             "offer",
             f"A place for you: {entry.run.course.title}",
             [entry.person.email],
-            {"entry": entry, "accept_url": _url(offer_acceptance_url(entry))},
+            {"entry": entry, "accept_url": site_url(offer_acceptance_url(entry))},
         )
 
     return send_once(f"offer:{entry.pk}:{entry.offered_at.isoformat()}", build)
@@ -257,21 +237,8 @@ def reminder_now(enrolment_id, day, now=None):
 
 def _after_message(template, subject, to, context):
     """A message from bookings/after/email/, with the same footer links as the others."""
-    context = {
-        **context,
-        "site_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
-        "record_url": _url(reverse("bookings:cpd_record")),
-    }
-    message = EmailMultiAlternatives(
-        subject=f"[CPD] {subject}",
-        body=render_to_string(f"bookings/after/email/{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-    )
-    message.attach_alternative(
-        render_to_string(f"bookings/after/email/{template}.html", context), "text/html"
-    )
-    return message
+    context = {**context, "record_url": site_url(reverse("bookings:cpd_record"))}
+    return build_email(f"bookings/after/email/{template}", subject, to, context)
 
 
 def _lead_emails(school, *, besides=()):
@@ -313,7 +280,7 @@ def no_show_notices(run_id):
                     "run": run,
                     "enrolments": enrolments,
                     "charge_percent": run.course.no_show_charge_percent,
-                    "school_url": _url(reverse("bookings:school", args=[school.pk])),
+                    "school_url": site_url(reverse("bookings:school", args=[school.pk])),
                 },
             )
 
@@ -341,7 +308,7 @@ def _evaluation_message(evaluation, reminder=0):
         {
             "enrolment": enrolment,
             "reminder": reminder,
-            "evaluation_url": _url(reverse("bookings:evaluate", args=[enrolment.pk])),
+            "evaluation_url": site_url(reverse("bookings:evaluate", args=[enrolment.pk])),
         },
     )
 
@@ -396,7 +363,7 @@ def impact_follow_up(follow_up_id):
     enrolment = follow_up.enrolment
     context = {
         "enrolment": enrolment,
-        "impact_url": _url(reverse("bookings:impact", args=[enrolment.pk])),
+        "impact_url": site_url(reverse("bookings:impact", args=[enrolment.pk])),
     }
     title = enrolment.run.course.title
 

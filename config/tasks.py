@@ -5,7 +5,7 @@ from . import outbox
 
 
 # A plain Task: the relay must not route itself through the outbox it empties.
-@shared_task(base=Task)
+@shared_task(name="config.tasks.relay_outbox", base=Task)
 def relay_outbox():
     return outbox.relay()
 

@@ -6,21 +6,14 @@ email, URN) and created only when missing, so editors' changes survive a re-run.
 import datetime as dt
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import (
-    GroupApprovalTask,
-    Locale,
-    Page,
-    Site,
-    Workflow,
-    WorkflowPage,
-    WorkflowTask,
-)
+from wagtail.models import Locale, Page, Site
 
 from accounts.models import LocalAuthority, Membership, School, User
 from home.models import (
@@ -45,6 +38,7 @@ from .models import (
     StrandPage,
     Venue,
 )
+from .workflows import attach, ensure_course_approval
 
 DEMO_PASSWORD = "cpd-demo-2026"  # noqa: S105  (demo only; refused under production settings)
 
@@ -475,16 +469,9 @@ def _staff_groups():
 
 
 def _course_workflow(programme):
-    """Course pages need a moderator's approval before they go live."""
-    moderators, _ = Group.objects.get_or_create(name="Moderators")
-    workflow, _ = Workflow.objects.get_or_create(name="Course approval")
-    task = GroupApprovalTask.objects.filter(name="Moderator approval for courses").first()
-    if task is None:
-        task = GroupApprovalTask.objects.create(name="Moderator approval for courses")
-    task.groups.add(moderators)
-    # Not workflow.workflow_tasks.create(): on a ClusterableModel that is never saved.
-    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    WorkflowPage.objects.get_or_create(page=programme, defaults={"workflow": workflow})
+    """Course pages need a moderator's approval before they go live. A migration makes the
+    workflow; this puts it back on a database whose tables were flushed, as tests do."""
+    attach(apps, programme.pk, ensure_course_approval(apps))
 
 
 def _schools():

@@ -18,6 +18,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from accounts.roles import FACILITATORS
+from core.links import site_url
 from home.blocks import BodyBlock
 
 from .forms import CourseRunForm
@@ -405,9 +406,6 @@ class CoursePage(Page):
 
     def structured_data(self, request, runs):
         """schema.org Course with its upcoming CourseInstances, for search engines."""
-        from django.conf import settings
-
-        site = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         mode = {"in_person": "onsite", "online": "online", "blended": "blended"}[self.format]
         instances = []
         for run in runs:
@@ -437,7 +435,7 @@ class CoursePage(Page):
                     },
                 }
             else:
-                instance["location"] = {"@type": "VirtualLocation", "url": site + self.url}
+                instance["location"] = {"@type": "VirtualLocation", "url": site_url(self.url)}
             instances.append(instance)
         return {
             "@context": "https://schema.org",
@@ -448,7 +446,7 @@ class CoursePage(Page):
             "provider": {
                 "@type": "Organization",
                 "name": "School Improvement Service",
-                "url": site + "/",
+                "url": site_url("/"),
             },
             "timeRequired": f"PT{self.cpd_hours.normalize()}H",
             "hasCourseInstance": instances,

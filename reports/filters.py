@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 from accounts.models import LocalAuthority
 from config.params import parse_int
+from core.academic_year import AcademicYear
 from courses.models import StrandPage
-
-from .periods import AcademicYear
 
 
 @dataclass

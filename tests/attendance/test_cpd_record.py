@@ -11,6 +11,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from bookings import attendance
+from core.academic_year import AcademicYear
 from courses.models import CoursePage
 
 
@@ -33,7 +34,7 @@ def _school_year(day):
     ],
 )
 def test_the_academic_year_runs_september_to_august(day, year):
-    assert attendance.academic_year(day) == year
+    assert AcademicYear.of(day).label == year
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ def test_the_school_view_shows_this_academic_year_unless_asked(client, history, 
     runs, _ = history
     client.force_login(people["lead_a"])
     school = people["school_a"].pk
-    this_year = attendance.current_academic_year()
+    this_year = AcademicYear.current().label
     page = client.get(f"/school/{school}/cpd/").content.decode()
     assert f'<option value="{this_year}" selected>' in page
     assert f"In {this_year}:" in page

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 
+from core.academic_year import AcademicYear
 from reports import services
 from reports.filters import read_filters
-from reports.periods import AcademicYear
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""English schools' academic year, 1 September to 31 August, which every report is cut by."""
+"""English schools' academic year, 1 September to 31 August: reports, CPD records and
+packages are all cut by it."""
 
 import re
 from dataclasses import dataclass

@@ -1,0 +1,28 @@
+"""The one way our emails are built: a plain-text body and an HTML alternative rendered from
+`<template>.txt` and `<template>.html` with the site's address, and the service's subject
+prefix. Each app adds its own context (footer links, billing settings) and decides when to
+send (accounts' sent-at fields, bookings' `send_once`)."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from .links import site_url
+
+
+def build_email(template, subject, to, context, *, attachments=(), reply_to=None):
+    """An unsent message. `template` is a path without its ending, e.g.
+    "bookings/email/confirmation"; `attachments` are (name, content, mimetype)."""
+    context = {**context, "site_url": site_url()}
+    message = EmailMultiAlternatives(
+        # allauth's setting, so its own emails (sign-up, password reset) carry the same.
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=render_to_string(f"{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=reply_to,
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    return message
