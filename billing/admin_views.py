@@ -27,6 +27,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from bookings.admin_views import ReadableInspectMixin, may
 from config.params import id_param
+from core.academic_year import AcademicYear
 
 from . import jobs, pdf, reports, services
 from .addresses import is_uk_postcode, normalise_postcode
@@ -733,11 +734,6 @@ class AllocateRemittanceView(BillingPage, FormView):
 long_date = services.long_date
 
 
-def academic_year_start(today=None):
-    today = today or timezone.localdate()
-    return date(today.year if today.month >= 9 else today.year - 1, 9, 1)
-
-
 class SellPackageForm(forms.Form):
     account = forms.ModelChoiceField(
         queryset=Account.objects.select_related("school", "trust", "consortium"),
@@ -785,7 +781,7 @@ class SellPackageView(BillingPage, FormView):
     form_class = SellPackageForm
 
     def get_initial(self):
-        initial = {"starts_on": academic_year_start()}
+        initial = {"starts_on": AcademicYear.current().first_day}
         account = id_param(self.request.GET, "account")
         if account is not None:
             initial["account"] = account

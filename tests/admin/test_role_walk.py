@@ -230,6 +230,7 @@ WALK = [
     *does("manual credit note", "/admin/billing/correct-invoice/{invoice}/credit/", {FIN}),
     *does("void an invoice", "/admin/billing/correct-invoice/{invoice}/void/", {FIN}),
     *does("adjust credit", "/admin/billing/adjust-credit/{account}/", {FIN}),
+    *does("extend credit", "/admin/billing/adjust-credit/lots/{credit_lot}/extend/", {FIN}),
     *exports("accounts", "/admin/billing/accounts/", MONEY_READ),
     stop("accounts (results)", "/admin/billing/accounts/results/", MONEY_READ),
     stop("account inspect", "/admin/billing/accounts/inspect/{account}/", MONEY_READ),
@@ -332,6 +333,7 @@ def things(demo, settings, tmp_path):
         AccountPackage,
         BillingSettings,
         CourseBandPrice,
+        CreditEntry,
         Invoice,
         Package,
         Payment,
@@ -407,6 +409,10 @@ def things(demo, settings, tmp_path):
         "credit_note": credit_note.pk,
         "payment": Payment.objects.order_by("pk").first().pk,
         "account": Account.objects.order_by("pk").first().pk,
+        "credit_lot": CreditEntry.objects.filter(kind="package", use_by__isnull=False)
+        .order_by("pk")
+        .first()
+        .pk,
         "band": band.pk,
         "package": Package.objects.order_by("pk").first().pk,
         "package_sold": AccountPackage.objects.order_by("pk").first().pk,
