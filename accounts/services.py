@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.params import parse_int
+from core.params import parse_int
 
 from . import permissions
 from .gias import MAX_URN

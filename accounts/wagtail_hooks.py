@@ -3,8 +3,8 @@ from wagtail import hooks
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from config.admin_delete import ProtectedDeleteView
-from config.exports import SafeSpreadsheetExportMixin
+from core.admin_delete import ProtectedDeleteView
+from core.exports import SafeSpreadsheetExportMixin
 
 from .forms import NotForYourselfForm
 from .models import Consortium, LocalAuthority, Membership, School, Trust, TrustMembership

@@ -26,8 +26,8 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import HeaderButton
 
 from bookings.admin_views import ReadableInspectMixin, may
-from config.params import id_param
 from core.academic_year import AcademicYear
+from core.params import id_param
 
 from . import jobs, pdf, reports, services
 from .addresses import is_uk_postcode, normalise_postcode

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
-from config.private_storage import private_storage
+from core.private_storage import private_storage
 
 from .addresses import PostalAddress
 

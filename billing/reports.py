@@ -20,7 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from config.exports import spreadsheet_safe
+from core.exports import spreadsheet_safe
 
 from .models import (
     ZERO,

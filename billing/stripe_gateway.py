@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from config.params import parse_int
 from core.links import site_url
+from core.params import parse_int
 
 from . import services, tasks
 from .models import (

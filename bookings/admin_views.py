@@ -27,7 +27,7 @@ from wagtail.permissions import policy_registry
 
 from accounts.models import School, User
 from accounts.permissions import can_manage_bookings
-from config.exports import spreadsheet_safe
+from core.exports import spreadsheet_safe
 from courses.models import CourseRun, Session
 
 from . import schedule, services

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.models import Membership
-from config.exports import spreadsheet_safe
-from config.params import id_param
 from core.academic_year import AcademicYear
+from core.exports import spreadsheet_safe
+from core.params import id_param
 from courses.models import CourseRun, Session
 
 from . import attendance

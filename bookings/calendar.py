@@ -25,8 +25,8 @@ from icalendar.prop import vText, vUri
 
 from accounts import permissions
 from accounts.models import Membership
-from config.params import parse_int
 from core.links import site_url
+from core.params import parse_int
 from courses.models import CoursePage, CourseRun, Session
 
 from .models import CalendarFeed, Enrolment

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.models import Membership, School, User
 from billing.services import cancellation_charge, credit_cover, quote, vat_on
-from config.params import id_list, id_param
-from config.redirects import safe_next
+from core.params import id_list, id_param
+from core.redirects import safe_next
 from courses.models import CourseRun
 
 from . import services

@@ -17,7 +17,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from accounts.models import School
-from config.exports import SafeSpreadsheetExportMixin
+from core.exports import SafeSpreadsheetExportMixin
 from courses.models import CourseRun
 
 from . import admin_views
@@ -75,7 +75,7 @@ class ServicesOnlyViewSet(ModelViewSet):
 
 class InspectFirstIndexView(SafeSpreadsheetExportMixin, IndexView):
     """Each row's title opens the inspect page (with the audit log), not the edit form.
-    Its CSV/XLSX export is spreadsheet-safe (config.exports)."""
+    Its CSV/XLSX export is spreadsheet-safe (core.exports)."""
 
     select_related = ()
 

@@ -12,7 +12,9 @@ class ProjectConfig(AppConfig):
     def ready(self):
         from django.urls import register_converter
 
-        from . import checks, logging, metrics, pagecache, params
+        from core import params
+
+        from . import checks, logging, metrics, pagecache
 
         register_converter(params.IdConverter, "id")  # <id:...>: ids that fit a bigint
 

@@ -7,7 +7,7 @@ Two guards for every view, Wagtail's admin and allauth's included:
   box, a name, a report filter, a certificate number in the address) it would be a server
   error; no browser sends one by accident.
 - A database lookup handed a value its column cannot hold (an id of "1e3" or "²", or
-  beyond a bigint) answers 400. Our own views read numbers with config.params and never
+  beyond a bigint) answers 400. Our own views read numbers with core.params and never
   get here; this is for the views we do not write (Wagtail's choosers and listing filters,
   Wagtail's document links), which pass ids from the address straight to the ORM. So do a
   form missing a field the view takes for granted (request.POST["..."]), and a `next`

@@ -27,8 +27,8 @@ from bookings.admin_views import (
 from bookings.models import WaitingListEntry
 from bookings.schedule import SESSION_CANCELLED
 from bookings.services import BOOKING_CLOSED
-from config.admin_delete import ProtectedDeleteView
-from config.exports import SafeSpreadsheetExportMixin
+from core.admin_delete import ProtectedDeleteView
+from core.exports import SafeSpreadsheetExportMixin
 
 from .models import Audience, CoursePage, CourseRun, Facilitator, Phase, StrandPage, Venue
 

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.contrib.forms.views import SubmissionsListView
 
-from config.exports import SafeSpreadsheetExportMixin
+from core.exports import SafeSpreadsheetExportMixin
 
 
 def _check_database():

@@ -6,8 +6,8 @@ a bookmarked link with a since-deleted LA still opens, it never answers 500."""
 from dataclasses import dataclass, field
 
 from accounts.models import LocalAuthority
-from config.params import parse_int
 from core.academic_year import AcademicYear
+from core.params import parse_int
 from courses.models import StrandPage
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-from config.exports import spreadsheet_safe
+from core.exports import spreadsheet_safe
 
 TEXT, COUNT, MONEY, PERCENT, DECIMAL = "text", "count", "money", "percent", "decimal"
 

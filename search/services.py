@@ -31,7 +31,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
 
-from config.params import parse_int
+from core.params import parse_int
 from courses.models import (
     Audience,
     CoursePage,

@@ -1,5 +1,5 @@
 """Invoice and credit-note PDFs move from the public media storage to the "private" one
-(config.private_storage), byte for byte under the same names, and the public copies are
+(core.private_storage), byte for byte under the same names, and the public copies are
 deleted. Safe to run again: a document already moved is skipped, and one missing from both
 is rendered again from its record on the next authorised download (billing.pdf._stored).
 Going back leaves the files private: a reversed schema then re-renders on first download."""
@@ -7,7 +7,7 @@ Going back leaves the files private: a reversed schema then re-renders on first 
 from django.core.files.storage import storages
 from django.db import migrations, models
 
-import config.private_storage
+import core.private_storage
 
 
 def move_to_private_storage(apps, schema_editor):
@@ -36,14 +36,14 @@ class Migration(migrations.Migration):
             model_name="creditnote",
             name="pdf",
             field=models.FileField(
-                blank=True, storage=config.private_storage.private_storage, upload_to="credit-notes/"
+                blank=True, storage=core.private_storage.private_storage, upload_to="credit-notes/"
             ),
         ),
         migrations.AlterField(
             model_name="invoice",
             name="pdf",
             field=models.FileField(
-                blank=True, storage=config.private_storage.private_storage, upload_to="invoices/"
+                blank=True, storage=core.private_storage.private_storage, upload_to="invoices/"
             ),
         ),
         migrations.RunPython(move_to_private_storage, migrations.RunPython.noop, elidable=False),

@@ -243,11 +243,11 @@ STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Invoice and credit-note PDFs: never under MEDIA_ROOT, which anyone may be served
-# (config.private_storage).
+# (core.private_storage).
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
 if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
     raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must be outside MEDIA_ROOT.")
-PRIVATE_STORAGE = {"BACKEND": "config.private_storage.PrivateFileSystemStorage"}
+PRIVATE_STORAGE = {"BACKEND": "core.private_storage.PrivateFileSystemStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": PRIVATE_STORAGE,

@@ -2,7 +2,7 @@ import json
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.private_storage import private_storage_setting
+from core.private_storage import private_storage_setting
 
 from .base import *  # noqa: F403
 from .base import CELERY_QUEUE_ROUTES, REDIS_URL, env, env_bool
@@ -27,7 +27,7 @@ STORAGES = {
     },
     # Financial documents, never public: PRIVATE_MEDIA_ROOT on disk, or a private bucket.
     "private": private_storage_setting(
-        env("PRIVATE_STORAGE_BACKEND", "config.private_storage.PrivateFileSystemStorage"),
+        env("PRIVATE_STORAGE_BACKEND", "core.private_storage.PrivateFileSystemStorage"),
         json.loads(env("PRIVATE_STORAGE_OPTIONS", "{}")),
     ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -10,7 +10,7 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "config.private_storage.PrivateFileSystemStorage"},
+    "private": {"BACKEND": "core.private_storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tests enqueue in-process unless a test starts a real worker on purpose.

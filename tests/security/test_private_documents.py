@@ -115,7 +115,7 @@ def test_in_object_storage_every_document_url_is_signed_and_short_lived(monkeypa
     from django.core.exceptions import ImproperlyConfigured
     from storages.backends.s3 import S3Storage
 
-    from config.private_storage import private_storage_setting
+    from core.private_storage import private_storage_setting
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example-secret")

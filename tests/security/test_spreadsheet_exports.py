@@ -180,7 +180,7 @@ def test_every_admin_list_export_in_the_project_is_spreadsheet_safe(db):
     from django.urls import URLResolver, get_resolver
     from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
-    from config.exports import SafeSpreadsheetExportMixin
+    from core.exports import SafeSpreadsheetExportMixin
 
     def views(resolver):
         for pattern in resolver.url_patterns:
