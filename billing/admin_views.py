@@ -422,6 +422,19 @@ class PackageForm(forms.ModelForm):
             cleaned["voucher_type"] = self.instance.voucher_type = ""
         if kind == Package.Kind.CREDITS and not (credit and credit > 0):
             self.add_error("credit_amount", "A prepaid-credit package needs an amount of credit.")
+        price = cleaned.get("price")
+        multi = cleaned.get("voucher_type") in ("", Package.VoucherType.MULTI)
+        bonus = credit is not None and price is not None and credit > price
+        if kind == Package.Kind.CREDITS and multi and bonus:
+            # Sch 10B para 7: VAT on a place is due on what was paid for the credit that pays
+            # for it; the service charges it on the place's price, which is only right when
+            # the credit cost what it is worth (docs/vat.md).
+            self.add_error(
+                "credit_amount",
+                f"Multi-purpose credit is sold at its face value: £{credit:,.2f} of credit "
+                f"for £{price:,.2f} would make the VAT on each place wrong. Sell bonus "
+                "credit as a single-purpose voucher, or give a discount package instead.",
+            )
         return cleaned
 
 

@@ -447,6 +447,20 @@ def test_a_package_must_give_something(officer):
     assert Package.objects.count() == before
 
 
+def test_multi_purpose_credit_is_sold_at_face_value_and_bonus_credit_as_single_purpose(officer):
+    # £3,000 of MPV credit for £2,700: each place it paid for would bear VAT on its full price
+    # although only 90% of it was paid for (Sch 10B para 7). Refused; as an SPV it is right.
+    before = Package.objects.count()
+    offer = {"name": "Platinum", "kind": "credits", "price": "2700.00", "discount_percent": "0",
+             "credit_amount": "3000.00", "nominal_code": "4190-PKG"}  # fmt: skip
+    response = officer.post("/admin/billing/packages/new/", {**offer, "voucher_type": "multi"})
+    assert "Multi-purpose credit is sold at its face value" in text(response)
+    assert Package.objects.count() == before
+    response = officer.post("/admin/billing/packages/new/", {**offer, "voucher_type": "single"})
+    assert response.status_code == 302
+    assert Package.objects.get(name="Platinum").voucher_type == "single"
+
+
 def test_a_run_price_for_a_band_overrides_the_course_and_cannot_be_negative(officer, people):
     from courses.models import CourseRun
 
