@@ -2,7 +2,7 @@
 
 Not a test. In a throwaway PostgreSQL database it migrates, seeds the demo, adds --schools
 schools on monthly statements with --places confirmed places between them (bulk-inserted: the
-setup is not what is measured), then times billing.services.run_invoicing for this month, and
+setup is not what is measured), then times settlement.services.run_invoicing for this month, and
 times it again (the re-run must issue nothing). It reports invoices, lines, places a second,
 queries per account, and checks the ledger: the sum of invoice totals equals the sum of what
 the places cost, to the penny.
@@ -68,6 +68,7 @@ def run(args):
     from billing.models import Account, Invoice, InvoiceLine
     from bookings.models import Booking, Enrolment
     from courses.models import CourseRun
+    from settlement import services as settlement
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
@@ -131,12 +132,12 @@ def run(args):
     queries = []
     with connection.execute_wrapper(lambda execute, *a: queries.append(1) or execute(*a)):
         t0 = time.perf_counter()
-        report = services.run_invoicing(period)
+        report = settlement.run_invoicing(period)
         first = time.perf_counter() - t0
     lines = InvoiceLine.objects.filter(invoice__in=bench_invoices).count()
     invoiced = services.total(bench_invoices, "gross")
     t0 = time.perf_counter()
-    again = services.run_invoicing(period)
+    again = settlement.run_invoicing(period)
     second = time.perf_counter() - t0
     print(f"first run:  {report}")
     print(

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class BillingConfig(AppConfig):
-    name = "billing"
+    """Money: prices, credit, invoices, credit notes, payments. It reads no booking: settlement
+    (a layer above) hears of places and settles them through billing.services."""
 
-    def ready(self):
-        from . import receivers  # noqa: F401
+    name = "billing"

@@ -9,7 +9,7 @@ from accounts.models import Consortium, School
 from core.academic_year import AcademicYear
 from courses.models import StrandPage
 
-from . import services
+from . import runs, services
 from .models import Account, AccountPackage, Package, PriceBand
 
 PACKAGES = [
@@ -83,4 +83,4 @@ def seed_billing():
 
 def invoice_demo_statements():
     """After the fills: Oakfield's statement to date, so its finance contact has an invoice."""
-    return services.run_invoicing(timezone.localdate().strftime("%Y-%m"))
+    return runs.run_invoicing(timezone.localdate().strftime("%Y-%m"))

@@ -1,12 +1,13 @@
-"""Invoicing runs started from the admin. The run is services.run_invoicing, in a Celery task;
-its progress lives in the cache under the job's id, for the admin's progress page to poll.
-A run is safe to repeat, so a lost or failed job is simply started again."""
+"""Invoicing runs started from the admin. The run is settlement's run_invoicing (reached
+through billing.runs), in a Celery task; its progress lives in the cache under the job's
+id, for the admin's progress page to poll. A run is safe to repeat, so a lost or failed job
+is simply started again."""
 
 import uuid
 
 from django.core.cache import cache
 
-from . import services
+from . import runs, services
 
 TTL = 24 * 60 * 60
 
@@ -52,7 +53,7 @@ def run_invoicing_job(job_id, period):
 
     save(state="running")
     try:
-        report = services.run_invoicing(
+        report = runs.run_invoicing(
             period, progress=lambda done, total: save(done=done, total=total)
         )
     except services.BillingError as refusal:

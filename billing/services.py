@@ -4,11 +4,11 @@ Money rules, in one place:
 - amounts are Decimal pounds; VAT is worked out per line, rounded half-up to the penny, and a
   line's gross is its net plus its VAT;
 - a place's price and VAT rate are snapshotted on the enrolment when it is booked;
-- what a place should cost now (`charge_due`) less what has been invoiced for it, net of credit
-  notes, is what settlement invoices or credits. Settling twice changes nothing.
+- what a place should cost now (bookings.charges.charge_due) less what has been invoiced for
+  it, net of credit notes, is what settlement (the app above bookings) invoices or credits
+  through the helpers here. Settling twice changes nothing. Billing reads no booking.
 """
 
-import copy
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -496,8 +496,6 @@ def credit_lots(account):
 
 def reservations(account):
     """Places holding the account's credit until they are invoiced, soonest course first."""
-    from bookings.models import Enrolment
-
     held = (
         CreditEntry.objects.filter(
             account=account, kind__in=["draw", "release"], invoice__isnull=True
@@ -507,8 +505,9 @@ def reservations(account):
         .filter(t__lt=0)
     )
     rows = {r["enrolment"]: r for r in held}
+    # The place model by the ledger's own foreign key: billing reads no booking module.
     places = (
-        Enrolment.objects.filter(pk__in=rows)
+        CreditEntry.enrolment.field.related_model.objects.filter(pk__in=rows)
         .select_related("run__course", "delegate")
         .annotate(starts=Min("run__sessions__starts_at"))
         .order_by("starts", "pk")
@@ -691,54 +690,12 @@ def buy_package(account, package, *, starts_on, by):
 # --- what a place should cost ------------------------------------------------------------------
 
 
-def charge_due(enrolment):
-    """What the place should be charged, before VAT, given what has happened to it."""
-    from bookings.models import Enrolment
-
-    status = enrolment.status
-    course = enrolment.run.course
-    if enrolment.run.status == "cancelled":
-        # The service called the run off: nothing on it is charged, not even a late
-        # cancellation made before it did.
-        return ZERO
-    if status in (Enrolment.Status.CONFIRMED, Enrolment.Status.ATTENDED):
-        return enrolment.price
-    if enrolment.charge_waived:
-        return ZERO
-    if status == Enrolment.Status.NO_SHOW:
-        return percent_of(enrolment.price, course.no_show_charge_percent)
-    if status == Enrolment.Status.CANCELLED and enrolment.late_cancellation:
-        return percent_of(enrolment.price, course.late_cancellation_charge_percent)
-    return ZERO
-
-
 @dataclass(frozen=True)
 class Charge(WithVat):
     """A sum as a page states it before someone commits: net, VAT at the place's rate, total."""
 
     net: Decimal
     vat_rate: Decimal
-
-
-def cancellation_charge(place, *, late, voucher_paid=None):
-    """What cancelling `place` (a booked Enrolment, or an unsaved one priced for a booking not
-    yet made) would be charged: charge_due's own answer for the place as it would then stand,
-    so the page that warns and the invoice that follows give the same figure. A place a
-    single-purpose voucher pays bears no VAT (`voucher_paid`; for a booked place, read from
-    its draw)."""
-    from bookings.models import Enrolment
-
-    if voucher_paid is None:
-        voucher_paid = (
-            bool(place.pk)
-            and CreditEntry.objects.filter(
-                enrolment=place, kind="draw", single_purpose=True
-            ).exists()
-        )
-    probe = copy.copy(place)
-    probe.status = Enrolment.Status.CANCELLED
-    probe.late_cancellation = late
-    return Charge(charge_due(probe), ZERO if voucher_paid else place.vat_rate)
 
 
 def _live_lines(enrolment):
@@ -753,19 +710,6 @@ def invoiced_net(enrolment):
     return total(_live_lines(enrolment), "net") - total(
         CreditNoteLine.objects.filter(enrolment=enrolment), "net"
     )
-
-
-def _charge_description(enrolment, net):
-    run = enrolment.run
-    what = f"{run.course.title} ({run.reference}) — {enrolment.delegate}"
-    due = enrolment.price
-    if enrolment.status == "no_show" and net < due:
-        return f"No-show charge: {what}"
-    if enrolment.status == "no_show":
-        return f"Place (did not attend): {what}"
-    if enrolment.status == "cancelled":
-        return f"Late-cancellation charge: {what}"
-    return f"Place: {what}"
 
 
 # --- numbering and issuing ----------------------------------------------------------------------
@@ -1039,187 +983,8 @@ def _sums_by(queryset, key, field):
 # --- settlement: from what happened to places, to invoices and credit notes -----------------------
 
 
-def _creditable_lines(enrolment):
-    """The place's invoice lines with something left to credit, newest first."""
-    for line in _live_lines(enrolment).select_related("invoice").order_by("-pk"):
-        left = line.net - total(line.credit_lines, "net")
-        if left > 0:
-            yield line, left
-
-
 def _sums_by_enrolment(queryset, field):
     return dict(queryset.values("enrolment").annotate(t=Sum(field)).values_list("enrolment", "t"))
-
-
-def _settle_locked(account, enrolments, *, invoice_charges, on, booking=None, period=""):
-    """Bring each place's invoicing in line with its charge. Caller holds the account lock.
-    What was invoiced, credited and drawn is read for all the places at once."""
-    enrolments = list(enrolments)
-    ids = [e.pk for e in enrolments]
-    invoiced = _sums_by_enrolment(
-        InvoiceLine.objects.filter(enrolment__in=ids).exclude(
-            invoice__status=Invoice.Status.DRAFT  # a void one counts, as its credit note does
-        ),
-        "net",
-    )
-    credited = _sums_by_enrolment(CreditNoteLine.objects.filter(enrolment__in=ids), "net")
-    held = {}
-    by_voucher = set()  # places a single-purpose voucher pays for
-    for pk, single, amount in (
-        CreditEntry.objects.filter(
-            enrolment__in=ids, invoice__isnull=True, kind__in=["draw", "release"]
-        )
-        .values("enrolment", "single_purpose")
-        .annotate(t=Sum("amount"))
-        .values_list("enrolment", "single_purpose", "t")
-    ):
-        held[pk] = held.get(pk, ZERO) + amount
-        if single and amount < 0:
-            by_voucher.add(pk)
-    to_invoice = []
-    to_credit = {}
-    for enrolment in enrolments:
-        due = charge_due(enrolment)
-        gap = due - (invoiced.get(enrolment.pk, ZERO) - credited.get(enrolment.pk, ZERO))
-        if gap > 0 and invoice_charges:
-            to_invoice.append((enrolment, gap))
-        elif gap < 0:
-            need = -gap
-            for line, left in _creditable_lines(enrolment):
-                take = min(left, need)
-                to_credit.setdefault(line.invoice, []).append((line, take))
-                need -= take
-                if need == 0:
-                    break
-        if due == 0 and enrolment.pk not in invoiced and held.get(enrolment.pk, ZERO) < 0:
-            # Never charged: give back what it drew at booking.
-            _release_draws(enrolment, enrolment.price + vat_on(enrolment.price, enrolment.vat_rate))
-    notes = [
-        issue_credit_note(invoice, lines, reason=_credit_reason(lines), on=on)
-        for invoice, lines in to_credit.items()
-    ]
-    invoice = None
-    if to_invoice:
-        po_numbers = {e.booking.po_number for e, _ in to_invoice if e.booking.po_number}
-        invoice = Invoice.objects.create(
-            account=account,
-            booking=booking,
-            period=period,
-            po_number=", ".join(sorted(po_numbers))[:80],
-        )
-        codes = _nominal_codes({e.run.course_id for e, _ in to_invoice})
-        InvoiceLine.objects.bulk_create(
-            [
-                _place_line(invoice, enrolment, net, codes, period, enrolment.pk in by_voucher)
-                for enrolment, net in to_invoice
-            ]
-        )
-        invoice = issue_invoice(invoice, on=on)
-    return invoice, notes
-
-
-def _place_line(invoice, enrolment, net, codes, period, by_voucher):
-    """An unsaved line charging `net` for a place. A place a single-purpose voucher pays for
-    is not a new supply for VAT (Sch 10B para 5): no VAT on it, and the line says why."""
-    description = _charge_description(enrolment, net)
-    if period and enrolment.booking.po_number:
-        description += f" (PO {enrolment.booking.po_number})"
-    if by_voucher:
-        treatment, rate = "voucher_paid", ZERO
-        description += f". {SPV_PLACE}"
-    else:
-        rate = enrolment.vat_rate
-        treatment = enrolment.run.course.vat_treatment if rate == 0 else "standard"
-    return _line(
-        invoice,
-        description=description,
-        net=net,
-        vat_treatment=treatment,
-        vat_rate=rate,
-        enrolment=enrolment,
-        nominal_code=codes.get(enrolment.run.course_id, ""),
-    )
-
-
-def _credit_reason(lines):
-    enrolment = lines[0][0].enrolment
-    if enrolment is None:
-        return "Correction"
-    run = enrolment.run
-    if run.status == "cancelled":
-        return f"{run.reference} was cancelled by the service"
-    if enrolment.charge_waived and enrolment.status == "no_show":
-        return "No-show charge waived"
-    if enrolment.charge_waived:
-        return "Charge waived: the place was refilled"
-    if enrolment.status == "cancelled":
-        return "Place cancelled"
-    return "Charge reduced"
-
-
-def _nominal_codes(course_ids):
-    """Each course's strand's ledger code, for a set of courses, in two queries."""
-    from courses.models import CoursePage, StrandPage
-
-    paths = dict(CoursePage.objects.filter(pk__in=course_ids).values_list("pk", "path"))
-    step = StrandPage.steplen
-    strands = dict(
-        StrandPage.objects.filter(
-            path__in={p[: len(p) - step] for p in paths.values()}
-        ).values_list("path", "nominal_code")
-    )
-    return {pk: strands.get(path[: len(path) - step], "") for pk, path in paths.items()}
-
-
-def _enrolments(**filters):
-    from bookings.models import Enrolment
-
-    return (
-        Enrolment.objects.filter(**filters)
-        .select_related("booking__school__local_authority", "run__course", "delegate")
-        .order_by("pk")
-    )
-
-
-def settle_booking(booking_id, *, on=None):
-    """After anything happens to a booking's places: invoice new charges (for accounts invoiced
-    per booking), credit reduced ones, and release unused credit. Safe to run again and again.
-
-    An account with no complete billing address is left as it was (nothing issued, nothing
-    half-done): the booking goes ahead, and the monthly run lists the account as skipped."""
-    try:
-        return _settle_booking(booking_id, on=on)
-    except IncompleteBillingAddress as refusal:
-        log.warning("Booking %s not settled: %s", booking_id, refusal)
-        return None, []
-
-
-def _settle_booking(booking_id, *, on=None):
-    from bookings.models import Booking
-
-    on = on or timezone.localdate()
-    booking = Booking.objects.select_related("school__trust").get(pk=booking_id)
-    account = billed_account(booking.school)
-    with transaction.atomic():
-        (account,) = _lock([account.pk])
-        per_booking = account.invoicing == Account.Invoicing.PER_BOOKING
-        return _settle_locked(
-            account,
-            _enrolments(booking=booking),
-            invoice_charges=per_booking,
-            on=on,
-            booking=booking if per_booking else None,
-        )
-
-
-def settle_run(run_id, *, on=None):
-    """Settle every booking on a run, e.g. after the provider cancels it."""
-    from bookings.models import Booking
-
-    results = []
-    for booking_id in Booking.objects.filter(run_id=run_id).values_list("pk", flat=True):
-        results.append(settle_booking(booking_id, on=on))
-    return results
 
 
 def period_bounds(period):
@@ -1265,69 +1030,6 @@ class InvoicingReport:
                 + "; ".join(f"{name}: {why}" for name, why in self.skipped)
             )
         return said
-
-
-def accounts_to_invoice(period):
-    """Accounts with places confirmed before the period ends, for the monthly run."""
-    _, end = period_bounds(period)
-    schools = (
-        _enrolments(created_at__date__lt=end).values_list("booking__school", flat=True).distinct()
-    )
-    from accounts.models import School
-
-    accounts = {billed_account(s).pk for s in School.objects.filter(pk__in=schools)}
-    return list(Account.objects.filter(pk__in=accounts).order_by("pk"))
-
-
-def run_invoicing(period, *, progress=None, on=None):
-    """The monthly run, for places confirmed before the end of `period`: one statement invoice
-    per account on monthly invoicing, and for accounts invoiced per booking, any booking whose
-    invoice was missed. Reduced charges are credited. Re-running issues nothing new."""
-    from accounts.models import School
-
-    start, end = period_bounds(period)
-    on = on or min(timezone.localdate(), end - timedelta(days=1))
-    report = InvoicingReport(period=period)
-    accounts = accounts_to_invoice(period)
-    for done, account in enumerate(accounts, start=1):
-        if account.kind == Account.Kind.SCHOOL:
-            schools = [account.school_id]
-        else:
-            schools = School.objects.filter(trust=account.trust_id).values_list("pk", flat=True)
-        try:
-            results = _settle_account(account, schools, period, end, on)
-        except IncompleteBillingAddress as refusal:
-            # Nothing of this account's is issued (its transaction rolled back); the others go on.
-            report.skipped.append((refusal.account.name, f"missing {_and(refusal.missing)}"))
-            results = []
-        report.accounts += 1
-        for invoice, notes in results:
-            report.credit_notes += len(notes)
-            if invoice:
-                report.invoices += 1
-                report.gross += invoice.gross
-        if progress:
-            progress(done, len(accounts))
-    return report
-
-
-def _settle_account(account, schools, period, end, on):
-    from bookings.models import Booking
-
-    if account.invoicing == Account.Invoicing.MONTHLY:
-        with transaction.atomic():
-            (account,) = _lock([account.pk])
-            return [
-                _settle_locked(
-                    account,
-                    _enrolments(booking__school__in=schools, created_at__date__lt=end),
-                    invoice_charges=True,
-                    on=on,
-                    period=period,
-                )
-            ]
-    bookings = Booking.objects.filter(school__in=schools, created_at__date__lt=end)
-    return [_settle_booking(pk, on=on) for pk in bookings.values_list("pk", flat=True)]
 
 
 # --- payments ------------------------------------------------------------------------------------

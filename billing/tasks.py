@@ -3,19 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import emails, services
-
-
-@shared_task(name="billing.tasks.settle_booking", acks_late=True)
-def settle_booking(booking_id):
-    services.settle_booking(booking_id)
-
-
-@shared_task(name="billing.tasks.settle_run", acks_late=True)
-def settle_run(run_id):
-    """After the provider cancels a run: re-settle every booking on it, including those with
-    no place left for the cancellation to touch (e.g. only a late cancellation)."""
-    services.settle_run(run_id)
+from . import emails, runs, services
 
 
 @shared_task(name="billing.tasks.run_monthly_invoicing", acks_late=True)
@@ -23,7 +11,7 @@ def run_monthly_invoicing():
     """On the 1st: invoice last month for accounts on monthly statements."""
     first = timezone.localdate().replace(day=1)
     last_month = (first - timezone.timedelta(days=1)).strftime("%Y-%m")
-    return str(services.run_invoicing(last_month))
+    return str(runs.run_invoicing(last_month))
 
 
 @shared_task(name="billing.tasks.expire_credit", acks_late=True)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.models import Membership, School, User
-from billing.services import cancellation_charge, credit_cover, quote, vat_on
+from billing.services import credit_cover, quote, vat_on
 from core.params import id_list, id_param
 from core.redirects import safe_next
 from courses.models import CourseRun
@@ -21,6 +21,7 @@ from courses.models import CourseRun
 from . import services
 from .access import place_or_404, places_for
 from .calendar import ics_for_enrolment
+from .charges import cancellation_charge
 from .forms import BookingDetailsForm, CancelForm
 from .links import offer_from_token
 from .models import Booking, Enrolment, WaitingListEntry

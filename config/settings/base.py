@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accounts",
     "bookings",
     "billing",
+    "settlement",
     "reports",
     "search",
     "config.apps.ProjectConfig",

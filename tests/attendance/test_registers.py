@@ -174,7 +174,8 @@ def test_closing_tells_billing_which_places_are_no_shows_after_commit(
 def test_billing_charges_a_no_show_by_the_course_until_the_charge_is_waived(
     make_run, book, mark_all, people, facilitator, officer
 ):
-    from billing.services import charge_due, percent_of
+    from billing.services import percent_of
+    from bookings.charges import charge_due
 
     run = make_run(days_ago=(0,))
     CoursePage.objects.filter(pk=run.course_id).update(no_show_charge_percent=50)

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Consortium, School
-from billing import services
+from billing import runs, services
 from billing.models import (
     Account,
     CreditEntry,
@@ -166,7 +166,7 @@ def test_the_monthly_run_is_scheduled_on_the_first_for_last_month(monkeypatch, s
     assert (schedule.day_of_month, schedule.hour, schedule.minute) == ({1}, {6}, {0})
     asked = []
     monkeypatch.setattr(timezone, "localdate", lambda: dt.date(2027, 1, 1))
-    monkeypatch.setattr(services, "run_invoicing", lambda period: asked.append(period) or "done")
+    monkeypatch.setattr(runs, "run_invoicing", lambda period: asked.append(period) or "done")
     assert tasks.run_monthly_invoicing() == "done"
     assert asked == ["2026-12"]
 

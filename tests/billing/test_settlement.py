@@ -21,6 +21,7 @@ from bookings import services as bookings
 from bookings.attendance import waive_no_show_charge
 from bookings.models import Enrolment
 from courses.models import Session
+from settlement import services as settlement
 
 from .addresses import trust_account
 
@@ -68,8 +69,8 @@ def test_a_confirmed_booking_is_invoiced_once_with_vat_and_po(priced_run, school
     assert invoice.status == Invoice.Status.ISSUED
     assert invoice.due_on == invoice.issued_on + dt.timedelta(days=30)
     # Settling again, however often, changes nothing.
-    services.settle_booking(booking.pk)
-    services.settle_booking(booking.pk)
+    settlement.settle_booking(booking.pk)
+    settlement.settle_booking(booking.pk)
     assert _invoices(school).count() == 1
     assert not CreditNote.objects.filter(invoice__booking=booking).exists()
 
@@ -239,7 +240,7 @@ def test_the_price_is_the_one_booked_whatever_changes_later(priced_run, school, 
     course.default_price = 999
     course.vat_treatment = "exempt"
     course.save()
-    services.settle_booking(booking.pk)
+    settlement.settle_booking(booking.pk)
     line = InvoiceLine.objects.get(enrolment__booking=booking)
     assert (line.net, line.vat) == (D("220.00"), D("44.00"))
 
@@ -325,7 +326,7 @@ def test_prepaid_credit_is_drawn_at_booking_and_given_back_when_cancelled_free(
     with on_commit():
         bookings.cancel_enrolment(first.pk, by=booking.booked_by)
     assert services.credit_balance(account) == start + D("2700.00")
-    report = services.run_invoicing(timezone.localdate().strftime("%Y-%m"))
+    report = settlement.run_invoicing(timezone.localdate().strftime("%Y-%m"))
     assert report.invoices >= 1
     line = InvoiceLine.objects.get(enrolment=second)
     assert line.gross == D("300.00")
@@ -377,13 +378,13 @@ def test_monthly_accounts_get_one_statement_invoice_and_a_rerun_adds_nothing(
         second = book(priced_run, school, n=1, po_number="PO-2")
     assert not Invoice.objects.filter(account=account, period__gt="").exists()
     period = timezone.localdate().strftime("%Y-%m")
-    services.run_invoicing(period)
+    settlement.run_invoicing(period)
     statement = Invoice.objects.get(account=account, period=period)
     enrolments = set(first.enrolments.all()) | set(second.enrolments.all())
     assert {line.enrolment for line in statement.lines.all()} >= enrolments
     assert statement.po_number == "PO-1, PO-2"
     count = Invoice.objects.count()
-    report = services.run_invoicing(period)
+    report = settlement.run_invoicing(period)
     assert Invoice.objects.count() == count and report.invoices == 0
 
 

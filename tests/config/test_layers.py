@@ -7,21 +7,14 @@ layer, importing bookings) and shows the same command then fails, naming it."""
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = [
-    "core",
-    "accounts",
-    "billing",
-    "courses",
-    "bookings",
-    "search",
-    "reports",
-    "home",
-    "config",
-]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+PACKAGES = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
+    "root_packages"
+]
 
 
 def _lint(where):

@@ -2,7 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from billing.services import BillingError, run_invoicing
+from billing.runs import run_invoicing
+from billing.services import BillingError
 
 
 def progress_bar(stream, width=30):

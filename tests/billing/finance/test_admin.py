@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from billing import jobs, services
+from billing import jobs, runs, services
 from billing.models import (
     Account,
     AccountPackage,
@@ -343,7 +343,7 @@ def test_progress_is_reported_as_the_run_goes(monkeypatch):
             seen.append(dict(jobs.job_status("job-1")))
         return services.InvoicingReport(period=period, accounts=3)
 
-    monkeypatch.setattr(services, "run_invoicing", fake_run)
+    monkeypatch.setattr(runs, "run_invoicing", fake_run)
     cache.set("billing:invoicing-run:job-1", {"period": "2026-10", "state": "queued"})
     jobs.run_invoicing_job("job-1", "2026-10")
     assert [(s["state"], s["done"], s["total"]) for s in seen] == [

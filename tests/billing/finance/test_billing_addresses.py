@@ -30,6 +30,7 @@ from billing.models import (
     Package,
 )
 from courses.demo import DEMO_SCHOOLS
+from settlement import services as settlement
 from tests import people as via
 
 from ..addresses import addressed
@@ -286,7 +287,7 @@ def test_a_booking_for_an_unaddressed_trust_goes_ahead_and_the_run_reports_it_sk
         },
     )
     assert response.status_code == 302
-    report = services.run_invoicing(this_month)
+    report = settlement.run_invoicing(this_month)
 
     assert report.skipped == []
     invoice = Invoice.objects.get(booking=booking)
@@ -314,7 +315,7 @@ def test_the_run_goes_on_past_an_account_it_must_skip(people, priced_run, school
         book(priced_run, people["school_a"], n=1)
     this_month = timezone.localdate().strftime("%Y-%m")
 
-    report = services.run_invoicing(this_month)
+    report = settlement.run_invoicing(this_month)
 
     assert report.skipped == [
         ("Riverside Academy", "missing the first line of the address and the town")

@@ -11,6 +11,7 @@ from django.test import Client
 
 from billing import services
 from billing.models import CreditEntry, CreditNote, Invoice, NumberSeries
+from settlement import services as settlement
 from tests import people as via
 
 from .helpers import D, issue
@@ -395,8 +396,8 @@ def test_a_void_place_invoice_is_charged_again_once_not_twice(
     assert "invoiced again for what it owes" in page  # finance is told before voiding
     assert officer.post(void_url(first), {"reason": "Wrong PO"}).status_code == 302
     with on_commit():
-        services.settle_booking(booking.pk)
-        services.settle_booking(booking.pk)  # settling twice changes nothing
+        settlement.settle_booking(booking.pk)
+        settlement.settle_booking(booking.pk)  # settling twice changes nothing
     again = Invoice.objects.filter(booking=booking).exclude(pk=first.pk).get()
     assert (again.net, again.vat, again.gross) == (D("220.00"), D("44.00"), D("264.00"))
     assert CreditNote.objects.filter(invoice__booking=booking).count() == 1

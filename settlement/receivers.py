@@ -1,12 +1,13 @@
-"""Billing listens to bookings: every change to a place may change what is owed."""
+"""Settlement listens to bookings: every change to a place may change what is owed."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from billing.services import draw_credit_for_place
 from bookings.models import Enrolment
 from bookings.signals import run_cancelled
 
-from . import services, tasks
+from . import tasks
 
 
 @receiver(post_save, sender=Enrolment, dispatch_uid="billing-enrolment-changed")
@@ -15,7 +16,7 @@ def enrolment_changed(sender, instance, created=False, raw=False, **kwargs):
         return
     if instance.status == Enrolment.Status.CONFIRMED:
         # Same transaction as the booking: the credit is taken with the place, or not at all.
-        services.draw_credit_for_place(instance, new=created)
+        draw_credit_for_place(instance, new=created)
     tasks.settle_booking.delay_on_commit(instance.booking_id)
 
 
