@@ -13,7 +13,11 @@ from . import services, tasks
 def enrolment_changed(sender, instance, created=False, raw=False, **kwargs):
     if raw:
         return
-    if instance.status == Enrolment.Status.CONFIRMED:
+    if instance.status == Enrolment.Status.CONFIRMED and (
+        # A place already invoiced (a colleague sent instead, say) is paid or owed on that
+        # invoice: credit drawn now could never pay it, and would sit reserved for good.
+        created or not services.invoiced_net(instance)
+    ):
         # Same transaction as the booking: the credit is taken with the place, or not at all.
         services.draw_credit_for_place(instance, new=created)
     tasks.settle_booking.delay_on_commit(instance.booking_id)

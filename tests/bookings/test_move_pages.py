@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing import services as billing
-from billing.models import Account, CreditNoteLine, InvoiceLine
+from billing.models import Account, CreditNoteLine, InvoiceLine, Package
 from bookings.models import Booking, Enrolment
 from bookings.services import BookingRequest, Delegate, book_places
 from courses.demo import DEMO_PASSWORD
@@ -209,6 +209,28 @@ def test_the_colleague_page_states_the_price_and_that_nothing_more_is_invoiced(
         (Decimal("200.00"), Decimal("40.00"))
     ]
     assert not CreditNoteLine.objects.filter(enrolment=toms_place).exists()
+    assert billing.invoiced_net(toms_place) == Decimal("200.00")
+
+
+def test_sending_a_colleague_takes_no_credit_for_a_place_already_invoiced(
+    per_booking, toms_place, people, on_commit
+):
+    """Oakfield buys a Gold package (£3,000.00 of credit) after Tom's place was invoiced, then
+    sends Amira instead: the £240.00 invoice stands, and the credit stays whole."""
+    with on_commit():
+        billing.buy_package(
+            per_booking,
+            Package.objects.get(name="Gold"),
+            starts_on=timezone.localdate(),
+            by=None,
+        )
+    assert billing.spendable(per_booking) == Decimal("3000.00")
+    amira = User.objects.get(email="ta@oakfield.sch.uk")
+    with on_commit():
+        _signed_in(TOM).post(f"/bookings/place/{toms_place.pk}/substitute/", {"delegate": amira.pk})
+    toms_place.refresh_from_db()
+    assert toms_place.delegate == amira
+    assert billing.spendable(per_booking) == Decimal("3000.00")
     assert billing.invoiced_net(toms_place) == Decimal("200.00")
 
 
