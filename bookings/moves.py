@@ -9,8 +9,8 @@ from django.db.models import Exists, OuterRef, Sum
 
 from accounts.models import User
 from billing.models import CreditEntry, CreditNoteLine, Invoice, InvoiceLine
-from billing.services import Charge, quote
-from config.params import id_param
+from billing.services import Charge, credit_cover, quote
+from core.params import id_param
 from courses.models import CourseRun
 
 from .models import Enrolment
@@ -19,9 +19,13 @@ ZERO = Decimal("0.00")
 
 
 def price_of(enrolment):
-    """The place's own price, as booked: net, VAT at its rate, total. What billing charges for
-    it while it stands (charge_due), whoever the delegate is."""
-    return Charge(enrolment.price, enrolment.vat_rate)
+    """The place's own price, as booked: net, VAT, total. What billing charges for it while it
+    stands (charge_due), whoever the delegate is: no VAT if a single-purpose voucher paid it
+    (read from its draw, as billing.services.cancellation_charge reads it)."""
+    by_voucher = CreditEntry.objects.filter(
+        enrolment=enrolment, kind="draw", single_purpose=True
+    ).exists()
+    return Charge(enrolment.price, ZERO if by_voucher else enrolment.vat_rate)
 
 
 def colleagues(enrolment):
@@ -46,10 +50,17 @@ def colleague_from(enrolment, params):
 
 @dataclass(frozen=True)
 class OtherDate:
-    """A run the place could move to, and what the school would pay for a place on it."""
+    """A run the place could move to, and what a place on it would be charged, as a booking
+    made now: the school's price (`quote`), with VAT unless a single-purpose voucher would pay
+    it (`cover`, what prepaid credit would pay, or None without credit)."""
 
     run: CourseRun
-    price: object  # billing.services.Quote: net, vat, gross
+    quote: object  # billing.services.Quote
+    cover: object  # billing.services.CreditCover or None
+
+    @property
+    def price(self):
+        return self.cover or self.quote  # each has net, vat and gross
 
 
 def other_dates(enrolment):
@@ -70,7 +81,9 @@ def other_dates(enrolment):
         if not run.is_bookable:
             continue
         if run.places_left > 0:
-            with_room.append(OtherDate(run, quote(school, run)))
+            price = quote(school, run)
+            cover = credit_cover(school, price.net, price.vat_rate, 1)
+            with_room.append(OtherDate(run, price, cover))
         else:
             full.append(run)
     return with_room, full

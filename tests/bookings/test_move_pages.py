@@ -25,7 +25,9 @@ from bookings.services import BookingRequest, Delegate, book_places
 from courses.demo import DEMO_PASSWORD
 from courses.models import CourseRun, Session
 from tests import people as via
+from tests.billing.test_commit_pages import _finance_officer, _sell_silver
 
+ZERO = Decimal("0.00")
 TOM = "teacher@oakfield.sch.uk"
 CHLOE = "cpdlead@oakfield.sch.uk"
 
@@ -308,6 +310,41 @@ def test_the_move_pages_state_both_prices_and_billing_charges_them(
         (Decimal("200.00"), Decimal("40.00"), Decimal("240.00"))
     ]
     assert billing.invoiced_net(toms_place) == Decimal("0.00")
+
+
+def test_with_single_purpose_voucher_credit_the_move_is_stated_and_charged_without_vat(
+    per_booking, runs, people, on_commit
+):
+    """Finance sells Oakfield £1,000 of single-purpose voucher credit (VAT charged on the sale).
+    Tom's £200.00 place is paid whole from it, so it bears no VAT; so does a £150.00 place on
+    the other date: £1,000 − £200 + £200 (the credit note returns it) − £150 = £850.00 left."""
+    _sell_silver(_finance_officer(), people["school_a"])
+    tom = people["teacher_a"]
+    with on_commit():
+        _signed_in(CHLOE).post(
+            f"/book/{runs['here'].pk}/details/",
+            {"school": people["school_a"].pk, "delegate": [tom.pk], "terms": "on"},
+        )
+    place = Enrolment.objects.get(run=runs["here"], delegate=tom)
+    assert [(line.net, line.vat) for line in _lines(place)] == [(Decimal("200.00"), ZERO)]
+
+    client = _signed_in(TOM)
+    url = f"/bookings/place/{place.pk}/transfer/"
+    choose = client.get(url).content.decode()
+    assert "It was invoiced at <strong>£200.00, no VAT</strong>" in choose
+    assert "<strong>£150.00, no VAT</strong> a place, paid from your single-purpose" in choose
+    confirm = client.get(url, {"run": runs["cheaper"].pk}).content.decode()
+    assert "None on this place, paid from your single-purpose voucher credit" in confirm
+    assert "<dd><strong>£150.00</strong>" in confirm
+    assert "cancelling costs <strong>£150.00</strong> a place (no VAT)" in confirm
+
+    with on_commit():
+        client.post(url, {"run": runs["cheaper"].pk})
+    moved = Enrolment.objects.get(run=runs["cheaper"], delegate=tom)
+    assert [(line.net, line.vat) for line in _lines(moved)] == [(Decimal("150.00"), ZERO)]
+    credited = CreditNoteLine.objects.filter(enrolment=place)
+    assert [(c.net, c.vat) for c in credited] == [(Decimal("200.00"), ZERO)]
+    assert billing.spendable(per_booking, single_purpose=True) == Decimal("850.00")
 
 
 def test_on_monthly_statements_the_place_left_is_never_charged_and_the_new_one_is(
