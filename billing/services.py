@@ -570,7 +570,12 @@ def draw_credit_for_place(enrolment, *, new=False):
     booking's transaction; a place draws once (`new`: just made, so nothing drawn yet)."""
     if enrolment.price + vat_on(enrolment.price, enrolment.vat_rate) <= 0:
         return ZERO
-    if not new and CreditEntry.objects.filter(enrolment=enrolment, kind="draw").exists():
+    if not new and (
+        CreditEntry.objects.filter(enrolment=enrolment, kind="draw").exists()
+        # A place already invoiced (a colleague sent instead, say) is paid or owed on that
+        # invoice: credit drawn now could never pay it, and would sit reserved for good.
+        or invoiced_net(enrolment)
+    ):
         return ZERO
     school = enrolment.booking.school
     if not has_credit_to_draw(school):
@@ -634,6 +639,14 @@ def credit_cover(school, price, vat_rate, places):
             (vouchers if single else others)[i] -= amount
             credit += amount
     return CreditCover(places, by_voucher, price * places, vat, credit)
+
+
+def paid_by_voucher(place):
+    """Whether a single-purpose voucher paid for the booked place, so it bears no VAT."""
+    return (
+        bool(place.pk)
+        and CreditEntry.objects.filter(enrolment=place, kind="draw", single_purpose=True).exists()
+    )
 
 
 def _unapplied_draws(enrolment):

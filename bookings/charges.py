@@ -3,8 +3,8 @@ that the pages where people commit state and that settlement invoices."""
 
 import copy
 
-from billing.models import ZERO, CreditEntry
-from billing.services import Charge, percent_of
+from billing.models import ZERO
+from billing.services import Charge, paid_by_voucher, percent_of
 
 from .models import Enrolment
 
@@ -35,12 +35,7 @@ def cancellation_charge(place, *, late, voucher_paid=None):
     single-purpose voucher pays bears no VAT (`voucher_paid`; for a booked place, read from
     its draw)."""
     if voucher_paid is None:
-        voucher_paid = (
-            bool(place.pk)
-            and CreditEntry.objects.filter(
-                enrolment=place, kind="draw", single_purpose=True
-            ).exists()
-        )
+        voucher_paid = paid_by_voucher(place)
     probe = copy.copy(place)
     probe.status = Enrolment.Status.CANCELLED
     probe.late_cancellation = late

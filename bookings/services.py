@@ -331,18 +331,30 @@ def cancel_enrolment(enrolment_id, *, by, note=""):
     return enrolment
 
 
+def _started(run):
+    start = first_session_start(run)
+    return start is not None and timezone.now() >= start
+
+
+def why_not_pass_on(enrolment):
+    """Why this place cannot go to a colleague now (a BookingRefused), or None. The page that
+    offers it and substitute_delegate() ask the same question."""
+    if enrolment.status not in (Enrolment.Status.CONFIRMED, Enrolment.Status.PENDING_APPROVAL):
+        return BookingRefused("Only a confirmed or pending place can be passed on.", "state")
+    if _started(enrolment.run):
+        return BookingRefused(
+            "The course has started; a place can no longer be passed on.", "started"
+        )
+    return None
+
+
 def substitute_delegate(enrolment_id, *, by, new_delegate):
     """Send a colleague in someone's place: free, until the course starts."""
     with transaction.atomic():
         run, enrolment = _locked_enrolment(enrolment_id, by)
         school = enrolment.booking.school
-        if enrolment.status not in (Enrolment.Status.CONFIRMED, Enrolment.Status.PENDING_APPROVAL):
-            raise BookingRefused("Only a confirmed or pending place can be passed on.", "state")
-        start = first_session_start(run)
-        if start and timezone.now() >= start:
-            raise BookingRefused(
-                "The course has started; a place can no longer be passed on.", "started"
-            )
+        if refusal := why_not_pass_on(enrolment):
+            raise refusal
         if not Membership.objects.filter(user=new_delegate, school=school).exists():
             raise BookingRefused(
                 f"{new_delegate} is not on {school.name}'s staff list.", "not_member"
@@ -363,8 +375,22 @@ def substitute_delegate(enrolment_id, *, by, new_delegate):
     return enrolment
 
 
+def why_not_move(enrolment):
+    """Why this place cannot move to another date (a BookingRefused), or None."""
+    if enrolment.status != Enrolment.Status.CONFIRMED:
+        return BookingRefused("Only a confirmed place can be transferred.", "state")
+    # Once it has begun, leaving is a (late) cancellation, not a free move.
+    if _started(enrolment.run):
+        return BookingRefused(
+            "The course has started; the place can no longer move to another date.", "started"
+        )
+    return None
+
+
 def transfer_enrolment(enrolment_id, *, to_run_id, by):
-    """Move a place to another run of the same course, if that run has room."""
+    """Move a place to another run of the same course, if that run has room. The place left
+    is cancelled free of charge (never a late cancellation); the new one is priced as any
+    booking made now, and billing settles both."""
     with transaction.atomic():
         enrolment = (
             Enrolment.objects.select_related("booking__school").filter(pk=enrolment_id).first()
@@ -378,8 +404,8 @@ def transfer_enrolment(enrolment_id, *, to_run_id, by):
         run, enrolment = _locked_enrolment(enrolment_id, by)
         if target.course_id != run.course_id or target.pk == run.pk:
             raise BookingRefused("Choose another date of the same course.", "wrong_run")
-        if enrolment.status != Enrolment.Status.CONFIRMED:
-            raise BookingRefused("Only a confirmed place can be transferred.", "state")
+        if refusal := why_not_move(enrolment):
+            raise refusal
         booking = book_places(
             target.pk,
             BookingRequest(

@@ -18,7 +18,7 @@ from core.params import id_list, id_param
 from core.redirects import safe_next
 from courses.models import CourseRun
 
-from . import services
+from . import moves, services
 from .access import place_or_404, places_for
 from .calendar import ics_for_enrolment
 from .charges import cancellation_charge
@@ -425,41 +425,97 @@ def decide_place(request, enrolment_id):
 
 
 @login_required
-@require_POST
 def substitute_place(request, enrolment_id):
+    """Send a colleague instead: who may take the place, and what it costs (nothing more)."""
     enrolment = place_or_404(request.user, enrolment_id)
-    new = User.objects.filter(
-        pk=id_param(request.POST, "delegate") or 0, memberships__school=enrolment.booking.school
-    ).first()
-    if new is None:
-        messages.error(request, "Choose a colleague from your school's staff list.")
-    else:
-        try:
-            services.substitute_delegate(enrolment.pk, by=request.user, new_delegate=new)
-        except BookingRefused as refusal:
-            messages.error(request, str(refusal))
+    back = reverse("bookings:detail", args=[enrolment.booking.reference])
+    refusal = services.why_not_pass_on(enrolment)
+    error = None
+    if request.method == "POST" and refusal is None:
+        school = enrolment.booking.school
+        new = moves.colleague_from(enrolment, request.POST)
+        if new is None:
+            error = f"Choose a colleague from {school.name}'s staff list."
         else:
-            messages.success(request, f"{new} now has this place.")
-    return redirect("bookings:detail", enrolment.booking.reference)
+            try:
+                services.substitute_delegate(enrolment.pk, by=request.user, new_delegate=new)
+            except BookingRefused as refused:
+                error = str(refused)
+            else:
+                messages.success(request, f"{new} now has this place, at no extra charge.")
+                return redirect(back)
+    return render(
+        request,
+        "bookings/substitute.html",
+        {
+            "enrolment": enrolment,
+            "refusal": refusal,
+            "error": error,
+            "colleagues": [] if refusal else list(moves.colleagues(enrolment)),
+            "place_price": moves.price_of(enrolment),
+            "back": back,
+        },
+    )
 
 
 @login_required
-@require_POST
 def transfer_place(request, enrolment_id):
+    """Move to another date: choose a run of the same course that has room (each priced for
+    the school), then confirm with its price, VAT, total and cancellation terms stated."""
     enrolment = place_or_404(request.user, enrolment_id)
+    refusal = services.why_not_move(enrolment)
+    error = None
+    if request.method == "POST" and refusal is None:
+        new, error = _transfer(request, enrolment)
+        if new is not None:
+            charge = moves.price_of(new)
+            messages.success(
+                request,
+                f"Moved to {new.run.reference}. The place on {enrolment.run.reference} is "
+                f"cancelled free of charge; the new place costs £{charge.gross:,.2f} "
+                f"(£{charge.net:,.2f} plus £{charge.vat:,.2f} VAT).",
+            )
+            return redirect("bookings:detail", new.booking.reference)
+    context = {
+        "enrolment": enrolment,
+        "refusal": refusal,
+        "error": error,
+        "back": reverse("bookings:detail", args=[enrolment.booking.reference]),
+    }
+    if refusal is None:
+        with_room, full = moves.other_dates(enrolment)
+        chosen = next((d for d in with_room if d.run.pk == id_param(request.GET, "run")), None)
+        if "run" in request.GET and chosen is None and error is None:
+            error = "Choose one of the dates listed."
+        school = enrolment.booking.school
+        context |= {
+            "school": school,
+            "dates": with_room,
+            "full": full,
+            "chosen": chosen,
+            "place_price": moves.price_of(enrolment),
+            "invoiced": moves.invoiced(enrolment),
+            "set_aside": moves.credit_set_aside(enrolment),
+            "on_staff": Membership.objects.filter(user=request.user, school=school).exists(),
+            "error": error,
+        }
+        if chosen is not None and error is None:
+            context |= _terms(chosen.run, school, request.user, 1, Booking.Source.TRANSFER)
+            context["current_run"] = enrolment.run
+    return render(request, "bookings/transfer.html", context)
+
+
+def _transfer(request, enrolment):
+    """Make the move the form asks for: (the new place, None), or (None, why not)."""
     to_run = id_param(request.POST, "run")
     if to_run is None:
-        messages.error(request, "Choose another date.")
-        return redirect("bookings:detail", enrolment.booking.reference)
+        return None, "Choose one of the dates listed."
     try:
-        new = services.transfer_enrolment(enrolment.pk, to_run_id=to_run, by=request.user)
-    except (BookingRefused, CourseRun.DoesNotExist) as refusal:
-        messages.error(
-            request, str(refusal) if isinstance(refusal, BookingRefused) else "Choose another date."
-        )
-        return redirect("bookings:detail", enrolment.booking.reference)
-    messages.success(request, f"Moved to {new.run.reference}.")
-    return redirect("bookings:detail", new.booking.reference)
+        return services.transfer_enrolment(enrolment.pk, to_run_id=to_run, by=request.user), None
+    except CourseRun.DoesNotExist:
+        return None, "Choose one of the dates listed."
+    except BookingRefused as refused:
+        return None, str(refused)
 
 
 @login_required

@@ -26,6 +26,8 @@ def _place_pages(place):
         "calendar": ("get", f"/bookings/place/{place.pk}/calendar.ics", {}),
         "cancel_post": ("post", f"/bookings/place/{place.pk}/cancel/", {"confirm": "on"}),
         "decide": ("post", f"/bookings/place/{place.pk}/decide/", {"decision": "decline"}),
+        "substitute_page": ("get", f"/bookings/place/{place.pk}/substitute/", {}),
+        "transfer_page": ("get", f"/bookings/place/{place.pk}/transfer/", {}),
         "substitute": ("post", f"/bookings/place/{place.pk}/substitute/", {"delegate": "1"}),
         "transfer": ("post", f"/bookings/place/{place.pk}/transfer/", {"run": "1"}),
     }
@@ -51,7 +53,8 @@ def test_a_colleague_on_the_same_booking_gets_404_on_my_place(shared_booking, pa
 def test_the_delegate_the_booker_and_the_managers_still_open_it(shared_booking, who):
     _, tom_place = shared_booking
     client = _signed_in(who)
-    assert client.get(f"/bookings/place/{tom_place.pk}/cancel/").status_code == 200
+    for page in ("cancel", "substitute", "transfer"):
+        assert client.get(f"/bookings/place/{tom_place.pk}/{page}/").status_code == 200
     response = client.get(f"/bookings/place/{tom_place.pk}/calendar.ics")
     assert response.status_code == 200
     assert b"BEGIN:VEVENT" in response.content
@@ -62,4 +65,5 @@ def test_the_booking_page_offers_a_colleague_only_their_own_place(shared_booking
     html = _signed_in("ta@oakfield.sch.uk").get(f"/bookings/{booking.reference}/").content
     assert f"/bookings/place/{tom_place.pk}/".encode() not in html
     amira_place = booking.enrolments.exclude(pk=tom_place.pk).get()
-    assert f"/bookings/place/{amira_place.pk}/cancel/".encode() in html
+    for page in ("cancel", "substitute", "transfer"):
+        assert f"/bookings/place/{amira_place.pk}/{page}/".encode() in html
