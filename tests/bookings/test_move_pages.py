@@ -24,6 +24,7 @@ from bookings.models import Booking, Enrolment
 from bookings.services import BookingRequest, Delegate, book_places
 from courses.demo import DEMO_PASSWORD
 from courses.models import CourseRun, Session
+from settlement import services as settlement
 from tests import people as via
 from tests.billing.test_commit_pages import _finance_officer, _sell_silver
 
@@ -359,7 +360,7 @@ def test_on_monthly_statements_the_place_left_is_never_charged_and_the_new_one_i
 
     with on_commit():
         tom.post(url, {"run": runs["cheaper"].pk})
-    billing.run_invoicing(timezone.localdate().strftime("%Y-%m"))
+    settlement.run_invoicing(timezone.localdate().strftime("%Y-%m"))
     moved = Enrolment.objects.get(run=runs["cheaper"], delegate=people["teacher_a"])
     assert [(line.net, line.vat) for line in _lines(moved)] == [
         (Decimal("150.00"), Decimal("30.00"))
