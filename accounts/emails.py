@@ -1,11 +1,11 @@
 """Emails about membership. Each is sent once: the row lock plus a sent-at field make a
 re-run task a no-op."""
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.contact import service_contact_email
 from core.emails import build_email
 from core.links import site_url
 
@@ -38,12 +38,7 @@ def send_join_request_to_leads(join_request_id):
         recipients = [m.user.email for m in leads if m.user.is_active]
         if not recipients:
             # No CPD lead yet: the service's bookings team decides instead.
-            from home.models import SiteSettings
-
-            recipients = [
-                SiteSettings.objects.values_list("contact_email", flat=True).first()
-                or settings.DEFAULT_FROM_EMAIL
-            ]
+            recipients = [service_contact_email()]
         _send(
             "join_request",
             f"{join_request.user.email} asks to join {join_request.school.name}",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.params import parse_int
 
-from . import permissions
+from . import permissions, personal_data
 from .gias import MAX_URN
 from .models import JoinRequest, Membership, School, User
 
@@ -175,13 +175,11 @@ def remove_member(membership_id, *, by):
 
 def export_personal_data(user):
     """Everything held about a person, as a JSON-ready dict (UK GDPR right of access): the
-    account here, and their places, needs, attendance, evaluations and certificates from
-    bookings.privacy."""
+    account here, then what the apps registered in `personal_data` hold (bookings: places,
+    needs, attendance, evaluations, certificates and waiting lists)."""
     from allauth.account.models import EmailAddress
 
-    from bookings.privacy import personal_data
-
-    return {
+    data = {
         "exported_at": timezone.now().isoformat(),
         "account": {
             "email": user.email,
@@ -208,8 +206,8 @@ def export_personal_data(user):
             {"school": r.school.name, "status": r.status, "created_at": r.created_at.isoformat()}
             for r in user.join_requests.select_related("school")
         ],
-        **personal_data(user),
     }
+    return personal_data.export(user, data)
 
 
 def close_account(user):
@@ -218,8 +216,6 @@ def close_account(user):
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from allauth.socialaccount.models import SocialAccount
-
-    from bookings.privacy import forget_needs
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -231,8 +227,7 @@ def close_account(user):
         user.memberships.all().delete()
         user.trust_memberships.all().delete()
         user.join_requests.filter(status=JoinRequest.Status.PENDING).delete()
-        forget_needs(user)
-        user.calendar_feeds.all().delete()  # every subscription address stops at once
+        personal_data.erase(user)  # bookings: the needs go, every calendar address stops
         user.email = f"closed-account-{user.pk}@invalid.example"
         user.first_name = ""
         user.last_name = "Former user"

@@ -7,8 +7,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from bookings import calendar
-
 from . import permissions, services
 from .forms import CloseAccountForm, FindSchoolForm, RolesForm
 from .models import JoinRequest, Membership, School
@@ -25,7 +23,6 @@ def home(request):
             "pending_requests": user.join_requests.filter(
                 status=JoinRequest.Status.PENDING
             ).select_related("school"),
-            "feed": calendar.feed_for(user),
             "managed_schools": permissions.schools_for(user, *permissions.MANAGERS)
             if not permissions.is_service_staff(user)
             else School.objects.none(),
@@ -81,7 +78,6 @@ def school_dashboard(request, school_id):
                 status=JoinRequest.Status.PENDING
             ).select_related("user"),
             "roles": Membership.Role.choices,
-            "feed": calendar.feed_for(request.user, school),
         },
     )
 

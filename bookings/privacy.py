@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from courses.models import Session
 
-from .models import Enrolment, WaitingListEntry
+from .models import CalendarFeed, Enrolment, WaitingListEntry
 
 
 def _iso(value):
@@ -18,8 +18,8 @@ def _iso(value):
 
 def personal_data(user):
     """Every place the person held, with what they told us and what we recorded about it,
-    for `accounts.services.export_personal_data`. Bookings they made for colleagues appear by
-    reference only: the colleagues' details are theirs."""
+    for "Download my data" (registered with `accounts.personal_data`). Bookings they made for
+    colleagues appear by reference only: the colleagues' details are theirs."""
     enrolments = (
         Enrolment.objects.filter(delegate=user)
         .select_related(
@@ -121,3 +121,10 @@ def clear_needs_after_courses(now=None):
 def forget_needs(user):
     """A closed account keeps its places (the council's records) but not its needs."""
     return _with_needs().filter(delegate=user).update(access_needs="", dietary_needs="")
+
+
+def erase(user):
+    """Closing an account (registered with `accounts.personal_data`): the places stay, without
+    the needs, and every calendar subscription address stops at once."""
+    forget_needs(user)
+    CalendarFeed.objects.filter(user=user).delete()

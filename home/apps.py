@@ -5,6 +5,13 @@ class HomeConfig(AppConfig):
     name = "home"
 
     def ready(self):
+        from core import contact
+
         from .context_processors import connect_signals
+        from .models import SiteSettings
 
         connect_signals()
+        # The address editors set is the service's contact for mail with nobody else to go to.
+        contact.provide_reader(
+            lambda: SiteSettings.objects.values_list("contact_email", flat=True).first()
+        )

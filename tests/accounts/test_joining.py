@@ -61,6 +61,34 @@ def test_another_domain_asks_the_cpd_lead_who_is_emailed_once(
     assert len(mail.outbox) == 1
 
 
+def test_a_school_without_a_cpd_lead_sends_the_request_to_the_services_contact_address(
+    make_user, people, django_capture_on_commit_callbacks
+):
+    from wagtail.models import Site
+
+    from home.models import SiteSettings
+
+    riverside = people["school_b"]  # its only member is a teacher
+    assert not Membership.objects.filter(school=riverside, is_cpd_lead=True).exists()
+    site_settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    site_settings.contact_email = "bookings.team@example.gov.uk"  # as editors set it
+    site_settings.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_to_join(make_user("supply.teacher@gmail.com"), riverside)
+    assert [m.to for m in mail.outbox] == [["bookings.team@example.gov.uk"]]
+
+
+def test_with_no_site_settings_saved_the_request_goes_to_the_sending_address(
+    make_user, people, settings, django_capture_on_commit_callbacks
+):
+    from home.models import SiteSettings
+
+    SiteSettings.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_to_join(make_user("supply.teacher@gmail.com"), people["school_b"])
+    assert [m.to for m in mail.outbox] == [[settings.DEFAULT_FROM_EMAIL]]
+
+
 def test_joining_a_closed_school_is_refused(oakfield, make_user):
     oakfield.status = School.Status.CLOSED
     oakfield.save()

@@ -1,7 +1,9 @@
 """UK GDPR: a person can take their data away, and can leave."""
 
+import pytest
 from allauth.account.models import EmailAddress
 
+from accounts import personal_data, services
 from accounts.models import Membership, User
 
 
@@ -67,3 +69,32 @@ def test_an_empty_close_form_says_what_is_missing(client, people):
     assert b"This field is required" in response.content
     people["teacher_a"].refresh_from_db()
     assert people["teacher_a"].is_active
+
+
+def test_an_app_that_registers_is_in_the_download_and_erased_on_closing(
+    client, people, monkeypatch
+):
+    erased = []
+    monkeypatch.setitem(
+        personal_data._holders,
+        "library",
+        personal_data.Holder(
+            exporter=lambda user: {"loans": [f"lent to {user.email}"]},
+            eraser=lambda user: erased.append(user.email),
+        ),
+    )
+    client.force_login(people["teacher_a"])
+    data = client.get("/account/data.json").json()
+    assert data["loans"] == ["lent to teacher@oakfield.sch.uk"]
+    client.post("/account/close/", {"email": "teacher@oakfield.sch.uk"})
+    assert erased == ["teacher@oakfield.sch.uk"]  # erased before the details are blanked
+
+
+def test_two_apps_cannot_export_the_same_section(people, monkeypatch):
+    monkeypatch.setitem(
+        personal_data._holders,
+        "rogue",
+        personal_data.Holder(exporter=lambda user: {"account": {}}, eraser=lambda user: None),
+    )
+    with pytest.raises(ValueError, match=r"rogue exports sections already exported: \['account'\]"):
+        services.export_personal_data(people["teacher_a"])

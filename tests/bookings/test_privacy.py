@@ -112,3 +112,13 @@ def test_clearing_needs_leaves_other_runs_alone(open_run, people):
     kept.refresh_from_db()
     assert place.access_needs == ""
     assert kept.access_needs == "Kept"  # an upcoming run's needs are still needed
+
+
+def test_closing_an_account_removes_its_calendar_address(client, people):
+    from bookings.models import CalendarFeed
+
+    client.force_login(people["teacher_a"])
+    client.get("/account/")  # the account page makes the person's subscription address
+    assert CalendarFeed.objects.filter(user=people["teacher_a"]).exists()
+    client.post("/account/close/", {"email": "teacher@oakfield.sch.uk"})
+    assert not CalendarFeed.objects.filter(user=people["teacher_a"]).exists()
