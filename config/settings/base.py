@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "billing",
     "reports",
     "search",
+    "demo",
     "config.apps.ProjectConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.frontend_cache",

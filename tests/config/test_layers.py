@@ -19,6 +19,7 @@ PACKAGES = [
     "search",
     "reports",
     "home",
+    "demo",
     "config",
 ]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
