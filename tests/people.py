@@ -10,7 +10,7 @@ import re
 from django.core import mail
 
 from accounts.models import Membership, User
-from courses.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 
 PASSWORD = "Correct-Horse-Battery-2026"
 

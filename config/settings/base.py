@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "settlement",
     "reports",
     "search",
+    "demo",
     "config.apps.ProjectConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.frontend_cache",

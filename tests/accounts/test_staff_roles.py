@@ -63,7 +63,7 @@ def test_only_bookings_officers_take_bookings_on_behalf_of_schools(demo):
 
 
 def test_every_role_has_a_demo_login(demo):
-    from courses.demo import demo_logins
+    from demo.people import demo_logins
 
     described = " ".join(what for _, _, what in demo_logins())
     for group in (

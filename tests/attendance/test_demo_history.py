@@ -13,8 +13,8 @@ from bookings.models import (
     ImpactFollowUp,
     RegisterClosure,
 )
-from courses.demo import history_references
 from courses.models import CourseRun
+from demo.bookings import history_references
 
 
 def _counts():

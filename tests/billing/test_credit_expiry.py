@@ -28,7 +28,7 @@ from django.utils import timezone
 from billing import services
 from billing.models import Account, CreditEntry, CreditExtension
 from bookings import services as bookings
-from courses.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 from tests import people as via
 
 from .test_vouchers import (  # noqa: F401  (fixtures)

@@ -22,8 +22,8 @@ from billing import services as billing
 from billing.models import Account, CreditNoteLine, InvoiceLine, Package
 from bookings.models import Booking, Enrolment
 from bookings.services import BookingRequest, Delegate, book_places
-from courses.demo import DEMO_PASSWORD
 from courses.models import CourseRun, Session
+from demo.people import DEMO_PASSWORD
 from settlement import services as settlement
 from tests import people as via
 from tests.billing.test_commit_pages import _finance_officer, _sell_silver

@@ -14,7 +14,7 @@ from accounts import roles
 from accounts.models import School, User
 from billing import services
 from billing.models import CreditNote, Invoice
-from courses.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from courses.demo_scale import seed_scale
 from courses.models import CoursePage, CourseRun, Session, StrandPage
+from demo.scale import seed_scale
 from search import services, views
 from search.services import term_of
 from search.views import PAGE_MAX_AGE
@@ -745,10 +745,10 @@ def fill(run, people):
     """Book every place left on the run, as the CPD team would by phone."""
     from bookings.models import Booking
     from bookings.services import BookingRequest, Delegate, book_places
-    from courses.demo import _demo_staff
+    from demo.people import demo_staff
 
     school = people["school_a"]
-    delegates = _demo_staff(school, 30)[: run.places_left]
+    delegates = demo_staff(school, 30)[: run.places_left]
     book_places(
         run.pk,
         BookingRequest(

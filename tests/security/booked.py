@@ -4,8 +4,8 @@ for the place, feed and calendar tests in this folder."""
 from django.test import Client
 
 from bookings.models import Booking
-from courses.demo import DEMO_PASSWORD
 from courses.models import CourseRun
+from demo.people import DEMO_PASSWORD
 from tests import people as via
 
 

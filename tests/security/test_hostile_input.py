@@ -23,7 +23,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.views.generic.list import MultipleObjectMixin
 
-from courses.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 from tests import people as via
 
 HOSTILE = [

@@ -5,7 +5,7 @@ import pytest
 
 from accounts.models import School
 from bookings.models import Enrolment
-from courses.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 
 from .booked import book, open_run, signed_in
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from django.test import Client
 
-from courses.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 
 INGRESS = "10.42.0.7"
 K8S_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "k8s" / "config.yaml"

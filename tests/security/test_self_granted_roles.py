@@ -9,7 +9,7 @@ from django.test import Client
 from accounts import roles
 from accounts.models import JoinRequest, Membership
 from billing.models import Invoice
-from courses.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 from tests import people as via
 
 

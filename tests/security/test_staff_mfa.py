@@ -8,8 +8,8 @@ from django.test import Client
 
 from accounts import roles
 from billing.models import Account, Invoice
-from courses.demo import DEMO_PASSWORD
 from courses.models import CourseRun
+from demo.people import DEMO_PASSWORD
 from tests import people as via
 
 SETUP = "/accounts/2fa/totp/activate/"

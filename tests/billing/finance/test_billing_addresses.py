@@ -29,7 +29,7 @@ from billing.models import (
     NumberSeries,
     Package,
 )
-from courses.demo import DEMO_SCHOOLS
+from demo.people import DEMO_SCHOOLS
 from settlement import services as settlement
 from tests import people as via
 

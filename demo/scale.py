@@ -19,8 +19,7 @@ from modelsearch.signal_handlers import post_save_signal_handler
 from taggit.models import Tag
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from .demo import STRAND_CODES, _school_days
-from .models import (
+from courses.models import (
     Audience,
     CoursePage,
     CourseRun,
@@ -30,6 +29,8 @@ from .models import (
     StrandPage,
     Venue,
 )
+
+from .catalogue import STRAND_CODES, school_days
 
 SLUG = "scale-{:04d}"
 RUNS_PER_COURSE = 3
@@ -216,7 +217,7 @@ def _runs(courses, venues):
         )
         for run_no in range(1, RUNS_PER_COURSE + 1):
             offset = 7 + (i * 11) % 70 + (run_no - 1) * 70
-            day = next(_school_days(today + dt.timedelta(days=offset)))
+            day = next(school_days(today + dt.timedelta(days=offset)))
             first = dt.datetime.combine(day, start_time, tzinfo=tz)
             online = course.format == "online"
             run = CourseRun(

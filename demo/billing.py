@@ -6,11 +6,11 @@ from importlib import import_module
 from django.utils import timezone
 
 from accounts.models import Consortium, School
+from billing import services
+from billing.models import Account, AccountPackage, Package, PriceBand
 from core.academic_year import AcademicYear
 from courses.models import StrandPage
-
-from . import runs, services
-from .models import Account, AccountPackage, Package, PriceBand
+from settlement.services import run_invoicing
 
 PACKAGES = [
     # name, kind, price, discount %, credit £
@@ -19,7 +19,7 @@ PACKAGES = [
     ("Gold", Package.Kind.CREDITS, "2700.00", "0.00", "3000.00"),
 ]
 
-NOMINAL_CODES = {  # by the demo strands' slugs (courses/demo_content.py)
+NOMINAL_CODES = {  # by the demo strands' slugs (demo/content.py)
     "teaching-and-learning": "4101-ITL",
     "leadership": "4102-LDR",
     "using-data": "4103-DAT",
@@ -83,4 +83,4 @@ def seed_billing():
 
 def invoice_demo_statements():
     """After the fills: Oakfield's statement to date, so its finance contact has an invoice."""
-    return runs.run_invoicing(timezone.localdate().strftime("%Y-%m"))
+    return run_invoicing(timezone.localdate().strftime("%Y-%m"))

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.demo import demo_logins, seed_demo
+from demo.people import demo_logins
+from demo.scale import seed_scale
+from demo.seed import seed_demo
 
 
 class Command(BaseCommand):
@@ -31,8 +33,6 @@ class Command(BaseCommand):
             raise CommandError("--scale takes a number of courses, 0 or more.")
         seed_demo(stdout=self.stdout, history=options["history"])
         if options["scale"]:
-            from courses.demo_scale import seed_scale
-
             seed_scale(options["scale"], stdout=self.stdout)
         if options["logins"]:
             self.stdout.write("\nDemo logins (email, password, role)")

@@ -7,6 +7,8 @@ addresses use the reserved example.gov.uk domain.
 Money and CPD hours are decimal strings (``Decimal("95.00")``), never floats. A price of
 "0.00" marks a free course. Course ``strand``, ``audiences`` and ``phases`` refer to the slugs
 defined in ``STRANDS``, ``AUDIENCES`` and ``PHASES`` below.
+
+Long because it is the whole programme's copy (36 courses, news, pages); there is no logic here.
 """
 
 # The five strands of the programme, in display order.
