@@ -25,8 +25,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import HeaderButton
 
-from bookings.admin_views import ReadableInspectMixin, may
 from core.academic_year import AcademicYear
+from core.admin import ReadableInspectMixin, may
 from core.params import id_param
 
 from . import jobs, pdf, reports, services

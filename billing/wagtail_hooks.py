@@ -15,8 +15,7 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
-from bookings.admin_views import may
-from bookings.wagtail_hooks import InspectFirstIndexView, ServicesOnlyViewSet
+from core.admin import InspectFirstIndexView, ServicesOnlyViewSet, may
 
 from . import (
     admin_views,

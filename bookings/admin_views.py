@@ -27,6 +27,7 @@ from wagtail.permissions import policy_registry
 
 from accounts.models import School, User
 from accounts.permissions import can_manage_bookings
+from core.admin import LinkColumn, ReadableInspectMixin, may
 from core.exports import spreadsheet_safe
 from courses.models import CourseRun, Session
 
@@ -55,10 +56,6 @@ RUN_PAGES = [
 ]
 # Pointless once the run is cancelled.
 CHANGES_RUN = {"bookings_admin:phone_booking", "bookings_admin:cancel_run"}
-
-
-def may(user, model, *actions):
-    return policy_registry.get_by_type(model).user_has_any_permission(user, actions)
 
 
 def run_pages(user, run):
@@ -186,18 +183,6 @@ def delegate_row(enrolment):
         enrolment.booking.reference,
         enrolment.booking.get_source_display(),
     ]
-
-
-class LinkColumn(Column):
-    """A cell whose value links somewhere, without TitleColumn's heading weight."""
-
-    def __init__(self, name, get_url, **kwargs):
-        super().__init__(name, **kwargs)
-        self.get_url = get_url
-
-    def render_cell_html(self, instance, parent_context):
-        value = self.get_value(instance)
-        return format_html('<td><a href="{}">{}</a></td>', self.get_url(instance), value)
 
 
 class DelegateListView(RunPageMixin, TemplateView):
@@ -625,22 +610,6 @@ class CancelSessionView(RunPageMixin, TemplateView):
 
 
 # --- one enrolment: its audit log, and cancelling the place ---------------------------------------
-
-
-class ReadableInspectMixin:
-    """Inspect values as people read them: Yes/No, a dash for nothing, pounds for money."""
-
-    money_fields = ()
-
-    def get_field_display_value(self, field_name, field):
-        value = super().get_field_display_value(field_name, field)
-        if value is None or value == "":
-            return "—"
-        if isinstance(value, bool):
-            return "Yes" if value else "No"
-        if field_name in self.money_fields:
-            return f"£{value:,.2f}"
-        return value
 
 
 def status_label(value):

@@ -9,82 +9,17 @@ import django_filters
 from django.db.models import Count, Q
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import IndexView
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 
 from accounts.models import School
-from core.exports import SafeSpreadsheetExportMixin
+from core.admin import InspectFirstIndexView, ServicesOnlyViewSet
 from courses.models import CourseRun
 
 from . import admin_views
 from .models import Booking, Enrolment, WaitingListEntry
-
-# --- read-only viewsets -----------------------------------------------------------------------
-
-
-class ServicesOnlyViewSet(ModelViewSet):
-    """A listing, CSV/XLSX export and inspect page; no add, edit, copy or delete views exist.
-
-    `editable` adds the edit view (and its history) for the form fields named."""
-
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    # These rows point at runs and people, not at pages or media; indexing their references
-    # would add queries to every booking, inside book_places' lock.
-    add_to_reference_index = False
-    editable = False
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        view_kwargs.update(add_url_name=None, delete_url_name=None, usage_url_name=None)
-        if not self.editable:
-            view_kwargs.update(edit_url_name=None, history_url_name=None)
-        return view_kwargs
-
-    def get_urlpatterns(self):
-        urlpatterns = [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<id:pk>/", self.inspect_view, name="inspect"),
-        ]
-        if self.editable:
-            urlpatterns += [
-                path("edit/<id:pk>/", self.edit_view, name="edit"),
-                path("history/<id:pk>/", self.history_view, name="history"),
-                path(
-                    "history-results/<id:pk>/",
-                    self.history_results_view,
-                    name="history_results",
-                ),
-            ]
-        return urlpatterns
-
-    @property
-    def url_finder_class(self):
-        # Links to an object from elsewhere in the admin go to its inspect page.
-        return type(
-            "_InspectURLFinder",
-            (ModelAdminURLFinder,),
-            {"edit_url_name": self.get_url_name("inspect")},
-        )
-
-
-class InspectFirstIndexView(SafeSpreadsheetExportMixin, IndexView):
-    """Each row's title opens the inspect page (with the audit log), not the edit form.
-    Its CSV/XLSX export is spreadsheet-safe (core.exports)."""
-
-    select_related = ()
-
-    def get_base_queryset(self):
-        return super().get_base_queryset().select_related(*self.select_related)
-
-    def get_edit_url(self, instance):
-        return None
-
 
 # --- enrolments (places) ----------------------------------------------------------------------
 
