@@ -11,7 +11,7 @@ from courses.models import CourseRun, Session
 
 from .services import BookingRefused
 
-SESSION_CANCELLED = "bookings.cancel_session"  # the run's history shows it (courses.wagtail_hooks)
+SESSION_CANCELLED = "bookings.cancel_session"  # the run's history shows it (wagtail_hooks)
 
 
 def cancel_session(session_id, *, by, reason):

@@ -1,4 +1,4 @@
-"""The Bookings menu in the Wagtail admin, and the pages for one run.
+"""The Scheduling and Bookings menus in the Wagtail admin, and the pages for one run.
 
 Bookings, places and waiting-list entries are listed and inspected here but never added,
 edited or deleted through a model form: every change of a place or of money goes through
@@ -13,6 +13,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSetGroup
+from wagtail.log_actions import LogFormatter
 
 from accounts.models import School
 from core.admin import InspectFirstIndexView, ServicesOnlyViewSet
@@ -20,6 +21,39 @@ from courses.models import CourseRun
 
 from . import admin_views
 from .models import Booking, Enrolment, WaitingListEntry
+from .run_admin import SchedulingGroup
+from .schedule import SESSION_CANCELLED
+from .services import BOOKING_CLOSED
+
+# --- Scheduling → Course runs: bookings staff add runs and their sessions (run_admin) ---------
+
+
+@hooks.register("register_admin_viewset")
+def register_scheduling():
+    return SchedulingGroup()
+
+
+hooks.register("register_bulk_action", admin_views.CloseBookingBulkAction)
+hooks.register("register_bulk_action", admin_views.SendJoiningRemindersBulkAction)
+
+
+@hooks.register("register_log_actions")
+def register_session_log_actions(actions):
+    @actions.register_action(BOOKING_CLOSED)
+    class BookingClosed(LogFormatter):
+        label = "Close booking"
+
+        def format_message(self, log_entry):
+            return "Booking closed"
+
+    @actions.register_action(SESSION_CANCELLED)
+    class SessionCancelled(LogFormatter):
+        label = "Cancel session"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return f"Session on {data.get('session')} cancelled: {data.get('reason')}"
+
 
 # --- enrolments (places) ----------------------------------------------------------------------
 

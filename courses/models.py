@@ -21,8 +21,6 @@ from accounts.roles import FACILITATORS
 from core.links import site_url
 from home.blocks import BodyBlock
 
-from .forms import CourseRunForm
-
 
 class Audience(index.Indexed, models.Model):
     """Who a course is for: a role such as "Teaching assistants" or "Middle leaders"."""
@@ -559,7 +557,8 @@ class CourseRun(ClusterableModel):
 
     objects = CourseRunQuerySet.as_manager()
 
-    base_form_class = CourseRunForm
+    # The Scheduling admin (bookings.run_admin) edits runs with these panels and its own form,
+    # which refuses to delete a session people are booked on.
     panels = [
         FieldPanel("course"),
         FieldRowPanel(
