@@ -19,7 +19,9 @@ from wagtail.search import index
 
 from accounts.roles import FACILITATORS
 from core.links import site_url
-from home.blocks import BodyBlock
+
+from . import registry
+from .blocks import BodyBlock
 
 
 class Audience(index.Indexed, models.Model):
@@ -450,33 +452,14 @@ class CoursePage(Page):
             "hasCourseInstance": instances,
         }
 
-    @staticmethod
-    def pricing_school(user):
-        """The school whose prices a signed-in teacher sees: their own (the first, if several)."""
-        if not user.is_authenticated:
-            return None
-        from accounts.models import Membership
-
-        membership = (
-            Membership.objects.filter(user=user, school__status__in=["open", "open_closing"])
-            .select_related("school__local_authority", "school__trust")
-            .order_by("joined_at")
-            .first()
-        )
-        return membership.school if membership else None
-
     def get_context(self, request, *args, **kwargs):
         import json
 
         context = super().get_context(request, *args, **kwargs)
         runs = list(self.upcoming_runs())
         context["runs"] = runs
-        context["pricing_school"] = school = self.pricing_school(request.user)
-        if school is not None:
-            from billing.services import quote
-
-            for run in runs:
-                run.school_quote = quote(school, run)
+        # A signed-in school's own prices, from bookings (courses.registry): no money here.
+        registry.course_page_context(self, request, context)
         context["strand"] = self.strand
         context["related"] = self.related_courses()
         # "<" escaped so no course text can close the script element.
@@ -494,9 +477,8 @@ class CourseRunQuerySet(models.QuerySet):
         )
 
     def with_places(self):
-        from bookings.services import with_places_taken
-
-        return with_places_taken(self)
+        # What holds a place is bookings' rule, registered with the catalogue (courses.registry).
+        return registry.with_places_taken(self)
 
     def upcoming(self):
         """Runs still to start, soonest first, that teachers should see."""
@@ -649,9 +631,8 @@ class CourseRun(ClusterableModel):
         """Capacity less places taken; uses the `with_places()` annotation when present."""
         taken = getattr(self, "places_taken", None)
         if taken is None:
-            from bookings.services import places_taken
-
-            taken = places_taken(self.pk)
+            runs = CourseRun.objects.filter(pk=self.pk).with_places()
+            taken = runs.values_list("places_taken", flat=True).get()
         return max(self.capacity - taken, 0)
 
     @property

@@ -8,8 +8,8 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection
 
+from courses.blocks import BodyBlock
 from courses.models import Audience, CoursePage, StrandPage
-from home.blocks import BodyBlock
 from home.models import HomePage, StandardPage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

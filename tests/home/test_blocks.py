@@ -14,9 +14,8 @@ from wagtail.embeds.models import Embed
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
-from courses.models import Audience, CoursePage, CourseRun, Phase, StrandPage
-from home import blocks as home_blocks  # TestimonialBlock by name would look like a test class
-from home.blocks import (
+from courses import blocks as body_blocks  # TestimonialBlock by name would look like a test class
+from courses.blocks import (
     BodyBlock,
     CallToActionBlock,
     CourseListBlock,
@@ -24,6 +23,7 @@ from home.blocks import (
     VideoBlock,
     titled_iframes,
 )
+from courses.models import Audience, CoursePage, CourseRun, Phase, StrandPage
 from home.models import HomePage
 
 YOUTUBE = "https://www.youtube.com/watch?v=cpd-demo-01"
@@ -198,7 +198,7 @@ def test_course_list_with_both_chosen_courses_and_a_filter_is_refused(demo):
 def test_testimonial_shows_quote_name_role_and_the_photos_alt_text(demo):
     image = Image.objects.create(title="Head shot", file=get_test_image_file())
     html = render(
-        home_blocks.TestimonialBlock(),
+        body_blocks.TestimonialBlock(),
         {
             "quote": "Our TAs use the strategies every day.",
             "name": "Priya Shah",
@@ -214,7 +214,7 @@ def test_testimonial_shows_quote_name_role_and_the_photos_alt_text(demo):
 
 def test_testimonial_without_a_photo_has_no_image(db):
     html = render(
-        home_blocks.TestimonialBlock(),
+        body_blocks.TestimonialBlock(),
         {"quote": "Worth every minute.", "name": "Sam Lee", "role": "", "photo": None},
     )
     assert "<img" not in html and "Sam Lee" in html
@@ -222,7 +222,7 @@ def test_testimonial_without_a_photo_has_no_image(db):
 
 def test_testimonial_photo_needs_alt_text_unless_decorative(db):
     image = Image.objects.create(title="Head shot", file=get_test_image_file())
-    block = home_blocks.TestimonialBlock()
+    block = body_blocks.TestimonialBlock()
     data = {
         "quote": "Q",
         "name": "N",

@@ -1,4 +1,6 @@
-"""StreamField blocks shared by every page type."""
+"""StreamField blocks shared by every page type: home's pages and the catalogue's strand and
+course pages. They live with the catalogue, the lowest app whose pages use them; home imports
+them from here."""
 
 import re
 
@@ -46,7 +48,8 @@ class QuoteBlock(blocks.StructBlock):
 
 
 class CourseListBlock(blocks.StructBlock):
-    """Course cards, either chosen by hand or picked by a filter, soonest first."""
+    """Course cards, either chosen by hand or picked by a filter, soonest first. Its template
+    draws them with the finder's card, found by home's `course_list_results` tag."""
 
     heading = blocks.CharBlock(max_length=120)
     courses = blocks.ListBlock(
@@ -88,13 +91,6 @@ class CourseListBlock(blocks.StructBlock):
                 ]
             )
         return value
-
-    def get_context(self, value, parent_context=None):
-        from .course_lists import course_list_results
-
-        context = super().get_context(value, parent_context)
-        context["results"] = course_list_results(value)
-        return context
 
 
 class TestimonialBlock(blocks.StructBlock):

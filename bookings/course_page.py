@@ -1,0 +1,26 @@
+"""What a course page shows a signed-in teacher: their school's own price for each run
+(billing.services.quote). The catalogue's page asks for it through courses.registry, which
+BookingsConfig.ready() fills, so courses knows no money."""
+
+from accounts.models import Membership
+from billing.services import quote
+
+
+def pricing_school(user):
+    """The school whose prices a signed-in teacher sees: their own (the first, if several)."""
+    if not user.is_authenticated:
+        return None
+    membership = (
+        Membership.objects.filter(user=user, school__status__in=["open", "open_closing"])
+        .select_related("school__local_authority", "school__trust")
+        .order_by("joined_at")
+        .first()
+    )
+    return membership.school if membership else None
+
+
+def add_school_prices(page, request, context):
+    context["pricing_school"] = school = pricing_school(request.user)
+    if school is not None:
+        for run in context["runs"]:
+            run.school_quote = quote(school, run)
