@@ -542,20 +542,10 @@ def certificate_pdf(certificate_id):
                     "certificate": certificate,
                     "verify_url": url,
                     "qr": qr_svg_data_uri(url),
-                    "organisation": organisation_name(),
                 },
             )
             certificate.save(update_fields=["pdf"])
     return bytes(certificate.pdf)
-
-
-def organisation_name():
-    from wagtail.models import Site
-
-    from home.models import SiteSettings
-
-    site = Site.objects.filter(is_default_site=True).first()
-    return SiteSettings.for_site(site).organisation_name if site else settings.WAGTAIL_SITE_NAME
 
 
 def find_certificate(number):

@@ -563,13 +563,9 @@ def my_record_pdf(request):
     record = attendance.cpd_record(request.user)
     pdf = attendance.render_pdf(
         "bookings/after/record_pdf.html",
-        {"record": record, "today": timezone.localdate(), "organisation": _organisation()},
+        {"record": record, "today": timezone.localdate()},
     )
     return _pdf_response(pdf, "cpd-record.pdf")
-
-
-def _organisation():
-    return attendance.organisation_name()
 
 
 def _school_record(request, school_id):
@@ -645,7 +641,7 @@ def school_record_pdf(request, school_id):
     record = _school_record(request, school_id)
     pdf = attendance.render_pdf(
         "bookings/after/school_record_pdf.html",
-        {"record": record, "today": timezone.localdate(), "organisation": _organisation()},
+        {"record": record, "today": timezone.localdate()},
     )
     name = (record.year or "all-years").replace("/", "-")
     return _pdf_response(pdf, f"cpd-{record.school.urn}-{name}.pdf")

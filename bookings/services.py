@@ -13,9 +13,10 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.models import Membership
 from billing.services import quote
-from config import metrics, outbox
+from core.batching import batched
 from courses.models import CourseRun
 
+from . import signals
 from .access import may_open_place
 from .models import Booking, Enrolment, EnrolmentEvent, WaitingListEntry
 
@@ -157,7 +158,7 @@ def book_places(run_id, request, *, offer=None):
     try:
         return _book_places(run_id, request, offer)
     except BookingRefused as refusal:
-        metrics.refused(refusal.code)
+        signals.booking_refused.send(sender=BookingRefused, code=refusal.code)
         raise
 
 
@@ -180,7 +181,7 @@ def _book_places(run_id, request, offer):
         raise BookingRefused(FULL_MESSAGE, "full")
 
     # One outbox INSERT for every task the booking asks for (settlement, emails).
-    with transaction.atomic(), outbox.batched():
+    with transaction.atomic(), batched():
         run = _lock_run(run_id)
         now = timezone.now()
         if run.status == CourseRun.Status.CANCELLED:
@@ -434,7 +435,7 @@ def transfer_enrolment(enrolment_id, *, to_run_id, by):
 def cancel_run(run_id, *, by, reason):
     """The provider cancels a run: every place is cancelled free of charge, everyone is told,
     and billing hears of it. The run and its bookings stay for the record."""
-    from . import signals, tasks
+    from . import tasks
 
     if not permissions.can_manage_bookings(by):
         raise BookingRefused("Only the CPD team can cancel a run.", "forbidden")

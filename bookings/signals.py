@@ -9,3 +9,7 @@ register_closed = Signal()
 
 # Sent after the CPD team waives a no-show's charge commits, with `enrolment_id`.
 no_show_charge_waived = Signal()
+
+# Sent when book_places() refuses, whoever asked, with `code` (BookingRefused.code): the
+# metrics count refusals by reason (config.metrics).
+booking_refused = Signal()

@@ -82,8 +82,8 @@ def payment_saved(sender, instance, created, **kwargs):
         _on_commit(count)
 
 
-def refused(code):
-    """bookings.services.book_places() calls this for every refusal, whoever asked."""
+def refused(sender, code, **kwargs):
+    """bookings.signals.booking_refused: book_places() refused, whoever asked."""
     BOOKINGS_REFUSED.labels(code).inc()
 
 
@@ -173,10 +173,12 @@ def connect():
 
     from billing.models import Payment
     from bookings.models import Booking, Enrolment
+    from bookings.signals import booking_refused
 
     post_save.connect(booking_saved, sender=Booking, dispatch_uid="metrics-booking")
     post_save.connect(enrolment_saved, sender=Enrolment, dispatch_uid="metrics-enrolment")
     post_save.connect(payment_saved, sender=Payment, dispatch_uid="metrics-payment")
+    booking_refused.connect(refused, dispatch_uid="metrics-booking-refused")
     task_failure.connect(task_failed, dispatch_uid="metrics-task-failure")
     global _outbox_collector
     if _outbox_collector is None:

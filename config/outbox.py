@@ -6,10 +6,10 @@ down, or the process dies first, the row stays, and `relay()` publishes it later
 it every minute and each worker runs it on start. Publishing is therefore at least once;
 the tasks are idempotent (SentEmail keys, re-read state), so each effect happens once.
 
-With no broker at all (`make run`, eager tasks) this is skipped and tasks run on commit.
+Inside `core.batching.batched()` (a booking) the rows wait for the block's end and go in one
+INSERT. With no broker at all (`make run`, eager tasks) this is skipped and tasks run on commit.
 """
 
-import contextlib
 import functools
 import json
 import logging
@@ -19,6 +19,8 @@ import time
 from celery.contrib.django.task import DjangoTask
 from django.db import transaction
 from kombu.exceptions import OperationalError
+
+from core import batching
 
 logger = logging.getLogger(__name__)
 
@@ -87,29 +89,10 @@ def _publish_all_committed(app, messages):
     _forget(published)
 
 
-_batch = threading.local()
-
-
-@contextlib.contextmanager
-def batched():
-    """Inside a transaction: the tasks asked for in this block (by the code it calls, signal
-    receivers included) are written to the outbox in one INSERT as it ends, the same task
-    with the same arguments once, and after the commit are published and forgotten with one
-    DELETE. A booking asks for three or four; this keeps them to two statements. If the block
-    raises, its transaction is rolled back and nothing is written."""
-    if getattr(_batch, "messages", None) is not None:
-        yield  # the enclosing block writes them
-        return
-    _batch.messages = []
-    try:
-        yield
-        messages = _batch.messages
-    finally:
-        _batch.messages = None
-    _write_together(messages)
-
-
 def _write_together(messages):
+    """The rows a `core.batching.batched()` block asked for, as it ends: the same task with the
+    same arguments once, in one INSERT, published after the commit and forgotten with one
+    DELETE. A booking asks for three or four; this keeps them to two statements."""
     from .models import OutboxMessage
 
     unique = {}
@@ -137,10 +120,8 @@ class OutboxTask(DjangoTask):
         message = OutboxMessage(
             task=self.name, args=list(args or ()), kwargs=dict(kwargs or {}), options=options
         )
-        pending = getattr(_batch, "messages", None)
-        if pending is not None:
-            pending.append((self.app, message))
-            return
+        if batching.collect(_write_together, (self.app, message)):
+            return  # written with the rest of its batched() block
         message.save()
         transaction.on_commit(functools.partial(_publish_committed, self.app, message))
 

@@ -1,3 +1,4 @@
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -22,9 +23,9 @@ def _check_cache():
 
 
 def _check_broker():
-    from config.celery import app
-
-    with app.connection_for_write() as conn:
+    # Celery's current app is the project's (config.celery, made when settings load), so
+    # home need not import config.
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

@@ -1,8 +1,20 @@
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
+from wagtail.models import Site
+
+from home.models import SiteSettings
 
 register = template.Library()
+
+
+@register.simple_tag
+def organisation_name():
+    """The organisation's name as editors set it (the default site's settings), for documents
+    made without a request: certificates and CPD records."""
+    site = Site.objects.filter(is_default_site=True).first()
+    return SiteSettings.for_site(site).organisation_name if site else settings.WAGTAIL_SITE_NAME
 
 
 @register.filter

@@ -1,4 +1,5 @@
 import json
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
@@ -77,3 +78,15 @@ def test_home_leads_with_the_five_strands_in_their_colours(client, demo):
         assert strand.title in html
         assert f"--strand: {strand.hex_colour}" in html
     assert html.index("Five strands") < html.index("Starting soon")
+
+
+def test_readiness_asks_the_projects_celery_broker(client, db, settings):
+    # home.views reaches the broker through Celery's current app, which must be the project's
+    # (config.celery): its failure here is the one reported.
+    from config.celery import app
+
+    settings.REDIS_URL = ""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with mock.patch.object(app, "connection_for_write", side_effect=OSError("no broker")):
+        body = json.loads(client.get("/health/ready/").content)
+    assert body == {"status": "degraded", "checks": {"database": "ok", "broker": "error: OSError"}}
