@@ -1,4 +1,4 @@
-"""billing 0012 puts existing credit into lots, first in first out, without changing any
+"""billing 0013 puts existing credit into lots, first in first out, without changing any
 account's balance: worked by hand on a small ledger.
 
 Before: +£500 package (A), +£100 overpayment (B), −£540 draw, +£40 release (with no place
@@ -17,7 +17,7 @@ from django.db.models import Sum
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("billing", "0011_who_corrected_by_hand")]
-AFTER = [("billing", "0012_credit_lots_and_expiry")]
+AFTER = [("billing", "0013_existing_credit_into_lots")]
 
 
 def test_existing_credit_goes_into_lots_first_in_first_out():
