@@ -6,3 +6,13 @@ class BillingConfig(AppConfig):
     (a layer above) hears of places and settles them through billing.services."""
 
     name = "billing"
+
+    def ready(self):
+        # deferred: models need the app registry, not ready at import
+        from django.db.models.signals import post_save
+
+        from core import metrics
+
+        from .models import Payment
+
+        post_save.connect(metrics.payment_saved, sender=Payment, dispatch_uid="metrics-payment")

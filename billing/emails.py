@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, TrustMembership
-from bookings.emails import send_once
-from bookings.models import SentEmail
-from core.emails import build_email
+from core.emails import build_email, send_once
 from core.links import site_url
+from core.models import SentEmail
 
 from . import pdf, services
 from .models import Account, BillingSettings, CheckoutAttempt, CreditNote, Invoice, Payment

@@ -1,31 +1,17 @@
 """Booking emails, each sent at most once. The SentEmail row is inserted in the same
 transaction as the send, so a task that runs twice finds the key and sends nothing."""
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from core.emails import build_email
+from core.emails import build_email, send_once
 from core.links import site_url
+from core.models import SentEmail
 
 from .calendar import ics_for_enrolment
-from .models import Booking, Enrolment, SentEmail, WaitingListEntry
-
-
-def send_once(key, build):
-    """Send the message `build()` returns, unless `key` was sent before. True if sent."""
-    try:
-        with transaction.atomic():
-            SentEmail.objects.create(key=key)
-            message = build()
-            if message is None:
-                transaction.set_rollback(True)
-                return False
-            message.send()
-    except IntegrityError:
-        return False
-    return True
+from .models import Booking, Enrolment, WaitingListEntry
 
 
 def _message(template, subject, to, context, attachments=()):

@@ -177,17 +177,6 @@ class WaitingListEntry(models.Model):
         return f"{self.person} waiting for {self.run.reference}"
 
 
-class SentEmail(models.Model):
-    """What was sent, by a key naming the message and its object: a task that runs twice
-    finds its key here and sends nothing."""
-
-    key = models.CharField(max_length=120, unique=True)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return self.key
-
-
 class CalendarFeed(models.Model):
     """A secret, rotatable address for a calendar subscription: one person's own sessions,
     or a school's, for one of its managers (CPD lead, headteacher). The URL carries

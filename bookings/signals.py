@@ -11,5 +11,5 @@ register_closed = Signal()
 no_show_charge_waived = Signal()
 
 # Sent when book_places() refuses, whoever asked, with `code` (BookingRefused.code): the
-# metrics count refusals by reason (config.metrics).
+# metrics count refusals by reason (core.metrics).
 booking_refused = Signal()

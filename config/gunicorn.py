@@ -8,7 +8,7 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-i
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -30,6 +30,7 @@ logconfig_dict = {
 def child_exit(server, worker):
     """A dead worker's gauges must not linger in the shared metrics folder."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # deferred: only when metrics are shared between workers
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)

@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from config import metrics
+from core import metrics
 from home import views as home_views
 
 urlpatterns = [
@@ -33,4 +33,4 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
-handler500 = "config.errors.server_error"
+handler500 = "core.errors.server_error"

@@ -1,7 +1,7 @@
 """Work asked for inside a block, done together as the block ends.
 
 A booking asks for three or four background tasks (settlement, emails), from its own code and
-from signal receivers. Inside `batched()` the transactional outbox (config.outbox) hands each
+from signal receivers. Inside `batched()` the transactional outbox (core.outbox) hands each
 one here instead of writing its row; as the block ends they are written in one INSERT. core
 knows nothing of the outbox: whoever hands in an item names the function that writes them."""
 

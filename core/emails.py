@@ -1,13 +1,15 @@
 """The one way our emails are built: a plain-text body and an HTML alternative rendered from
 `<template>.txt` and `<template>.html` with the site's address, and the service's subject
 prefix. Each app adds its own context (footer links, billing settings) and decides when to
-send (accounts' sent-at fields, bookings' `send_once`)."""
+send (accounts' sent-at fields, or `send_once` for a message keyed by what it is about)."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from .links import site_url
+from .models import SentEmail
 
 
 def build_email(template, subject, to, context, *, attachments=(), reply_to=None):
@@ -26,3 +28,20 @@ def build_email(template, subject, to, context, *, attachments=(), reply_to=None
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
     return message
+
+
+def send_once(key, build):
+    """Send the message `build()` returns, unless `key` was sent before. True if sent.
+    The SentEmail row is written in the same transaction as the send, so a task that runs
+    twice finds the key and sends nothing; `build()` returning None sends nothing."""
+    try:
+        with transaction.atomic():
+            SentEmail.objects.create(key=key)
+            message = build()
+            if message is None:
+                transaction.set_rollback(True)
+                return False
+            message.send()
+    except IntegrityError:
+        return False
+    return True

@@ -5,7 +5,8 @@ class HomeConfig(AppConfig):
     name = "home"
 
     def ready(self):
-        from core import contact
+        # deferred: models need the app registry, not ready at import
+        from core import contact, pagecache
 
         from .context_processors import connect_signals
         from .models import SiteSettings
@@ -15,3 +16,4 @@ class HomeConfig(AppConfig):
         contact.provide_reader(
             lambda: SiteSettings.objects.values_list("contact_email", flat=True).first()
         )
+        pagecache.content_shown_by(SiteSettings)  # the header and footer show its fields

@@ -7,8 +7,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.logging import logging_config
-from config.sentry import init_sentry
+from core.logging import logging_config
+from core.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SITE_DIR = BASE_DIR / "site"
@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "reports",
     "search",
     "demo",
-    "config.apps.ProjectConfig",
+    "core.apps.ProjectConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
@@ -95,13 +95,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "config.badinput.BadInputMiddleware",  # NUL refused before anything reads a parameter
+    "core.badinput.BadInputMiddleware",  # NUL refused before anything reads a parameter
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.csp.ContentSecurityPolicyMiddleware",
-    "config.pagecache.PageCacheMiddleware",  # before sessions: a hit needs none of what follows
+    "core.csp.ContentSecurityPolicyMiddleware",
+    "core.pagecache.PageCacheMiddleware",  # before sessions: a hit needs none of what follows
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "home.middleware.CachedSiteMiddleware",
@@ -257,7 +257,7 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-# --- Security headers (config.csp) -------------------------------------------------------
+# --- Security headers (core.csp) -------------------------------------------------------
 # Public pages: scripts, styles and fonts from this origin only. Inline style attributes are
 # allowed (strand colours are set with `style="--strand: …"`); <style> elements are not.
 CSP_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS")  # object storage or CDN serving media
@@ -330,7 +330,7 @@ REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cpd",
             # Fail fast when Redis is away: the cache is an optimisation, never a dependency.
@@ -340,7 +340,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# The anonymous page cache (config.pagecache), in the cache above. Pages showing places left or
+# The anonymous page cache (core.pagecache), in the cache above. Pages showing places left or
 # dates (course, strand, home) are kept, here and downstream, for LIVE_SECONDS at most and
 # forgotten at once when places, runs or sessions change; other pages for SECONDS here and
 # BROWSER_SECONDS in a browser (which nobody can purge), and CDN_SECONDS at a CDN, which
@@ -395,7 +395,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A publish gives up quickly when Redis is away; the outbox keeps the task (config/outbox.py).
+# A publish gives up quickly when Redis is away; the outbox keeps the task (core/outbox.py).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
@@ -489,14 +489,14 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]  # never svg: it can carry script
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000  # a 10 MB file can still decompress to gigabytes
 # SVG refused by name and content, and documents whose contents do not match their type.
-WAGTAILIMAGES_IMAGE_FORM_BASE = "config.uploads.ImageForm"
-WAGTAILDOCS_DOCUMENT_FORM_BASE = "config.uploads.DocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "core.uploads.ImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "core.uploads.DocumentForm"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No staff email hashes sent to Gravatar; the admin shows its default avatar.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_I18N_ENABLED = False
 
-# --- Observability (config.logging, config.metrics, config.sentry) -------------------------
+# --- Observability (core.logging, core.metrics, core.sentry) -------------------------
 # One JSON object per log line, each with the request id (X-Request-ID, accepted or made).
 LOG_FORMAT = env("LOG_FORMAT", "json")
 LOGGING = logging_config(LOG_FORMAT, env("LOG_LEVEL", "INFO"))

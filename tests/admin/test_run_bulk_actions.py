@@ -12,8 +12,9 @@ from wagtail.models import ModelLogEntry
 
 from accounts import roles
 from bookings import services
-from bookings.models import Enrolment, SentEmail
+from bookings.models import Enrolment
 from bookings.services import BOOKING_CLOSED, BookingRefused, next_session_day
+from core.models import SentEmail
 from courses.models import CourseRun, Session
 
 

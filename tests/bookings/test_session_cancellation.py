@@ -14,8 +14,9 @@ from icalendar import Calendar
 from bookings import calendar as feeds
 from bookings import emails, services, tasks
 from bookings.admin_views import RUN_PAGES
-from bookings.models import Enrolment, SentEmail
+from bookings.models import Enrolment
 from bookings.services import BookingRequest, Delegate
+from core.models import SentEmail
 from courses.models import CourseRun, Session
 from tests.bookings.test_admin import _admin_urls
 from tests.calendar.support import parse_three_ways, post_run_edit_form

@@ -48,7 +48,7 @@ def test_a_booking_whose_database_goes_away_mid_transaction_gets_a_503_and_write
 
 
 def test_other_errors_are_still_a_plain_500(rf):
-    from config.errors import server_error
+    from core.errors import server_error
 
     try:
         raise RuntimeError("a bug")

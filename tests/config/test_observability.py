@@ -11,8 +11,8 @@ from celery import shared_task
 from django.conf import settings
 from prometheus_client import REGISTRY
 
-from config import logging as cpd_logging
-from config.logging import JsonFormatter, RequestIdFilter, request_id
+from core import logging as cpd_logging
+from core.logging import JsonFormatter, RequestIdFilter, request_id
 
 from .test_settings import PRODUCTION_ENV, _run
 
@@ -67,7 +67,7 @@ def test_the_configured_console_handler_logs_json_with_the_request_id():
     handler = settings.LOGGING["handlers"]["console"]
     assert handler["formatter"] == "json"
     assert handler["filters"] == ["request_id"]
-    assert settings.LOGGING["formatters"]["json"]["()"] == "config.logging.JsonFormatter"
+    assert settings.LOGGING["formatters"]["json"]["()"] == "core.logging.JsonFormatter"
 
 
 def test_a_record_with_a_traceback_is_still_one_line_of_json(log_lines):
@@ -293,7 +293,7 @@ def test_tasks_waiting_in_the_outbox_are_reported_by_queue_with_the_oldest_age(d
 
     from django.utils import timezone
 
-    from config.models import OutboxMessage
+    from core.models import OutboxMessage
 
     long_ago = timezone.now() - timedelta(minutes=10)
     made = [

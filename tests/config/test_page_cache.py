@@ -1,4 +1,4 @@
-"""The anonymous page cache (config.pagecache): what is stored, who gets it, and that every
+"""The anonymous page cache (core.pagecache): what is stored, who gets it, and that every
 change a visitor must see (places, publishing) reaches the very next request."""
 
 import json
@@ -248,7 +248,7 @@ def test_the_page_cache_can_be_switched_off(client, run, settings):
 
 
 def test_a_cache_that_is_down_means_rendered_pages(client, run):
-    with mock.patch("config.pagecache.cache.get_many", side_effect=ConnectionError("down")):
+    with mock.patch("core.pagecache.cache.get_many", side_effect=ConnectionError("down")):
         response = client.get(run.course.url)
     assert response.status_code == 200
     assert "X-Page-Cache" not in response
@@ -315,5 +315,5 @@ def test_production_serves_static_files_hashed_and_compressed_through_whitenoise
     middleware = found["middleware"]
     # whitenoise answers static files before anything else looks at the request
     assert middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") < middleware.index(
-        "config.pagecache.PageCacheMiddleware"
+        "core.pagecache.PageCacheMiddleware"
     )

@@ -10,8 +10,8 @@ from django.http import HttpResponse
 from django.template import Context, Template
 from django.test import RequestFactory, override_settings
 
-from config.checks import check_content_security_policy
-from config.csp import ContentSecurityPolicyMiddleware
+from core.checks import check_content_security_policy
+from core.csp import ContentSecurityPolicyMiddleware
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIP_DIRS = {".venv", "node_modules", "staticfiles", ".git", "media"}

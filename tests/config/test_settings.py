@@ -97,11 +97,11 @@ def test_production_rate_limits_use_a_shared_redis_cache():
         "config.settings.production",
         {"SECRET_KEY": "k" * 60, "REDIS_URL": "redis://cache.internal:6379/0"},
     )
-    # Django's Redis cache, made to fail soft when Redis is away (config/cache.py).
-    assert s["cache"] == "config.cache.ResilientRedisCache"
+    # Django's Redis cache, made to fail soft when Redis is away (core/cache.py).
+    assert s["cache"] == "core.cache.ResilientRedisCache"
     from django.core.cache.backends.redis import RedisCache
 
-    from config.cache import ResilientRedisCache
+    from core.cache import ResilientRedisCache
 
     assert issubclass(ResilientRedisCache, RedisCache)
 

@@ -11,10 +11,10 @@ from collections import Counter
 import pytest
 from django.test import Client
 
-from bookings.models import Booking, SentEmail
+from bookings.models import Booking
 from bookings.services import BookingRequest, Delegate, book_places
-from config import outbox
-from config.models import OutboxMessage
+from core import outbox
+from core.models import OutboxMessage, SentEmail
 
 from .support import Worker, broker, sent_mail, wait_for
 
@@ -93,7 +93,7 @@ def test_with_redis_down_teachers_still_book_and_their_emails_follow_when_it_ret
 ):
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": private_redis.url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }

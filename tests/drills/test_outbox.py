@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bookings.services import BookingRefused, BookingRequest, Delegate, book_places
-from config import outbox
-from config.models import OutboxMessage
+from core import outbox
+from core.models import OutboxMessage
 
 from .support import broker
 

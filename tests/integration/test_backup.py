@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from psycopg import sql
 
-from config.management.backups import libpq_url
+from core.management.backups import libpq_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -105,7 +105,7 @@ def test_restore_refuses_a_database_that_is_not_empty(demo, settings, tmp_path):
 
 
 def test_backup_says_clearly_that_it_needs_postgresql(settings, tmp_path):
-    from config.management.backups import BackupError, libpq_url
+    from core.management.backups import BackupError, libpq_url
 
     with pytest.raises(BackupError, match="Backups need PostgreSQL"):
         libpq_url({"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"})

@@ -551,7 +551,7 @@ def test_every_bad_url_gives_a_normal_page_with_the_bad_filter_noted(client, dem
 
 
 def test_a_nul_anywhere_in_the_finder_address_answers_400(client, demo):
-    # The site-wide NUL guard (config.badinput) refuses these before the finder reads them.
+    # The site-wide NUL guard (core.badinput) refuses these before the finder reads them.
     for query in ("q=%00", "q=SEND%00TAs", "strand=%00", "%00=1", "format=%00"):
         response = client.get(reverse("search:finder") + "?" + query)
         assert response.status_code == 400, query

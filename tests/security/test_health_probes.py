@@ -17,7 +17,7 @@ def redis_down(settings):
     settings.REDIS_URL = DEAD_REDIS
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",  # as production configures it
+            "BACKEND": "core.cache.ResilientRedisCache",  # as production configures it
             "LOCATION": DEAD_REDIS,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }

@@ -143,7 +143,7 @@ def test_a_facilitator_added_in_wagtail_can_be_given_their_registers(staff):
 
 
 def test_the_deploy_check_refuses_staff_mfa_switched_off(settings):
-    from config.checks import check_staff_mfa
+    from core.checks import check_staff_mfa
 
     settings.ADMIN_MFA_REQUIRED = False
     assert [p.id for p in check_staff_mfa(None)] == ["project.W004"]

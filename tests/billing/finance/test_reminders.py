@@ -33,7 +33,7 @@ def test_invoice_email_attaches_the_stored_pdf_and_links_to_pay_online(invoice_a
 
 
 def test_invoice_email_is_sent_once_with_its_existing_key(invoice_a, media):
-    from bookings.models import SentEmail
+    from core.models import SentEmail
 
     assert emails.invoice_issued(invoice_a.pk) is True
     assert emails.invoice_issued(invoice_a.pk) is False
@@ -77,7 +77,7 @@ def test_the_latest_reminder_reached(days_after_due, stage):
 
 
 def _sent_keys():
-    from bookings.models import SentEmail
+    from core.models import SentEmail
 
     return set(
         SentEmail.objects.filter(key__startswith="invoice-reminder:").values_list("key", flat=True)

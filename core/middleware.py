@@ -29,7 +29,7 @@ def forget_request_id(**kwargs):
 
 def _tag_sentry(rid):
     try:
-        import sentry_sdk
+        import sentry_sdk  # deferred: loaded only when a request id is tagged
     except ImportError:  # pragma: no cover - sentry-sdk is a runtime dependency
         return
     sentry_sdk.set_tag("request_id", rid)

@@ -8,13 +8,18 @@ else gets a 404. Counters count committed work: a booking rolled back is not a b
 import hmac
 import ipaddress
 import logging
+import os
+from fnmatch import fnmatchcase
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Min
 from django.http import Http404
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django_prometheus.exports import ExportToDjangoView
-from prometheus_client import Counter
+from prometheus_client import REGISTRY, Counter
+from prometheus_client.core import GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +97,6 @@ def refused(sender, code, **kwargs):
 
 def queue_of(task_name):
     """The queue a task is routed to in production (CELERY_QUEUE_ROUTES, first match)."""
-    from fnmatch import fnmatchcase
-
     for pattern, route in settings.CELERY_QUEUE_ROUTES:
         if fnmatchcase(task_name, pattern):
             return route["queue"]
@@ -107,8 +110,6 @@ class OutboxCollector:
     has the alert)."""
 
     def _families(self):
-        from prometheus_client.core import GaugeMetricFamily
-
         return (
             GaugeMetricFamily(
                 "cpd_outbox_waiting",
@@ -126,10 +127,7 @@ class OutboxCollector:
         return self._families()  # names only: registering must not touch the database
 
     def collect(self):
-        from django.db.models import Count, Min
-        from django.utils import timezone
-
-        from .models import OutboxMessage
+        from .models import OutboxMessage  # deferred: models need the app registry
 
         waiting, oldest = self._families()
         queues = [route["queue"] for _, route in settings.CELERY_QUEUE_ROUTES] + ["celery"]
@@ -167,23 +165,15 @@ def task_failed(sender=None, task_id=None, exception=None, **kwargs):
 
 
 def connect():
-    """Called once from ProjectConfig.ready()."""
+    """Called once from ProjectConfig.ready(). The apps count their own events by connecting
+    the receivers above in their ready(): bookings (booking_saved, enrolment_saved,
+    refused), billing (payment_saved)."""
+    # deferred: the metrics view is imported by the URLconf; signals are wired once, here
     from celery.signals import task_failure, worker_init
-    from django.db.models.signals import post_save
 
-    from billing.models import Payment
-    from bookings.models import Booking, Enrolment
-    from bookings.signals import booking_refused
-
-    post_save.connect(booking_saved, sender=Booking, dispatch_uid="metrics-booking")
-    post_save.connect(enrolment_saved, sender=Enrolment, dispatch_uid="metrics-enrolment")
-    post_save.connect(payment_saved, sender=Payment, dispatch_uid="metrics-payment")
-    booking_refused.connect(refused, dispatch_uid="metrics-booking-refused")
     task_failure.connect(task_failed, dispatch_uid="metrics-task-failure")
     global _outbox_collector
     if _outbox_collector is None:
-        from prometheus_client import REGISTRY
-
         _outbox_collector = OutboxCollector()
         REGISTRY.register(_outbox_collector)
     worker_init.connect(serve_worker_metrics, dispatch_uid="metrics-worker-server")
@@ -193,9 +183,8 @@ def serve_worker_metrics(**kwargs):
     """worker_init: a Celery worker has no web server, so it serves its own /metrics on
     CELERY_METRICS_PORT. With prefork, set PROMETHEUS_MULTIPROC_DIR so the children's
     counters are added up."""
-    import os
-
-    from prometheus_client import REGISTRY, CollectorRegistry, multiprocess, start_http_server
+    # deferred: only a worker serves its own metrics
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
 
     port = settings.CELERY_METRICS_PORT
     if not port:

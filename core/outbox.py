@@ -15,9 +15,12 @@ import json
 import logging
 import threading
 import time
+from datetime import timedelta
 
+from celery import current_app
 from celery.contrib.django.task import DjangoTask
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from core import batching
@@ -32,6 +35,9 @@ RELAY_BATCH = 500
 
 _broker_down_until = 0.0
 _lock = threading.Lock()
+
+# _models_later: Celery loads this module for its task class (config.celery) before Django's
+# apps are ready, so the OutboxMessage model is imported inside the functions that use it.
 
 
 def _broker_known_down():
@@ -60,9 +66,7 @@ def _publish(app, message):
 def _forget(pks):
     """Delete published rows in one statement: QuerySet.delete() would first select them
     (for delete signals), three more queries on every booking."""
-    from django.db import connection
-
-    from .models import OutboxMessage
+    from .models import OutboxMessage  # deferred: see _models_later
 
     if pks:
         table = connection.ops.quote_name(OutboxMessage._meta.db_table)
@@ -93,7 +97,7 @@ def _write_together(messages):
     """The rows a `core.batching.batched()` block asked for, as it ends: the same task with the
     same arguments once, in one INSERT, published after the commit and forgotten with one
     DELETE. A booking asks for three or four; this keeps them to two statements."""
-    from .models import OutboxMessage
+    from .models import OutboxMessage  # deferred: see _models_later
 
     unique = {}
     for app, message in messages:
@@ -115,7 +119,7 @@ class OutboxTask(DjangoTask):
     def apply_async_on_commit(self, args=None, kwargs=None, **options):
         if self.app.conf.task_always_eager:
             return super().apply_async_on_commit(args, kwargs, **options)
-        from .models import OutboxMessage
+        from .models import OutboxMessage  # deferred: see _models_later
 
         message = OutboxMessage(
             task=self.name, args=list(args or ()), kwargs=dict(kwargs or {}), options=options
@@ -129,14 +133,10 @@ class OutboxTask(DjangoTask):
 def relay(app=None, *, older_than=RELAY_AFTER_SECONDS):
     """Publish what commits left behind, oldest first. Returns how many were published.
     Rows are locked while published, so two relays never send the same row together."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from .models import OutboxMessage
+    from .models import OutboxMessage  # deferred: see _models_later
 
     if app is None:
-        from .celery import app
+        app = current_app._get_current_object()  # the project's Celery app (config.celery)
     global _broker_down_until
     published = 0
     cutoff = timezone.now() - timedelta(seconds=older_than)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from config.management.backups import BackupError, make_backup
+from core.management.backups import BackupError, make_backup
 
 
 class Command(BaseCommand):

@@ -6,6 +6,7 @@ def init_sentry(environ):
     dsn = environ.get("SENTRY_DSN", "").strip()
     if not dsn:
         return False
+    # deferred: the SDK is loaded only when a DSN is set
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration

@@ -90,6 +90,7 @@ def forget_task_request_id(task=None, **kwargs):
 
 
 def connect_signals():
+    # deferred: settings import this module for its formatter, before any app is loaded
     from celery.signals import before_task_publish, task_postrun, task_prerun
     from django.core.signals import request_finished
 
@@ -108,9 +109,9 @@ def logging_config(log_format, level):
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
+        "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
         "formatters": {
-            "json": {"()": "config.logging.JsonFormatter"},
+            "json": {"()": "core.logging.JsonFormatter"},
             "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         },
         "handlers": {

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from config.management.backups import BackupError, libpq_url, restore_backup
+from core.management.backups import BackupError, libpq_url, restore_backup
 
 
 class Command(BaseCommand):

@@ -35,9 +35,12 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from wagtail import hooks
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +215,7 @@ def forget_paths(paths):
 
 def site_paths(url_path):
     """The URL paths a page (by its tree `url_path`) is served at, one per site it is under."""
-    from wagtail.models import Site
+    from wagtail.models import Site  # deferred: see connect()
 
     return sorted(
         {
@@ -224,7 +227,7 @@ def site_paths(url_path):
 
 
 def forget_course_of_run(run_id):
-    from wagtail.models import Page
+    from wagtail.models import Page  # deferred: see connect()
 
     url_path = (
         Page.objects.filter(coursepage__runs=run_id).values_list("url_path", flat=True).first()
@@ -260,31 +263,38 @@ def purge_frontend_ancestors(sender=None, instance=None, **kwargs):
     list it (strands list courses, the home page the strands), so a CDN forgets them too."""
     if not getattr(settings, "WAGTAILFRONTENDCACHE", None) or instance is None:
         return
-    from wagtail.contrib.frontend_cache.utils import PurgeBatch
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch  # deferred: only with a CDN
 
     batch = PurgeBatch()
     batch.add_pages(instance.get_ancestors().live().specific().filter(depth__gt=1))
     batch.purge()
 
 
-def connect():
-    """Called once from ProjectConfig.ready()."""
-    from django.db.models.signals import post_delete, post_save
-    from wagtail import hooks
-    from wagtail.models import Page, Site
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
-    from bookings.models import Enrolment, WaitingListEntry
-    from courses.models import Audience, CourseRun, Facilitator, Phase, Session, Venue
-    from home.models import SiteSettings
-
-    hooks.register("before_serve_page", remember_page)
-    for model in (Enrolment, WaitingListEntry):
+def places_shown_by(*models):
+    """Called from the owning app's ready(): saving or deleting one of these changes a
+    course page's places left (bookings' Enrolment, WaitingListEntry)."""
+    for model in models:
         for signal in (post_save, post_delete):
             signal.connect(places_changed, sender=model, dispatch_uid=f"pagecache-{model}")
-    for model in (CourseRun, Session, Venue, Facilitator, Audience, Phase, SiteSettings, Site):
+
+
+def content_shown_by(*models):
+    """Called from the owning app's ready(): pages show these models' rows (runs, venues,
+    site settings), so saving or deleting one forgets every cached page."""
+    for model in models:
         for signal in (post_save, post_delete):
             signal.connect(content_changed, sender=model, dispatch_uid=f"pagecache-{model}")
+
+
+def connect():
+    """Called once from ProjectConfig.ready(): Wagtail's own pages and sites. The apps add
+    their models through places_shown_by() and content_shown_by()."""
+    # deferred: the middleware module is imported when settings load the middleware chain,
+    # and Wagtail's models need the app registry
+    from wagtail.models import Page, Site
+
+    hooks.register("before_serve_page", remember_page)
+    content_shown_by(Site)
     post_delete.connect(content_changed, sender=Page, dispatch_uid="pagecache-page-delete")
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(content_changed, dispatch_uid="pagecache-content")
