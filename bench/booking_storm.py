@@ -1,5 +1,7 @@
 """Booking storm: many people booking places at once, through gunicorn, on PostgreSQL.
 
+Long because it is a benchmark script, not app code, and due to be rewritten as a whole.
+
 Not a test. It drives the real web booking path (POST /book/<run>/details/, the view that calls
 bookings.services.book_places) over loopback HTTP against gunicorn (4 sync workers) running
 under production settings, in two scenarios:

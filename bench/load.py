@@ -1,6 +1,8 @@
 """Mixed load: people browsing, searching, subscribing and booking at once, through gunicorn on
 loopback with PostgreSQL and Redis, under production settings. Not a test.
 
+Long because it is a benchmark script, not app code, and due to be rewritten as a whole.
+
 The load generator is wrk (C, `apt-get install wrk`; no locust: nothing is installed into the
 shared virtualenv): one wrk process per page type, all started together, each with its share of
 the 50 connections (closed loop: a connection sends its next request when the last is answered),
