@@ -1,6 +1,8 @@
 """Emails about membership. Each is sent once: the row lock plus a sent-at field make a
 re-run task a no-op."""
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +11,7 @@ from core.contact import service_contact_email
 from core.emails import build_email
 from core.links import site_url
 
-from .models import JoinRequest, Membership
+from .models import JoinRequest, Membership, School, User
 
 
 def _send(template, subject, to, context):
@@ -83,11 +85,6 @@ def send_join_decision(join_request_id):
 def send_invitation(user_id, school_id, invited_by_id):
     """Invite someone a CPD lead added: a link to set their password (which also proves the
     address is theirs). Sent once, while they have not yet set a password."""
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-
-    from .models import School, User
-
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if user is None or user.has_usable_password() or user.last_login:

@@ -1,5 +1,7 @@
 """Import establishments from DfE's Get Information About Schools (GIAS) register.
 
+Long because it is one pipeline: check the whole file, then save it in one transaction.
+
 Reads the "establishment fields" CSV that GIAS publishes as edubasealldata*.csv and upserts
 schools by URN, creating local authorities and trusts as they appear. Only the register's own
 fields are written; the service's settings on a school (email domains, invoicing, approval) and

@@ -2,6 +2,7 @@
 any page that looks at who they are, wherever it lives (the admin, school pages, registers,
 invoice PDFs, statements). With one set up, allauth asks for its code at every sign-in."""
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
@@ -20,8 +21,6 @@ class AuthenticatorRequired(Exception):
 
 
 def needs_authenticator(user):
-    from allauth.mfa.utils import is_mfa_enabled
-
     return user.is_authenticated and holds_staff_powers(user) and not is_mfa_enabled(user)
 
 

@@ -5,7 +5,7 @@ Refusals are 404s, never 403s, so that ids and tokens reveal nothing about what 
 from django.db.models import Q
 from django.http import Http404
 
-from .models import Membership, School
+from .models import Membership, School, User
 
 TEACHER = Membership.Role.TEACHER
 CPD_LEAD = Membership.Role.CPD_LEAD
@@ -33,8 +33,6 @@ def holds_staff_powers(user):
         return True
     cached = getattr(user, "_holds_staff_powers", None)
     if cached is None:
-        from .models import User
-
         admin = Q(
             user_permissions__codename="access_admin",
             user_permissions__content_type__app_label="wagtailadmin",

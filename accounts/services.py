@@ -3,6 +3,11 @@
 import re
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +17,11 @@ from core.params import parse_int
 from . import permissions, personal_data
 from .gias import MAX_URN
 from .models import JoinRequest, Membership, School, User
+from .tasks import (
+    notify_leads_of_join_request,
+    notify_requester_of_decision,
+    send_invitation,
+)
 
 
 class AccountsError(Exception):
@@ -51,16 +61,12 @@ def _email_domain(user):
 
 
 def _has_verified_email(user):
-    from allauth.account.models import EmailAddress
-
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
 def request_to_join(user, school):
     """Join at once when the person's verified email is on the school's domain; otherwise
     ask the school's CPD lead, who is emailed."""
-    from .tasks import notify_leads_of_join_request
-
     if not school.is_open:
         raise AccountsError(f"{school.name} is closed, so it cannot take new members.")
     with transaction.atomic():
@@ -88,8 +94,6 @@ def request_to_join(user, school):
 
 def decide_join_request(join_request_id, *, by, approve):
     """A CPD lead (or headteacher) approves or declines a request to join their school."""
-    from .tasks import notify_requester_of_decision
-
     with transaction.atomic():
         join_request = (
             JoinRequest.objects.select_for_update()
@@ -177,8 +181,6 @@ def export_personal_data(user):
     """Everything held about a person, as a JSON-ready dict (UK GDPR right of access): the
     account here, then what the apps registered in `personal_data` hold (bookings: places,
     needs, attendance, evaluations, certificates and waiting lists)."""
-    from allauth.account.models import EmailAddress
-
     data = {
         "exported_at": timezone.now().isoformat(),
         "account": {
@@ -213,10 +215,6 @@ def export_personal_data(user):
 def close_account(user):
     """Anonymise a person who leaves. Bookings and invoices stay (the council must keep them),
     but nothing in them identifies the person any more, and their access and dietary needs go."""
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from allauth.socialaccount.models import SocialAccount
-
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.closed_at:
@@ -245,12 +243,6 @@ def invite_colleague(school, *, by, first_name, last_name, email, walk_in=False)
     invitation to set a password; an existing account joins only if its email is on the
     school's domain (otherwise they ask to join themselves). `walk_in`: the caller (a register's
     walk-in form) has already checked that `by` is at the door of that run."""
-    from allauth.account.models import EmailAddress
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    from .tasks import send_invitation
-
     if not walk_in and not permissions.has_role(by, school, *permissions.MANAGERS):
         raise AccountsError("Only the school's CPD lead can add colleagues.")
     email = (email or "").strip().lower()

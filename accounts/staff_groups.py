@@ -1,6 +1,7 @@
 """Make the staff groups exactly what accounts.roles says. Called by data migrations (with
 their historical `apps`) and by tests after a flush; running it twice changes nothing."""
 
+from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 
 from . import roles
@@ -8,8 +9,6 @@ from . import roles
 
 def make_permissions(apps):
     """Permissions are normally made after all migrations; make them now so we can grant them."""
-    from django.apps import apps as global_apps
-
     for app_config in global_apps.get_app_configs():
         models_module = app_config.models_module
         app_config.models_module = models_module or True

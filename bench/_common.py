@@ -13,6 +13,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psycopg
+import redis
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 HOST = "bench.local"
@@ -32,8 +35,6 @@ def say(msg):
 
 
 def admin_connection():
-    import psycopg
-
     return psycopg.connect(
         "host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True
     )
@@ -71,15 +72,11 @@ def drop_database(name):
 
 def analyze(url):
     """Fresh planner statistics for rows just made, as autovacuum would leave a live database."""
-    import psycopg
-
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
 
 
 def flush_redis(url):
-    import redis
-
     redis.Redis.from_url(url).flushdb()
 
 

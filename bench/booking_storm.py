@@ -1,5 +1,7 @@
 """Booking storm: many people booking places at once, through gunicorn, on PostgreSQL.
 
+Long because it is a benchmark script, not app code, and due to be rewritten as a whole.
+
 Not a test. It drives the real web booking path (POST /book/<run>/details/, the view that calls
 bookings.services.book_places) over loopback HTTP against gunicorn (4 sync workers) running
 under production settings, in two scenarios:
@@ -42,12 +44,15 @@ Neither is a headline figure.
 import argparse
 import contextlib
 import http.client
+import io
 import json
 import math
 import os
+import pstats
 import random
 import secrets
 import shutil
+import statistics
 import string
 import subprocess
 import sys
@@ -57,8 +62,25 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+# Django's own modules read no settings when imported; the apps' modules below need
+# setup_django() first, so they are imported inside the functions that run after it.
+import django
+import gunicorn
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection, connections, transaction
+from django.db.models import Count
+from django.http import HttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402  (bench/ is not a package)
@@ -311,30 +333,23 @@ class Fixture:
     made: dict = field(default_factory=dict)  # run-set name -> how many sets made so far
 
 
-def setup_django(env, settings="config.settings.dev"):
+def setup_django(env, settings_module="config.settings.dev"):
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "EMAIL_BACKEND")})
-    os.environ["DJANGO_SETTINGS_MODULE"] = settings
-    if settings == "config.settings.dev":
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    if settings_module == "config.settings.dev":
         os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(REPO))
-    import django
-
     django.setup()
 
 
 def make_bookers(n):
     """n teachers in one demo school (no approval, no PO), each with a verified email, a
     logged-in session (as django.contrib.auth.login would store it) and a CSRF secret."""
+    # deferred: models load in setup_django(), which runs first
     from allauth.account.models import EmailAddress
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.db import transaction
-    from django.utils import timezone
-    from django.utils.crypto import get_random_string
+    from django.contrib.sessions.models import Session  # deferred: as above
 
-    from accounts.models import Membership, School, User
+    from accounts.models import Membership, School, User  # deferred: as above
 
     tag = secrets.token_hex(3)
     alnum = string.ascii_letters + string.digits
@@ -379,10 +394,6 @@ def prime_sessions(keys):
     """Load each booker's session through the configured session engine, as the form page a
     real booker loads before posting does. With cached_db (production) that puts it in the
     cache; with the plain db engine it is only a read."""
-    from importlib import import_module
-
-    from django.conf import settings
-
     engine = import_module(settings.SESSION_ENGINE)
     for key in keys:
         engine.SessionStore(session_key=key).load()
@@ -390,7 +401,7 @@ def prime_sessions(keys):
 
 def prime_sessions_child(path):
     """Run under the web's settings (so the same cache), with the keys in a file."""
-    setup_django(os.environ, settings=os.environ["DJANGO_SETTINGS_MODULE"])
+    setup_django(os.environ, settings_module=os.environ["DJANGO_SETTINGS_MODULE"])
     prime_sessions(Path(path).read_text().split())
     return 0
 
@@ -398,11 +409,9 @@ def prime_sessions_child(path):
 def make_runs(fixture, name, count, capacity):
     """Fresh open runs of a live course, each with one session a month or so ahead and no
     bookings. Made just before the scenario that uses them, outside its timing."""
-    from django.db import transaction
-    from django.utils import timezone
-
+    # deferred: models load in setup_django(), which runs first
     from courses.models import CoursePage, CourseRun
-    from courses.models import Session as RunSession
+    from courses.models import Session as RunSession  # deferred: as above
 
     course = CoursePage.objects.live().filter(format=CoursePage.Format.ONLINE).first()
     course = course or CoursePage.objects.live().first()
@@ -431,10 +440,9 @@ def make_runs(fixture, name, count, capacity):
 
 def run_counts(run_ids):
     """Per run: capacity, live enrolments, bookings, from the database."""
-    from django.db.models import Count
-
+    # deferred: models load in setup_django(), which runs first
     from bookings.models import Booking, Enrolment
-    from courses.models import CourseRun
+    from courses.models import CourseRun  # deferred: as above
 
     def per_run(queryset):
         rows = queryset.filter(run__in=run_ids).order_by().values("run").annotate(n=Count("pk"))
@@ -457,8 +465,6 @@ def run_counts(run_ids):
 
 
 def close_django_connections():
-    from django.db import connections
-
     connections.close_all()
 
 
@@ -733,9 +739,6 @@ def machine_notes(args, started):
             return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True).stdout.strip()
         return "?"
 
-    import django
-    import gunicorn
-
     with contextlib.suppress(Exception), admin_connection() as conn:
         pg = conn.execute("SHOW server_version").fetchone()[0]
     head = run("git", "rev-parse", "--short", "HEAD")
@@ -812,9 +815,6 @@ def write_docs(results):
 
 
 def profile_summary(out_dir, top=25):
-    import io
-    import pstats
-
     lines = []
     stats_files = sorted(Path(out_dir).glob("worker-*.pstats"))
     reqs, sql = [], {}
@@ -956,19 +956,13 @@ def breakdown_child(n=150):
     Times the booking view through Django's WSGI handler with no concurrency, then its pieces,
     then the same request with one piece changed (monkeypatched here, in this process only) to
     size what each fix would save. Prints one line per measurement."""
-    import statistics
-    from io import BytesIO
-
-    setup_django(os.environ, settings=os.environ["DJANGO_SETTINGS_MODULE"])
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.db import connection, transaction
-    from django.http import HttpResponse
-    from django.test.utils import CaptureQueriesContext
+    setup_django(os.environ, settings_module=os.environ["DJANGO_SETTINGS_MODULE"])
+    # deferred: these load the apps' models, ready only after setup_django() above
     from wagtail.signal_handlers import disable_reference_index_auto_update
 
-    from accounts import permissions
-    from accounts.models import School, User
-    from bookings import services, views
+    from accounts import permissions  # deferred: as above
+    from accounts.models import School, User  # deferred: as above
+    from bookings import services, views  # deferred: as above
 
     fixture = make_bookers(8 * n + 60)
     prime_sessions(b.session_key for b in fixture.bookers)
@@ -989,7 +983,7 @@ def breakdown_child(n=150):
             "SERVER_NAME": HOST,
             "SERVER_PORT": "80",
             "SERVER_PROTOCOL": "HTTP/1.1",
-            "wsgi.input": BytesIO(body),
+            "wsgi.input": io.BytesIO(body),
             "wsgi.url_scheme": "http",
             "wsgi.errors": sys.stderr,
             "CONTENT_LENGTH": str(len(body)),

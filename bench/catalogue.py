@@ -41,6 +41,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+# Django's own modules read no settings when imported; the apps' modules need django.setup().
+import django
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
@@ -84,15 +90,10 @@ PATHOLOGICAL = {
 
 
 def measure_child(samples):
-    import django
-
     django.setup()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
+    # deferred: models load in django.setup(), just above
     from courses.models import CoursePage
-    from search import services, views
+    from search import services, views  # deferred: as above
 
     client = Client(HTTP_HOST=HOST, secure=True)
     course = CoursePage.objects.live().filter(slug__startswith="scale-").order_by("pk").first()

@@ -18,6 +18,7 @@ Exit status 0 when every check holds. The figures go in docs/performance.md by h
 
 import argparse
 import contextlib
+import http.client
 import os
 import secrets
 import shutil
@@ -28,6 +29,9 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+
+import psycopg
+from django.db.models import Count
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -54,8 +58,6 @@ class PrivateCluster:
         shutil.chown(self.dir, "postgres")
         as_postgres(PG_BIN / "initdb", "-D", self.dir, "--auth=trust", "-U", "postgres")
         self._ctl("start")
-        import psycopg
-
         dsn = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("CREATE DATABASE drill")
@@ -89,8 +91,6 @@ def classify(status, location, body, headers_retry):
 
 
 def post(port, request):
-    import http.client
-
     path, headers, body = request
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
@@ -191,8 +191,7 @@ def main():
         wall = time.perf_counter() - started
 
         counts = Counter(outcomes)
-        from django.db.models import Count
-
+        # deferred: models load in storm.setup_django(), called above
         from bookings.models import Booking
 
         rows = storm.run_counts(run_ids)

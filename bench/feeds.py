@@ -31,6 +31,15 @@ import sys
 import time
 from pathlib import Path
 
+# Django's own modules read no settings when imported; the apps' modules need django.setup().
+import django
+import psycopg
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, connections
+from django.test import Client
+from django.utils import timezone
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -38,8 +47,6 @@ NEVER_TOUCH = {"cpd", "test_cpd", "postgres", "template0", "template1"}
 
 
 def admin_connection():
-    import psycopg
-
     return psycopg.connect(
         "host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True
     )
@@ -60,8 +67,6 @@ def create_database(name):
 
 
 def drop_database(name):
-    from django.db import connections
-
     connections.close_all()
     with admin_connection() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -101,18 +106,12 @@ def main():
 
 
 def run(args):
-    import django
-
     django.setup()
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test import Client
-    from django.utils import timezone
+    # deferred: models load in django.setup(), just above
     from wagtail.models import Site
 
-    from bookings import calendar
-    from courses.models import CourseRun, Session
+    from bookings import calendar  # deferred: as above
+    from courses.models import CourseRun, Session  # deferred: as above
 
     settings.ALLOWED_HOSTS = ["*"]
     settings.DEBUG = False  # measure as production runs

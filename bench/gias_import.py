@@ -36,6 +36,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# Django's own modules read no settings when imported; the apps' modules need django.setup().
+import django
+from django.db import connection
+
 REPO = Path(__file__).resolve().parents[1]
 HEADER_FROM = REPO / "tests" / "fixtures" / "gias" / "establishments_small.csv"
 FIRST_URN = 500_000
@@ -77,13 +81,10 @@ def main():
         sys.exit("Set DATABASE_URL to a throwaway database (see the docstring).")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     sys.path.insert(0, str(REPO))
-    import django
-
     django.setup()
-    from django.db import connection
-
+    # deferred: models load in django.setup(), just above (with the repository on sys.path)
     from accounts.gias import COLUMNS, import_establishments
-    from accounts.models import LocalAuthority, School, Trust
+    from accounts.models import LocalAuthority, School, Trust  # deferred: as above
 
     if School.objects.exists():
         sys.exit("This database already has schools; use a throwaway one.")

@@ -20,6 +20,12 @@ import sys
 import time
 from pathlib import Path
 
+# Django's own modules read no settings when imported; the apps' modules need django.setup().
+import django
+from django.core.management import call_command
+from django.db import connection, connections
+from django.utils import timezone
+
 REPO = Path(__file__).resolve().parents[1]
 NEVER_TOUCH = {"cpd", "test_cpd", "postgres", "template0", "template1"}
 
@@ -44,8 +50,6 @@ def main():
         run(args)
     finally:
         if not args.keep_db:
-            from django.db import connections
-
             connections.close_all()
             psql(f'DROP DATABASE IF EXISTS "{args.create_db}"')
 
@@ -56,19 +60,14 @@ def run(args):
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     sys.path.insert(0, str(REPO))
-    import django
-
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.utils import timezone
-
+    # deferred: models load in django.setup(), just above (with the repository on sys.path)
     from accounts.models import LocalAuthority, School, User
-    from billing import services
-    from billing.models import Account, Invoice, InvoiceLine
-    from bookings.models import Booking, Enrolment
-    from courses.models import CourseRun
-    from settlement import services as settlement
+    from billing import services  # deferred: as above
+    from billing.models import Account, Invoice, InvoiceLine  # deferred: as above
+    from bookings.models import Booking, Enrolment  # deferred: as above
+    from courses.models import CourseRun  # deferred: as above
+    from settlement import services as settlement  # deferred: as above
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)

@@ -1,6 +1,8 @@
 """Mixed load: people browsing, searching, subscribing and booking at once, through gunicorn on
 loopback with PostgreSQL and Redis, under production settings. Not a test.
 
+Long because it is a benchmark script, not app code, and due to be rewritten as a whole.
+
 The load generator is wrk (C, `apt-get install wrk`; no locust: nothing is installed into the
 shared virtualenv): one wrk process per page type, all started together, each with its share of
 the 50 connections (closed loop: a connection sends its next request when the last is answered),
@@ -37,13 +39,16 @@ workers) with production settings plus STATIC_ROOT moved to the temporary collec
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
+import random
 import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,9 +205,6 @@ def paced_users(port, plans, people, seconds, think):
     as soon as an answer comes and then pauses, so each pause holds a sync worker on an idle
     socket, which no browser behind a load balancer does (the balancer hands the worker a whole
     request). Latency is from connecting to the last byte, as in the other phases."""
-    import random
-    import threading
-
     stop = time.monotonic() + seconds
     found = {name: [] for name in people}
     lock = threading.Lock()
@@ -240,8 +242,6 @@ def paced_users(port, plans, people, seconds, think):
 
 
 def _ask(port, method, path, headers, body):
-    import http.client
-
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         base = {"Host": HOST, "X-Forwarded-Proto": "https", "Connection": "close"}
@@ -292,6 +292,7 @@ def booking_posts(fixture, runs):
 
 def plan(fixture, static_root, book_runs):
     """The URLs and requests of each page type, from the seeded database."""
+    # deferred: models load in storm.setup_django(), which main() calls first
     from courses.models import CoursePage, StrandPage
 
     courses = [c.url for c in CoursePage.objects.live().order_by("path")]

@@ -24,6 +24,14 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+# Django's own modules read no settings when imported; the apps' modules need django.setup().
+import django
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
 REPO = Path(__file__).resolve().parents[1]
 NEVER_TOUCH = {"cpd", "test_cpd", "postgres", "template0", "template1"}
 
@@ -50,20 +58,30 @@ def main():
         run(args)
     finally:
         if not args.keep_db:
-            from django.db import connections
-
             connections.close_all()
             psql(f'DROP DATABASE IF EXISTS "{args.create_db}"')
 
 
 def seed(args):
-    from django.utils import timezone
-
+    # deferred: the apps need run()'s sys.path and django.setup() first
     from accounts.models import Consortium, LocalAuthority, School, User
-    from billing.models import Account, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
-    from bookings.models import Booking, Enrolment, Evaluation, ImpactFollowUp, WaitingListEntry
-    from core.academic_year import AcademicYear
-    from courses.models import CoursePage, CourseRun, Session
+    from billing.models import (  # deferred: as above
+        Account,
+        CreditNote,
+        CreditNoteLine,
+        Invoice,
+        InvoiceLine,
+        Payment,
+    )
+    from bookings.models import (  # deferred: as above
+        Booking,
+        Enrolment,
+        Evaluation,
+        ImpactFollowUp,
+        WaitingListEntry,
+    )
+    from core.academic_year import AcademicYear  # deferred: as above
+    from courses.models import CoursePage, CourseRun, Session  # deferred: as above
 
     rng = random.Random(11)
     year = AcademicYear.current()
@@ -220,16 +238,10 @@ def run(args):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     os.environ["ADMIN_MFA_REQUIRED"] = "false"
     sys.path.insert(0, str(REPO))
-    import django
-
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
-
+    # deferred: models load in django.setup(), just above (with the repository on sys.path)
     from accounts.models import User
-    from reports.services import REPORTS
+    from reports.services import REPORTS  # deferred: as above
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)

@@ -1,5 +1,7 @@
 """Demo content for the traded CPD website: strands, courses, snippets and pages.
 
+Long because it is the whole programme's copy (36 courses, news, pages); there is no logic here.
+
 Pure data with no Django imports, so that it can be loaded by a management command, a test
 fixture or a benchmark. Every person, school, venue and postcode here is fictional; email
 addresses use the reserved example.gov.uk domain.
@@ -7,8 +9,6 @@ addresses use the reserved example.gov.uk domain.
 Money and CPD hours are decimal strings (``Decimal("95.00")``), never floats. A price of
 "0.00" marks a free course. Course ``strand``, ``audiences`` and ``phases`` refer to the slugs
 defined in ``STRANDS``, ``AUDIENCES`` and ``PHASES`` below.
-
-Long because it is the whole programme's copy (36 courses, news, pages); there is no logic here.
 """
 
 # The five strands of the programme, in display order.

@@ -7,6 +7,10 @@ from django.utils.functional import SimpleLazyObject
 from wagtail.models import Page, Site
 from wagtail.signals import post_page_move
 
+from courses.models import StrandPage
+
+from .middleware import forget_sites
+
 # Menus change only when pages are saved, published, unpublished, moved or deleted, and each of
 # those forgets them (below); the expiry is a backstop for bulk updates that send no signal.
 NAVIGATION_SECONDS = 600
@@ -40,8 +44,6 @@ class NavItem:
 
 
 def _navigation(request):
-    from courses.models import StrandPage
-
     site = Site.find_for_request(request) if request else None
     if site is None:
         return {"nav_pages": [], "nav_strands": []}
@@ -82,8 +84,6 @@ def forget_navigation(sender=None, instance=None, **kwargs):
 def connect_signals():
     """Called from HomeConfig.ready(), so every process that changes pages, sites or the site
     settings forgets what is cached of them."""
-    from .middleware import forget_sites
-
     post_save.connect(forget_navigation, dispatch_uid="home.forget_navigation.save")
     post_delete.connect(forget_navigation, dispatch_uid="home.forget_navigation.delete")
     post_page_move.connect(forget_navigation, dispatch_uid="home.forget_navigation.move")

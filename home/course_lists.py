@@ -4,10 +4,11 @@ A fixed number of queries per block (courses, strands, upcoming runs), whatever 
 
 from django.db.models import Q
 
+from courses.models import CoursePage, CourseRun, StrandPage
+from search.services import Result
+
 
 def _chosen(value):
-    from courses.models import CoursePage
-
     ids = [page.pk for page in value["courses"] if page]
     found = CoursePage.objects.live().public().filter(pk__in=ids).defer("body", "learning_outcomes")
     by_id = {course.pk: course for course in found}
@@ -15,8 +16,6 @@ def _chosen(value):
 
 
 def _filtered(value):
-    from courses.models import CoursePage
-
     courses = CoursePage.objects.live().public()
     if strand := value.get("strand"):
         in_strand = CoursePage.objects.filter(
@@ -33,9 +32,6 @@ def _filtered(value):
 
 def course_list_results(value):
     """search.services.Result for each course, with its soonest upcoming run."""
-    from courses.models import CourseRun, StrandPage
-    from search.services import Result
-
     chosen = any(page for page in value["courses"])
     courses = _chosen(value) if chosen else _filtered(value)
     if not courses:

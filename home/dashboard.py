@@ -10,6 +10,12 @@ from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
 from accounts import roles
+from accounts.permissions import can_manage_bookings
+from billing.admin_views import overdue_filter
+from billing.models import Invoice
+from billing.reports import with_outstanding
+from bookings.admin_views import delegates_url
+from courses.models import CourseRun
 
 OVERDUE_SHOWN = 10
 
@@ -34,8 +40,6 @@ def this_week(today=None):
 
 
 def runs_starting_this_week(today=None):
-    from courses.models import CourseRun
-
     start, end = this_week(today)
     return (
         CourseRun.objects.with_dates()
@@ -49,11 +53,7 @@ def runs_starting_this_week(today=None):
 
 def overdue_invoices():
     """Invoices past their due date with something owed, as the invoice list's filter has it."""
-    from billing import reports
-    from billing.admin_views import overdue_filter
-    from billing.models import Invoice
-
-    return overdue_filter(reports.with_outstanding(Invoice.objects.all()), "overdue", True)
+    return overdue_filter(with_outstanding(Invoice.objects.all()), "overdue", True)
 
 
 class RunsThisWeekPanel(Component):
@@ -62,9 +62,6 @@ class RunsThisWeekPanel(Component):
     order = 50
 
     def get_context_data(self, parent_context):
-        from accounts.permissions import can_manage_bookings
-        from bookings.admin_views import delegates_url
-
         user = parent_context["request"].user
         takes_registers = can_manage_bookings(user)
         runs = list(runs_starting_this_week())

@@ -7,6 +7,9 @@ import contextlib
 from django.core.cache import cache
 from django.db import transaction
 from django.http.request import split_domain_port
+from wagtail.models import Site
+
+from .models import SiteSettings
 
 KEY = "sites-by-host"
 SECONDS = 3600  # a backstop for changes that send no signal (bulk updates)
@@ -22,8 +25,6 @@ class CachedSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .models import SiteSettings
-
         attr = SiteSettings.get_cache_attr_name()
         try:
             host = (split_domain_port(request.get_host())[0], request.get_port())
@@ -45,9 +46,5 @@ class CachedSiteMiddleware:
 
 
 def forget_sites(sender=None, instance=None, **kwargs):
-    from wagtail.models import Site
-
-    from .models import SiteSettings
-
     if isinstance(instance, Site | SiteSettings):
         transaction.on_commit(lambda: cache.delete(KEY))

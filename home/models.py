@@ -14,6 +14,9 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from courses.blocks import BodyBlock
+from courses.models import CoursePage, CourseRun, StrandPage
+
+from . import public_forms
 
 
 class HomePage(Page):
@@ -36,8 +39,6 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from courses.models import CoursePage, CourseRun, StrandPage
-
         context = super().get_context(request, *args, **kwargs)
         context["strands"] = StrandPage.objects.live().descendant_of(self).order_by("path")
         context["next_runs"] = (
@@ -131,8 +132,6 @@ class FormPage(AbstractEmailForm):
         """Wagtail's form flow, guarded: a filled honeypot is thanked and forgotten; a valid
         form over the client's rate limit is kept on screen with why, and nothing is stored
         or emailed."""
-        from . import public_forms
-
         if request.method != "POST":
             return super().serve(request, *args, **kwargs)
         if public_forms.is_bot(request):
@@ -150,13 +149,12 @@ class FormPage(AbstractEmailForm):
         return TemplateResponse(request, self.get_template(request), context, status=status)
 
     def get_context(self, request, *args, **kwargs):
-        from .public_forms import HONEYPOT
-
         context = super().get_context(request, *args, **kwargs)
-        context["honeypot"] = HONEYPOT
+        context["honeypot"] = public_forms.HONEYPOT
         return context
 
     def process_form_submission(self, form):
+        # deferred: avoids a cycle (tasks -> services -> these models)
         from .tasks import send_form_notification
 
         submission = self.get_submission_class().objects.create(

@@ -5,6 +5,8 @@ a bookmarked link with a since-deleted LA still opens, it never answers 500."""
 
 from dataclasses import dataclass, field
 
+from django.http import QueryDict
+
 from accounts.models import LocalAuthority
 from core.academic_year import AcademicYear
 from core.params import parse_int
@@ -33,8 +35,6 @@ class ReportFilters:
 
     def query(self, **extra):
         """The query string that reproduces these filters (for export links)."""
-        from django.http import QueryDict
-
         q = QueryDict(mutable=True)
         q["year"] = self.year.label
         if self.la:

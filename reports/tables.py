@@ -132,8 +132,8 @@ def _sheet_title(title, taken):
 
 def xlsx_response(tables, filename, description=""):
     """One sheet per table; money as numbers formatted in pounds, so totals still add up."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    # deferred: heavy (openpyxl, a third of a second), only for an XLSX export
+    from openpyxl import Workbook, styles
 
     book = Workbook()
     book.remove(book.active)
@@ -143,7 +143,7 @@ def xlsx_response(tables, filename, description=""):
         for row in _export_rows(table):
             sheet.append(row)
         for cell in sheet[1]:
-            cell.font = Font(bold=True)
+            cell.font = styles.Font(bold=True)
         for i, column in enumerate(table.columns, start=1):
             number_format = XLSX_FORMATS.get(column.kind)
             width = max(12, min(50, len(column.heading) + 2))

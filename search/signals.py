@@ -7,6 +7,9 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from bookings.models import Enrolment, WaitingListEntry
+from courses.models import Audience, CoursePage, CourseRun, Phase, Session, StrandPage
+
 from . import services
 
 
@@ -19,9 +22,6 @@ def places_changed(**kwargs):
 
 
 def connect():
-    from bookings.models import Enrolment, WaitingListEntry
-    from courses.models import Audience, CoursePage, CourseRun, Phase, Session, StrandPage
-
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(catalogue_changed, dispatch_uid=f"search-{id(signal)}")
     for model in (CoursePage, StrandPage, CourseRun, Session, Phase, Audience):

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
@@ -45,8 +46,6 @@ def places_label(places_left):
 @register.inclusion_tag("includes/subscribe_links.html", takes_context=True)
 def subscribe_links(context, path, name):
     """webcal://, Google's "add by URL" and Outlook's subscribe link for one feed."""
-    from urllib.parse import quote, urlencode
-
     request = context["request"]
     https_url = request.build_absolute_uri(path)
     webcal = "webcal://" + https_url.split("://", 1)[1]

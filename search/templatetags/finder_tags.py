@@ -20,7 +20,7 @@ SWATCH = '<span class="facet__swatch" style="--strand: {}"></span>'
 
 @register.simple_tag
 def facet_options(facet):
-    """The `<li>` of each of a facet's choices (search.services.FacetView)."""
+    """The `<li>` of each of a facet's choices (search.services.finder.FacetView)."""
     key = facet.key
     return format_html_join(
         "\n",

@@ -17,7 +17,9 @@ from django.utils.text import slugify
 from courses.models import CoursePage, CourseRun, Session, StrandPage
 from demo.scale import seed_scale
 from search import services, views
-from search.services import term_of
+from search.services import kept, term_of
+from search.services.catalogue import COURSE_KEYS
+from search.services.matching import count_choices, matches
 from search.views import PAGE_MAX_AGE
 
 pytestmark = pytest.mark.django_db
@@ -326,10 +328,10 @@ def _counts_by_the_rule(catalogue, listings, filters, facet):
     """A facet's counts straight from the rule: leave this facet's own choices out, match
     the rest, and count the matching courses with each value (for a run facet, on a run
     that passes every other run filter)."""
-    matched = services.matches(catalogue, listings, filters, skip=facet.key)
+    matched = matches(catalogue, listings, filters, skip=facet.key)
     counts = {}
     for option in facet.options:
-        if facet.key in services.COURSE_KEYS:
+        if facet.key in COURSE_KEYS:
             hit = [li for li, _ in matched if option.value in li.values.get(facet.key, ())]
         elif facet.key == "places":
             hit = [li for li, runs in matched if any(r.pk not in catalogue.full for r in runs)]
@@ -344,7 +346,7 @@ def _counts_by_the_rule(catalogue, listings, filters, facet):
 
 
 def test_counts_follow_the_rule_for_many_combinations_of_filters(client, demo):
-    """The bit-set counts (services.count_choices) against the rule worked course by course,
+    """The bit-set counts (count_choices) against the rule worked course by course,
     for 150 random selections of one to four filters, some with the search's narrower list."""
     import random
 
@@ -371,7 +373,7 @@ def test_counts_follow_the_rule_for_many_combinations_of_filters(client, demo):
             filters.setdefault(key, set()).add(value)
         filters = {key: frozenset(values) for key, values in filters.items()}
         listings = narrower if attempt % 3 == 0 else catalogue.listings
-        counts = services.count_choices(catalogue, listings, filters)
+        counts = count_choices(catalogue, listings, filters)
         for facet in catalogue.facets:
             expected = _counts_by_the_rule(catalogue, listings, filters, facet)
             assert counts[facet.key] == expected, (filters, facet.key)
@@ -719,8 +721,8 @@ def test_seed_scale_adds_only_what_is_missing(demo):
 def kept_catalogue(monkeypatch):
     """The finder as a web worker runs it: outside a transaction, so it keeps the catalogue
     and the places snapshot between requests (tests otherwise read live)."""
-    monkeypatch.setattr(services, "_in_transaction", lambda: False)
-    monkeypatch.setattr(services, "_kept", {"version": None, "built": 0.0, "catalogue": None})
+    monkeypatch.setattr(kept, "_in_transaction", lambda: False)
+    monkeypatch.setattr(kept, "_kept", {"version": None, "built": 0.0, "catalogue": None})
     cache.clear()
     yield
     cache.clear()
