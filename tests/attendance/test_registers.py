@@ -16,10 +16,10 @@ from bookings.models import (
     Enrolment,
     EnrolmentEvent,
     RegisterClosure,
-    SentEmail,
 )
 from bookings.services import BookingRefused
 from bookings.signals import register_closed
+from core.models import SentEmail
 from courses.models import CoursePage, CourseRun, Facilitator, Session
 
 from .conftest import refresh
