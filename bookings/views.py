@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.models import Membership, School, User
+from accounts.services import AccountsError, invite_colleague
 from billing.services import credit_cover, quote, vat_on
 from core.params import id_list, id_param
 from courses.models import CourseRun
@@ -147,8 +148,6 @@ def choose_delegates(request, run_id):
 @require_POST
 def add_colleague(request, run_id):
     """A CPD lead books someone who is not on the staff list yet: add and invite them."""
-    from accounts.services import AccountsError, invite_colleague
-
     run = _run_or_404(run_id)
     school, _ = _chosen_school(request)
     if school is None or not permissions.has_role(request.user, school, *permissions.MANAGERS):

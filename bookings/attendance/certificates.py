@@ -2,13 +2,16 @@
 checked publicly by number (the QR code points there)."""
 
 import base64
+import io
 
+import qrcode
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from qrcode.image.svg import SvgPathImage
 
 from accounts import permissions
 from core.links import site_url
@@ -71,11 +74,6 @@ def verification_url(certificate):
 
 def qr_svg_data_uri(text):
     """A QR code as an SVG data URI: vector, so it prints sharp, and WeasyPrint embeds it."""
-    import io
-
-    import qrcode
-    from qrcode.image.svg import SvgPathImage
-
     image = qrcode.make(text, image_factory=SvgPathImage, box_size=10, border=2)
     buffer = io.BytesIO()
     image.save(buffer)
@@ -83,7 +81,7 @@ def qr_svg_data_uri(text):
 
 
 def render_pdf(template, context):
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (loads Pango): only a PDF needs it
 
     html = render_to_string(template, context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from courses.models import CourseRun
 
+from .. import emails
 from ..models import (
     Enrolment,
     Evaluation,
@@ -28,7 +29,7 @@ def request_evaluations(run_id, now=None, notify=True):
     """Once a closed run's last session has ended, ask each attended delegate to evaluate it.
     Safe to run twice: one evaluation per place, and each email goes once. `notify` is False
     only for demo data."""
-    from .. import tasks
+    from .. import tasks  # bookings.tasks imports attendance: a cycle
 
     now = now or timezone.now()
     run = _with_end().filter(pk=run_id, register_closure__isnull=False).first()
@@ -77,8 +78,6 @@ def due_reminders(now=None):
 
 def remind_evaluations(now=None):
     """Periodic: remind people who have not evaluated; at most twice each."""
-    from .. import emails
-
     now = now or timezone.now()
     return sum(
         emails.evaluation_reminder(pk, now=now)

@@ -21,7 +21,7 @@ def send_impact_follow_ups(now=None):
     """Periodic: some weeks after a course, ask attended delegates and their CPD leads what
     changed. One follow-up per place (a unique row), each email once; so running twice sends
     nothing more. Courses that ended long before (past a grace period) are not chased."""
-    from .. import tasks
+    from .. import tasks  # bookings.tasks imports attendance: a cycle
 
     now = now or timezone.now()
     due_by = now - dt.timedelta(days=settings.IMPACT_FOLLOW_UP_DAYS)

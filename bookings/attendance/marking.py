@@ -6,15 +6,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.services import AccountsError, invite_colleague
 from courses.models import CoursePage, CourseRun, Session
 
+from .. import signals
 from ..models import (
     Attendance,
     Booking,
     Enrolment,
     RegisterClosure,
 )
-from ..services import BookingRefused, BookingRequest, Delegate, _lock_run, _set_status, record
+from ..services import (
+    BookingRefused,
+    BookingRequest,
+    Delegate,
+    _lock_run,
+    _set_status,
+    book_places,
+    record,
+)
 from .registers import held_sessions, may_add_walk_in, may_take_register
 
 
@@ -69,8 +79,6 @@ def add_walk_in(session_id, *, by, school, first_name, last_name, email, po_numb
     """Someone turns up without a place: book them through book_places() as an on-the-day
     addition (adding them to the school's staff list first if need be) and mark them present.
     All or nothing: a refused booking leaves no new person behind."""
-    from accounts.services import AccountsError, invite_colleague
-
     now = now or timezone.now()
     session = _session_for_register(session_id, by)
     if not may_add_walk_in(by, session.run_id):
@@ -97,8 +105,6 @@ def add_walk_in(session_id, *, by, school, first_name, last_name, email, po_numb
 
 
 def book_walk_in(run_id, *, school, person, by, po=""):
-    from ..services import book_places
-
     return book_places(
         run_id,
         BookingRequest(
@@ -124,7 +130,7 @@ def counts_as_attended(course, sessions_held, sessions_present):
 def close_register(run_id, *, by, now=None, notify=True):
     """Make attendance final: each confirmed place becomes attended or no_show by the course's
     rule, the schools' CPD leads hear of their no-shows, and billing hears of the close."""
-    from .. import signals, tasks
+    from .. import tasks  # bookings.tasks imports attendance: a cycle
 
     now = now or timezone.now()
     run = CourseRun.objects.filter(pk=run_id).first()
@@ -189,8 +195,6 @@ def close_register(run_id, *, by, now=None, notify=True):
 
 def waive_no_show_charge(enrolment_id, *, by, reason):
     """The CPD team waives a no-show's charge (illness, snow), with the reason on record."""
-    from .. import signals
-
     if not permissions.can_manage_bookings(by):
         raise BookingRefused("Only the CPD team can waive a charge.", "forbidden")
     reason = (reason or "").strip()

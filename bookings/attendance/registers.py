@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from accounts import permissions
-from courses.models import CoursePage, CourseRun
+from courses.models import CoursePage, CourseRun, Facilitator
 
 from ..models import (
     Attendance,
@@ -45,8 +45,6 @@ def registers_for(user):
 
 def takes_registers(user):
     """Whether `user` has any registers at all: the bookings team, or a facilitator."""
-    from courses.models import Facilitator
-
     return user.is_authenticated and (
         permissions.can_manage_bookings(user) or Facilitator.objects.filter(user=user).exists()
     )

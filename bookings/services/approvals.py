@@ -23,7 +23,7 @@ def needs_approval(school, booked_by, source=Booking.Source.WEB):
 
 def decide_enrolment(enrolment_id, *, by, approve):
     """A CPD lead approves or declines a teacher's own booking."""
-    from .. import tasks
+    from .. import tasks  # bookings.tasks imports this package: a cycle
 
     with transaction.atomic():
         enrolment = (
@@ -62,7 +62,7 @@ def decide_enrolment(enrolment_id, *, by, approve):
 
 def expire_approvals(now=None):
     """Release places whose approval request waited too long. Safe to run twice."""
-    from .. import tasks
+    from .. import tasks  # bookings.tasks imports this package: a cycle
 
     now = now or timezone.now()
     expired = 0

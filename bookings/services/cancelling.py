@@ -38,7 +38,7 @@ def cancelling_now_is_late(enrolment):
 def cancel_enrolment(enrolment_id, *, by, note=""):
     """Cancel one place. Free until the course's notice period; later it is a late
     cancellation, which billing charges unless the place is refilled from the waiting list."""
-    from .. import tasks
+    from .. import tasks  # bookings.tasks imports this package: a cycle
 
     with transaction.atomic():
         run, enrolment = _locked_enrolment(enrolment_id, by)
@@ -61,7 +61,7 @@ def cancel_enrolment(enrolment_id, *, by, note=""):
 def cancel_run(run_id, *, by, reason):
     """The provider cancels a run: every place is cancelled free of charge, everyone is told,
     and billing hears of it. The run and its bookings stay for the record."""
-    from .. import tasks
+    from .. import tasks  # bookings.tasks imports this package: a cycle
 
     if not permissions.can_manage_bookings(by):
         raise BookingRefused("Only the CPD team can cancel a run.", "forbidden")

@@ -182,7 +182,7 @@ def _book_places(run_id, request, offer):
             WaitingListEntry.objects.filter(pk=offer.pk).update(
                 status=WaitingListEntry.Status.ACCEPTED
             )
-        from .. import tasks
+        from .. import tasks  # bookings.tasks imports this package: a cycle
 
         if pending and request.notify:
             tasks.send_approval_request.delay_on_commit(booking.pk)

@@ -23,7 +23,7 @@ def _check_who_may_book(request, run_id):
     if request.source in (Booking.Source.WAITING_LIST, Booking.Source.TRANSFER):
         return  # accept_offer() and transfer_enrolment() have checked who may, before calling
     if request.source == Booking.Source.WALK_IN:
-        from ..attendance import may_add_walk_in
+        from ..attendance import may_add_walk_in  # attendance imports services: a cycle
 
         if not may_add_walk_in(booker, run_id):
             raise BookingRefused(

@@ -3,10 +3,12 @@ sending joining reminders."""
 
 from django.db import transaction
 from django.utils import timezone
+from wagtail.log_actions import log
 
 from accounts import permissions
 from courses.models import CourseRun
 
+from .. import emails
 from ..models import Enrolment
 from .refusals import BookingRefused
 
@@ -16,8 +18,6 @@ BOOKING_CLOSED = "cpd.run.booking_closed"
 def close_booking(run_ids, *, by):
     """Stop taking bookings on these runs now (status "closed"). Runs already closed or
     cancelled are left alone, so a second go changes nothing. Returns how many closed."""
-    from wagtail.log_actions import log
-
     if not permissions.can_manage_bookings(by):
         raise BookingRefused("Only the CPD team can close booking on a run.", "forbidden")
     closing = [CourseRun.Status.SCHEDULED, CourseRun.Status.OPEN]
@@ -48,8 +48,6 @@ def send_joining_reminders(run_ids, *, by, now=None):
     """Remind every confirmed delegate of these runs of their next session now. Each place
     is reminded at most once per session day, and not at all if the day-before reminder
     for that day has gone (bookings.emails.reminder_now). Returns how many were sent."""
-    from .. import emails
-
     if not permissions.can_manage_bookings(by):
         raise BookingRefused("Only the CPD team can send joining reminders.", "forbidden")
     sent = 0

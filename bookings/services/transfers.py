@@ -108,7 +108,7 @@ def transfer_enrolment(enrolment_id, *, to_run_id, by):
             f"Transferred to {target.reference}",
             cancelled_at=timezone.now(),
         )
-        from .. import tasks
+        from .. import tasks  # bookings.tasks imports this package: a cycle
 
         tasks.offer_places.delay_on_commit(run.pk)
     return booking.enrolments.get()

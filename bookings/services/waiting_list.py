@@ -47,7 +47,7 @@ def join_waiting_list(run_id, *, person, school, added_by):
 def offer_next_place(run_id, now=None):
     """Offer each free place to the next person waiting, holding it for them for a while.
     Run after any place frees; safe to run twice (it re-counts under the lock)."""
-    from .. import tasks
+    from .. import tasks  # bookings.tasks imports this package: a cycle
 
     now = now or timezone.now()
     offered = []
@@ -73,7 +73,7 @@ def offer_next_place(run_id, now=None):
 
 
 def _expire_offers(run, now):
-    from .. import tasks
+    from .. import tasks  # bookings.tasks imports this package: a cycle
 
     stale = WaitingListEntry.objects.select_for_update().filter(
         run=run, status=WaitingListEntry.Status.OFFERED, offer_expires_at__lte=now

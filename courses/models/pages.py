@@ -1,6 +1,7 @@
 """The catalogue's Wagtail pages: the programme, its strands, and each course (CoursePage),
 with the subject tags a course carries."""
 
+import json
 from decimal import Decimal
 
 from django import forms
@@ -348,8 +349,6 @@ class CoursePage(Page):
         }
 
     def get_context(self, request, *args, **kwargs):
-        import json
-
         context = super().get_context(request, *args, **kwargs)
         runs = list(self.upcoming_runs())
         context["runs"] = runs

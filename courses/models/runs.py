@@ -3,6 +3,7 @@ A change a calendar shows (a venue's address, a run's details, a session's times
 sessions' calendar SEQUENCE here."""
 
 from decimal import Decimal
+from urllib.parse import quote_plus
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -66,8 +67,6 @@ class Venue(index.Indexed, models.Model):
 
     @property
     def map_url(self):
-        from urllib.parse import quote_plus
-
         return f"https://www.openstreetmap.org/search?query={quote_plus(self.postcode)}"
 
 
