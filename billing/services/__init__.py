@@ -28,12 +28,7 @@ billing.services, not from the modules. A test that patches a name patches it in
 that calls it (e.g. billing.services.drawing._lock).
 """
 
-from .accounts import (
-    _lock,
-    address_for_documents,
-    billed_account,
-    school_account,
-)
+from .accounts import _lock, address_for_documents, billed_account, school_account
 from .corrections import (
     MANUAL_VAT_TREATMENTS,
     ManualLine,
@@ -57,9 +52,7 @@ from .credit import (
     spendable_lots,
     take_credit,
 )
-from .credit_notes import (
-    issue_credit_note,
-)
+from .credit_notes import issue_credit_note
 from .drawing import (
     CreditCover,
     credit_cover,
@@ -67,12 +60,7 @@ from .drawing import (
     has_credit_to_draw,
     paid_by_voucher,
 )
-from .errors import (
-    BillingError,
-    IncompleteBillingAddress,
-    _and,
-    long_date,
-)
+from .errors import BillingError, IncompleteBillingAddress, _and, long_date
 from .invoicing import (
     InvoicingReport,
     _add_line,
@@ -98,9 +86,7 @@ from .money import (
     total,
     vat_on,
 )
-from .packages import (
-    buy_package,
-)
+from .packages import buy_package
 from .payments import (
     KEYED_PAYMENT_MAX_AGE,
     PAID_BEFORE_ISSUE,
@@ -110,18 +96,8 @@ from .payments import (
     record_payment,
     record_remittance,
 )
-from .pricing import (
-    Quote,
-    band_for,
-    price_for,
-    quote,
-    quote_band,
-    vat_rate_for,
-)
-from .statements import (
-    Statement,
-    statement,
-)
+from .pricing import Quote, band_for, price_for, quote, quote_band, vat_rate_for
+from .statements import Statement, statement
 
 __all__ = [
     "BillingError",
