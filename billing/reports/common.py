@@ -4,7 +4,7 @@ still owes, worked out by the database in one query."""
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from ..models import ZERO, Payment
+from ..models import ZERO, CreditNote, Payment
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -37,8 +37,6 @@ def _sum_per_invoice(queryset, expression):
 
 def with_outstanding(invoices):
     """Annotate `owed`: services.outstanding() for each invoice, worked out by the database."""
-    from ..models import CreditNote
-
     credited = _sum_per_invoice(CreditNote.objects.all(), F("gross") - F("returned"))
     paid = _sum_per_invoice(Payment.objects.all(), F("applied"))
     return invoices.annotate(

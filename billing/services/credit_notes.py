@@ -16,6 +16,7 @@ from .money import _sums_by, money, total, vat_on
 def issue_credit_note(invoice, lines, *, reason, on=None, by=None):
     """Credit (invoice_line, net) pairs of an issued invoice. If the invoice was already paid
     beyond what it now asks for, the excess is held as account credit."""
+    # deferred: billing.tasks imports this package (through emails and pdf), a cycle at import
     from .. import tasks
 
     on = on or timezone.localdate()

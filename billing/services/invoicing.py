@@ -58,6 +58,7 @@ def _add_line(invoice, **fields):
 
 def issue_invoice(invoice, *, on=None):
     """Number, date and total a draft invoice; from here on it never changes."""
+    # deferred: billing.tasks imports this package (through emails and pdf), a cycle at import
     from .. import tasks
 
     on = on or timezone.localdate()

@@ -78,6 +78,7 @@ def record_payment(
 ):
     """Apply money received to an invoice. Part payments are fine; an overpayment is held as
     account credit. A Stripe Checkout Session pays once however often it is reported."""
+    # deferred: billing.tasks imports this package (through emails and pdf), a cycle at import
     from .. import tasks
 
     amount = _pounds_and_pence(amount)
@@ -152,6 +153,7 @@ def record_remittance(account, amount, allocations, *, method, received_on, refe
     """One receipt that pays several invoices of `account`: `allocations` are (invoice, share)
     pairs, each share a Payment linked to the Remittance; what is not allocated is held as
     account credit, as an overpayment is. Any bad figure refuses the lot and writes nothing."""
+    # deferred: billing.tasks imports this package (through emails and pdf), a cycle at import
     from .. import tasks
 
     amount = _pounds_and_pence(amount)

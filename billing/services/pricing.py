@@ -9,6 +9,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import School
+
 from ..models import (
     ZERO,
     Account,
@@ -85,8 +87,6 @@ def _pricing_facts(school, on):
     """In one query: the band finance set on the school's account, else on its trust's when
     the trust is billed centrally (if any); whether its LA is a partner; and the best discount
     any package held by the school, or by its centrally billing trust, gives on `on`."""
-    from accounts.models import School
-
     holders = Q(account__school=OuterRef("pk")) | Q(
         account__trust=OuterRef("trust_id"), account__trust__billed_centrally=True
     )
