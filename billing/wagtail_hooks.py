@@ -1,5 +1,9 @@
 """Billing in the Wagtail admin, for finance officers. Stripe's admin actions live in stripe_admin.
 
+It stays one module, long as it is: Wagtail loads hooks from this file by name, and it reads
+top to bottom as the Billing and Prices menus do, one viewset per screen, each a few lines of
+configuration over the views in billing.admin_views.
+
 Invoices, credit notes and payments are listed and inspected but never edited through a model
 form: money moves only through billing.services (record a payment, sell a package, the
 invoicing run). Accounts, packages and prices are plain settings, edited here."""
