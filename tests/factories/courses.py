@@ -131,6 +131,9 @@ def run(
     online = course_page.format == CoursePage.Format.ONLINE
     if course_page.format != CoursePage.Format.IN_PERSON:
         fields.setdefault("online_joining_url", "https://meet.example.gov.uk/cpd/test")
+        fields.setdefault("joining_instructions", "Join ten minutes early to check your audio.")
+    else:
+        fields.setdefault("joining_instructions", "Sign in at reception.")
     made = CourseRun.objects.create(
         course=course_page,
         reference=reference or f"TST-{next(_n):04d}",
