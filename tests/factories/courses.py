@@ -13,7 +13,15 @@ from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
-from courses.models import CoursePage, CourseRun, Facilitator, ProgrammePage, Session, StrandPage
+from courses.models import (
+    Audience,
+    CoursePage,
+    CourseRun,
+    Facilitator,
+    ProgrammePage,
+    Session,
+    StrandPage,
+)
 from courses.models import Venue as VenueModel
 from home.models import HomePage
 
@@ -81,7 +89,9 @@ def strand(title="Improving teaching and learning", *, slug=None, **fields):
     return page
 
 
-def course(title=None, *, strand_page=None, price="200.00", facilitators=(), **fields):
+def course(
+    title=None, *, strand_page=None, price="200.00", facilitators=(), audiences=(), **fields
+):
     """A published in-person course (unless `format` says otherwise) at `price` a place, in
     the teaching-and-learning strand unless given one."""
     n = next(_n)
@@ -96,7 +106,14 @@ def course(title=None, *, strand_page=None, price="200.00", facilitators=(), **f
     (strand_page or strand()).add_child(instance=page)
     if facilitators:
         page.facilitators.set(facilitators)
+    if audiences:
+        page.audiences.set(audiences)
     return publish(page)
+
+
+def audience(name="Teaching assistants"):
+    found, _ = Audience.objects.get_or_create(name=name, defaults={"slug": slugify(name)})
+    return found
 
 
 def venue(name="Haverleigh Professional Development Centre"):
