@@ -26,6 +26,7 @@ from . import (
     reports,
     stripe_admin,  # noqa: F401
 )
+from .dashboard import add_overdue_invoices
 from .models import (
     Account,
     AccountPackage,
@@ -623,6 +624,9 @@ class PricesGroup(ModelViewSetGroup):
     menu_icon = "pick"
     menu_order = 166
     items = (PriceBandViewSet, PackageViewSet, CourseBandPriceViewSet, RunBandPriceViewSet)
+
+
+hooks.register("construct_homepage_panels", add_overdue_invoices)
 
 
 @hooks.register("register_admin_viewset")

@@ -20,10 +20,13 @@ from core.admin import InspectFirstIndexView, ServicesOnlyViewSet
 from courses.models import CourseRun
 
 from . import admin_views
+from .dashboard import add_runs_this_week
 from .models import Booking, Enrolment, WaitingListEntry
 from .run_admin import SchedulingGroup
 from .schedule import SESSION_CANCELLED
 from .services import BOOKING_CLOSED
+
+hooks.register("construct_homepage_panels", add_runs_this_week)
 
 # --- Scheduling → Course runs: bookings staff add runs and their sessions (run_admin) ---------
 
