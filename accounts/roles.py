@@ -128,3 +128,15 @@ COLLECTION_PERMISSIONS = {
 }
 # Groups whose members approve workflow tasks (Wagtail's "Moderators approval" and ours).
 APPROVERS = [MODERATORS]
+
+
+def staff_role_names(user):
+    """The user's staff groups, read once per request."""
+    if not hasattr(user, "_staff_roles"):
+        user._staff_roles = frozenset(user.groups.values_list("name", flat=True))
+    return user._staff_roles
+
+
+def holds_staff_role(user, *names):
+    """A superuser, or a member of one of these staff groups (the dashboard's panels by role)."""
+    return user.is_superuser or bool(staff_role_names(user) & set(names))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class BillingConfig(AppConfig):
@@ -8,9 +9,7 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self):
-        # deferred: models need the app registry, not ready at import
-        from django.db.models.signals import post_save
-
+        # deferred: models need the app registry, and metrics reads them, not ready at import
         from core import metrics
 
         from .models import Payment

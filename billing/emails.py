@@ -14,6 +14,7 @@ from core.models import SentEmail
 
 from . import pdf, services
 from .models import Account, BillingSettings, CheckoutAttempt, CreditNote, Invoice, Payment
+from .reports import with_outstanding
 
 # Days after the due date at which an unpaid invoice is chased.
 REMINDER_DAYS = (0, 14, 30)
@@ -132,8 +133,6 @@ def reminder_stage(due_on, today):
 def reminders_due(today=None):
     """(invoice id, stage) for each unpaid invoice whose latest reminder has not gone yet.
     Only the latest stage is sent: a run missed for a fortnight does not send two at once."""
-    from .reports import with_outstanding
-
     today = today or timezone.localdate()
     invoices = (
         with_outstanding(
@@ -199,6 +198,7 @@ def stripe_payment_failed(checkout_attempt_id):
     to = finance_contacts(attempt.invoice.account)
     if not to or attempt.failed_at is None:
         return False
+    # deferred: stripe_gateway imports tasks, which imports this module
     from .stripe_gateway import invoice_path
 
     return send_once(

@@ -7,7 +7,7 @@ import uuid
 
 from django.core.cache import cache
 
-from . import runs, services
+from . import runs, services, tasks
 
 TTL = 24 * 60 * 60
 
@@ -19,8 +19,6 @@ def _key(job_id):
 def start_invoicing_run(period, *, by):
     """Queue a run for `period` (YYYY-MM) and return its job id. A bad month is refused
     (BillingError) before anything is queued."""
-    from . import tasks
-
     services.period_bounds(period)
     job_id = uuid.uuid4().hex
     cache.set(

@@ -43,7 +43,7 @@ def _html(template, context):
 
 
 def _render(template, context):
-    from weasyprint import HTML
+    from weasyprint import HTML  # deferred: heavy (Pango, fonts); only PDF renders need it
 
     return HTML(string=_html(template, context), base_url=site_url("/")).write_pdf()
 

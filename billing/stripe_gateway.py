@@ -1,5 +1,9 @@
 """The one place that talks to Stripe, through stripe-python's StripeClient.
 
+It stays one module, long as it is: it is the whole boundary with Stripe, and its parts share
+the client, the readers of a Checkout Session and the idempotency keys; split, a reader would
+have to hold several files to follow one payment.
+
 - start_checkout(): "Pay online" opens a Checkout Session for what an invoice still owes.
 - handle_webhook(): Stripe's signed webhook is the source of truth. It is verified, the object
   is re-fetched from Stripe, and the event is stored by id in the same transaction that applies

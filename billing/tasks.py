@@ -39,7 +39,7 @@ def send_receipt(payment_id):
 @shared_task(name="billing.tasks.reconcile_checkouts", acks_late=True)
 def reconcile_checkouts():
     """Every 15 minutes: apply paid Checkout Sessions whose webhook never arrived."""
-    from . import stripe_gateway
+    from . import stripe_gateway  # deferred: stripe_gateway imports this module
 
     if not stripe_gateway.configured():
         return "Stripe is not configured."
@@ -73,6 +73,6 @@ def send_reminder(invoice_id, days):
 @shared_task(name="billing.tasks.run_invoicing_job", acks_late=True)
 def run_invoicing_job(job_id, period):
     """The admin's "Run invoicing": progress goes to the cache for the page to poll."""
-    from . import jobs
+    from . import jobs  # deferred: jobs imports this module, to queue this task
 
     return jobs.run_invoicing_job(job_id, period)

@@ -1,5 +1,9 @@
 """Billing in the Wagtail admin, for finance officers. Stripe's admin actions live in stripe_admin.
 
+It stays one module, long as it is: Wagtail loads hooks from this file by name, and it reads
+top to bottom as the Billing and Prices menus do, one viewset per screen, each a few lines of
+configuration over the views in billing.admin_views.
+
 Invoices, credit notes and payments are listed and inspected but never edited through a model
 form: money moves only through billing.services (record a payment, sell a package, the
 invoicing run). Accounts, packages and prices are plain settings, edited here."""
@@ -22,6 +26,7 @@ from . import (
     reports,
     stripe_admin,  # noqa: F401
 )
+from .dashboard import add_overdue_invoices
 from .models import (
     Account,
     AccountPackage,
@@ -619,6 +624,9 @@ class PricesGroup(ModelViewSetGroup):
     menu_icon = "pick"
     menu_order = 166
     items = (PriceBandViewSet, PackageViewSet, CourseBandPriceViewSet, RunBandPriceViewSet)
+
+
+hooks.register("construct_homepage_panels", add_overdue_invoices)
 
 
 @hooks.register("register_admin_viewset")

@@ -21,10 +21,13 @@ from courses.models import CourseRun
 
 from . import admin_views
 from .attendance import takes_registers
+from .dashboard import add_runs_this_week
 from .models import Booking, Enrolment, WaitingListEntry
 from .run_admin import SchedulingGroup
 from .schedule import SESSION_CANCELLED
 from .services import BOOKING_CLOSED
+
+hooks.register("construct_homepage_panels", add_runs_this_week)
 
 # --- Scheduling → Course runs: bookings staff add runs and their sessions (run_admin) ---------
 

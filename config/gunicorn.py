@@ -1,10 +1,12 @@
 """gunicorn settings for the container: its own log lines as JSON too, the access line with the
-request id that RequestIdMiddleware echoed.  gunicorn --config python:config.gunicorn …"""
+request id that RequestIdMiddleware echoed (core/access_log.py).
+gunicorn --config python:config.gunicorn …"""
 
 import os
 
 accesslog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+# One JSON line per request, built from a few fields and written in one call (core/access_log.py).
+logger_class = "core.access_log.JsonAccessLogger"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,12 +1,12 @@
 from wagtail import hooks
 
-from .dashboard import add_role_panels
+from .dashboard import workflow_panels_first
 from .explorer import CoursePageViewSet, StrandPageViewSet
 
 
 @hooks.register("construct_homepage_panels")
 def role_panels(request, panels):
-    add_role_panels(request, panels)
+    workflow_panels_first(request, panels)
 
 
 @hooks.register("register_admin_viewset")

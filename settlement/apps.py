@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from billing import runs
+
 
 class SettlementConfig(AppConfig):
     """Settles bookings into invoices and credit notes: listens to bookings, writes through
@@ -10,8 +12,7 @@ class SettlementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from billing import runs
-
+        # deferred: receivers and services import models, not ready at import
         from . import receivers, services  # noqa: F401  (receivers connect on import)
 
         runs.register(services.run_invoicing)

@@ -234,8 +234,6 @@ def run_invoicing(period, *, progress=None, on=None):
     """The monthly run, for places confirmed before the end of `period`: one statement invoice
     per account on monthly invoicing, and for accounts invoiced per booking, any booking whose
     invoice was missed. Reduced charges are credited. Re-running issues nothing new."""
-    from accounts.models import School
-
     start, end = period_bounds(period)
     on = on or min(timezone.localdate(), end - timedelta(days=1))
     report = InvoicingReport(period=period)

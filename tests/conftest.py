@@ -1,22 +1,83 @@
+"""Fixtures for every test. Tests build the data they need with tests/factories; only a test
+that uses the `demo` fixture (directly, or through an autouse fixture in a directory's conftest
+where tests are not yet ported) gets the demo programme that `make run` seeds.
+
+The demo is seeded once, committed, the first time a test asks for it; tests are ordered so
+that, within each of pytest-django's groups, those without the demo run before it exists."""
+
 import pytest
 from django.core.management import call_command
 
+from tests.factories import cast, courses
+
+# Whether the committed demo programme is in the test database now.
+_demo = {"in_db": False}
+
+
+def _uses_demo(item):
+    return "demo" in getattr(item, "fixturenames", ())
+
+
+def _is_transactional(item):
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    marked = marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    )
+    return bool(marked) or "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """pytest-django runs database tests first, then transactional ones, then the rest; within
+    each group, run the tests without the demo before those that seed it (a stable sort)."""
+
+    def group(item):
+        names = getattr(item, "fixturenames", ())
+        if _is_transactional(item):
+            return 1
+        if item.get_closest_marker("django_db") or "db" in names:
+            return 0
+        return 2
+
+    items.sort(key=lambda item: (group(item), _uses_demo(item)))
+
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Seed the demo programme once for the whole run; each test rolls back its own changes."""
+def _demo_seeded(django_db_setup, django_db_blocker):
+    """Seed the demo programme once, committed, for every test that uses it; each test rolls
+    back its own changes. Session-scoped, so it runs before the test's transaction begins."""
     with django_db_blocker.unblock():
         call_command("seed_demo", verbosity=0)
+    _demo["in_db"] = True
 
 
 @pytest.fixture
-def demo(db):
+def demo(_demo_seeded, db, request):
     """The seeded demo programme, as `make run` builds it. Re-seeds after a transactional
     test has flushed the database (seed_demo is idempotent)."""
     from home.models import HomePage
 
     if not HomePage.objects.exists():
         call_command("seed_demo", verbosity=0)
+    yield
+    if _is_transactional(request.node):
+        _demo["in_db"] = False  # pytest-django flushes the database after this test
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_unless_asked(request):
+    """A test that did not ask for the demo must not find it. Ordering sees to that for
+    rolled-back tests; a transactional test after the demo was committed flushes it first."""
+    if not _demo["in_db"] or _uses_demo(request.node):
+        return
+    if "db" not in request.fixturenames and not _is_transactional(request.node):
+        return
+    if not _is_transactional(request.node):
+        pytest.fail("a test without the demo ran after the demo was seeded (test order?)")
+    request.getfixturevalue("transactional_db")
+    call_command("flush", interactive=False, verbosity=0)
+    _demo["in_db"] = False
 
 
 @pytest.fixture
@@ -40,8 +101,16 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def people(demo):
-    """The demo's people, by role: school A is Oakfield Primary, school B Riverside Academy."""
+def people(db, request):
+    """The usual cast, by role: school A is Oakfield Primary, school B Riverside Academy.
+    Built by the factories (tests/factories/cast.py); in a test that uses the demo, the demo's
+    own people with the same names."""
+    if _uses_demo(request.node):
+        return _demo_people()
+    return cast.people()
+
+
+def _demo_people():
     from accounts.models import School, User
 
     by_email = {u.email: u for u in User.objects.all()}
@@ -58,15 +127,17 @@ def people(demo):
 
 
 @pytest.fixture
+def site(db):
+    """The home page, root of the default site, for a test that follows a link to "/"."""
+    return courses.home()
+
+
+@pytest.fixture
 def make_user(db):
     """A new person with a verified (or not) email address."""
-    from allauth.account.models import EmailAddress
-
-    from accounts.models import User
+    from tests.factories import accounts
 
     def make(email, verified=True, **fields):
-        user = User.objects.create_user(email, "a-Strong-pass-2026", **fields)
-        EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
-        return user
+        return accounts.user(email, password="a-Strong-pass-2026", verified=verified, **fields)
 
     return make

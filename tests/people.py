@@ -10,7 +10,7 @@ import re
 from django.core import mail
 
 from accounts.models import Membership, User
-from demo.people import DEMO_PASSWORD
+from tests.factories.accounts import PASSWORD as CAST_PASSWORD
 
 PASSWORD = "Correct-Horse-Battery-2026"
 
@@ -71,11 +71,11 @@ def add_staff_in_wagtail(admin_client, email, *groups, password=PASSWORD, superu
 
 
 def superuser_client(client_class):
-    """A client signed in as the demo superuser through allauth. Call it while
-    ADMIN_MFA_REQUIRED is off (as in the test settings): the demo superuser has no
-    authenticator."""
+    """A client signed in through allauth as the superuser admin@example.gov.uk (the `people`
+    fixture's "staff", or the demo's; both have the cast's password). Call it while
+    ADMIN_MFA_REQUIRED is off (as in the test settings): that superuser has no authenticator."""
     client = client_class()
-    assert sign_in(client, "admin@example.gov.uk", DEMO_PASSWORD).status_code == 302
+    assert sign_in(client, "admin@example.gov.uk", CAST_PASSWORD).status_code == 302
     return client
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import template
 from django.core.cache import cache
 
+from billing import services
 from billing.access import has_finance_pages
 
 register = template.Library()
@@ -36,9 +37,7 @@ def vat_label(line):
 @register.filter
 def period_label(period):
     """'2026-12' → 'December 2026'."""
-    from billing.services import period_label
-
-    return period_label(period)
+    return services.period_label(period)
 
 
 @register.simple_tag(takes_context=True)

@@ -21,7 +21,7 @@ def test_download_holds_what_we_know_about_the_person(client, people):
     ]
 
 
-def test_closing_an_account_anonymises_it_and_signs_out(client, people):
+def test_closing_an_account_anonymises_it_and_signs_out(client, people, site):
     teacher = people["teacher_a"]
     client.force_login(teacher)
     response = client.post("/account/close/", {"email": "Teacher@Oakfield.sch.uk"}, follow=True)

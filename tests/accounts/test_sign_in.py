@@ -13,6 +13,7 @@ from django.test import Client
 
 from accounts.models import User
 from tests import people as via
+from tests.factories import accounts
 
 PASSWORD = "Correct-Horse-Battery-2026"
 
@@ -49,7 +50,7 @@ def test_sign_up_verify_then_find_your_school(client, db):
 @pytest.mark.parametrize(
     "variant", ["teacher@oakfield.sch.uk", "TEACHER@OAKFIELD.SCH.UK", " Teacher@Oakfield.sch.uk "]
 )
-def test_an_email_already_taken_in_any_case_gets_no_second_account(client, demo, variant):
+def test_an_email_already_taken_in_any_case_gets_no_second_account(client, people, variant):
     """Refused without saying so on the page (that would reveal who has an account):
     the owner of the address is told instead."""
     before = User.objects.count()
@@ -60,7 +61,7 @@ def test_an_email_already_taken_in_any_case_gets_no_second_account(client, demo,
     assert "Already Exists" in mail.outbox[0].subject
 
 
-def test_the_database_refuses_a_case_variant_email(demo):
+def test_the_database_refuses_a_case_variant_email(people):
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.bulk_create([User(email="Teacher@Oakfield.SCH.uk")])
 
@@ -76,7 +77,7 @@ def test_the_admin_sign_in_is_allauths(client, db):
     assert response.redirect_chain[-1][0].startswith("/accounts/login/?next=/admin/")
 
 
-def test_sixth_failed_sign_in_within_five_minutes_is_refused(client, demo):
+def test_sixth_failed_sign_in_within_five_minutes_is_refused(client, people):
     for attempt in range(5):
         response = client.post(
             "/accounts/login/", {"login": "admin@example.gov.uk", "password": f"wrong-{attempt}"}
@@ -84,7 +85,7 @@ def test_sixth_failed_sign_in_within_five_minutes_is_refused(client, demo):
         assert response.status_code == 200
         assert "not correct" in response.content.decode()
     response = client.post(
-        "/accounts/login/", {"login": "admin@example.gov.uk", "password": "cpd-demo-2026"}
+        "/accounts/login/", {"login": "admin@example.gov.uk", "password": accounts.PASSWORD}
     )
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -99,20 +100,20 @@ def mfa_required(settings):
     settings.ADMIN_MFA_REQUIRED = True
 
 
-def test_staff_without_an_authenticator_are_sent_to_set_one_up(client, demo, mfa_required):
+def test_staff_without_an_authenticator_are_sent_to_set_one_up(client, people, mfa_required):
     client.force_login(User.objects.get(email="admin@example.gov.uk"))
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/totp/activate/")
 
 
-def test_staff_with_totp_sign_in_with_a_code_and_reach_the_admin(client, demo, mfa_required):
+def test_staff_with_totp_sign_in_with_a_code_and_reach_the_admin(client, people, mfa_required):
     admin = User.objects.get(email="admin@example.gov.uk")
     secret = generate_totp_secret()
     TOTP.activate(admin, secret)
 
     response = client.post(
-        "/accounts/login/", {"login": "admin@example.gov.uk", "password": "cpd-demo-2026"}
+        "/accounts/login/", {"login": "admin@example.gov.uk", "password": accounts.PASSWORD}
     )
     assert response["Location"].startswith("/accounts/2fa/authenticate/")
     assert "_auth_user_id" not in client.session, "the password alone must not sign staff in"
@@ -125,7 +126,7 @@ def test_staff_with_totp_sign_in_with_a_code_and_reach_the_admin(client, demo, m
     assert client.get("/admin/").status_code == 200
 
 
-def test_teachers_are_not_asked_for_mfa_on_the_public_site(client, demo, mfa_required):
+def test_teachers_are_not_asked_for_mfa_on_the_public_site(client, people, mfa_required):
     client.force_login(User.objects.get(email="teacher@oakfield.sch.uk"))
     assert client.get("/account/").status_code == 200
 
@@ -206,7 +207,7 @@ def test_school_sign_in_creates_a_verified_account(rf, db, social_apps, provider
 
 @pytest.mark.parametrize("provider_id", ["google", "microsoft"])
 def test_school_sign_in_joins_the_existing_account_with_that_email(
-    rf, demo, social_apps, provider_id
+    rf, people, social_apps, provider_id
 ):
     """An account with no role anywhere yet (signed up, not joined a school). Accounts with a
     role or staff powers are never connected this way (tests/security)."""

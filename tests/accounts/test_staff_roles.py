@@ -1,31 +1,40 @@
-"""Staff groups made by the data migration: each demo role reaches what it should, and no
+"""Staff groups made by the data migration: each role reaches what it should, and no
 more. (The full walk over every admin URL, per group, belongs to the back-office issue.)"""
 
 import pytest
 
 from accounts import permissions, roles
-from accounts.models import User
-from courses.models import CoursePage, CourseRun
+from tests.factories import accounts, courses
 
-STAFF = {
-    "editor": "editor@example.gov.uk",
-    "moderator": "moderator@example.gov.uk",
-    "bookings": "bookings@example.gov.uk",
-    "finance": "finance.officer@example.gov.uk",
-    "facilitator": "facilitator@example.gov.uk",
-    "manager": "manager@example.gov.uk",
+GROUPS = {
+    "editor": roles.MARKETING,
+    "moderator": roles.MODERATORS,
+    "bookings": roles.BOOKINGS,
+    "finance": roles.FINANCE,
+    "facilitator": roles.FACILITATORS,
+    "manager": roles.MANAGERS,
 }
 
 
-def _get(client, who, url):
-    client.force_login(User.objects.get(email=STAFF[who]))
+@pytest.fixture
+def staff(db):
+    """One member of staff in each role's group."""
+    return {who: accounts.staff(f"{who}@example.gov.uk", group) for who, group in GROUPS.items()}
+
+
+def _get(client, staff, who, url):
+    client.force_login(staff[who])
     return client.get(url).status_code
 
 
 @pytest.fixture
-def urls(demo):
-    course = CoursePage.objects.live().first()
-    run = CourseRun.objects.first()
+def course(db):
+    return courses.course()
+
+
+@pytest.fixture
+def urls(course):
+    run = courses.run(course)
     return {
         "dashboard": "/admin/",
         "edit course": f"/admin/pages/{course.pk}/edit/",
@@ -47,22 +56,18 @@ ALLOWED = {
 }
 
 
-@pytest.mark.parametrize("who", list(STAFF))
-def test_each_staff_role_reaches_exactly_its_admin_pages(client, urls, who):
-    got = {name for name, url in urls.items() if _get(client, who, url) == 200}
+@pytest.mark.parametrize("who", list(GROUPS))
+def test_each_staff_role_reaches_exactly_its_admin_pages(client, staff, urls, who):
+    got = {name for name, url in urls.items() if _get(client, staff, who, url) == 200}
     assert got == ALLOWED[who]
 
 
-def test_only_bookings_officers_take_bookings_on_behalf_of_schools(demo):
-    able = {
-        who
-        for who, email in STAFF.items()
-        if permissions.can_manage_bookings(User.objects.get(email=email))
-    }
+def test_only_bookings_officers_take_bookings_on_behalf_of_schools(staff):
+    able = {who for who, person in staff.items() if permissions.can_manage_bookings(person)}
     assert able == {"bookings"}
 
 
-def test_every_role_has_a_demo_login(demo):
+def test_every_role_has_a_demo_login():
     from demo.people import demo_logins
 
     described = " ".join(what for _, _, what in demo_logins())
@@ -87,7 +92,7 @@ def _names(permissions):
 
 
 @pytest.mark.parametrize("group_name", list(roles.MODEL_PERMISSIONS))
-def test_each_group_holds_exactly_the_permissions_in_roles(demo, group_name):
+def test_each_group_holds_exactly_the_permissions_in_roles(db, group_name):
     from django.contrib.auth.models import Group
     from wagtail.models import GroupCollectionPermission, GroupPagePermission
 
@@ -103,14 +108,14 @@ def test_each_group_holds_exactly_the_permissions_in_roles(demo, group_name):
     )
 
 
-def test_there_is_one_editors_group_and_it_is_ours(demo):
+def test_there_is_one_editors_group_and_it_is_ours(db):
     from django.contrib.auth.models import Group
 
     assert not Group.objects.filter(name="Editors").exists()
     assert Group.objects.filter(name__icontains="editor").count() == 1
 
 
-def test_syncing_the_groups_again_changes_nothing(demo):
+def test_syncing_the_groups_again_changes_nothing(db):
     from django.apps import apps
     from django.contrib.auth.models import Group
 
@@ -121,28 +126,21 @@ def test_syncing_the_groups_again_changes_nothing(demo):
     assert {g.name: _names(g.permissions.all()) for g in Group.objects.all()} == before
 
 
-def test_moderators_approve_every_workflow_and_courses_need_their_approval(demo):
+def test_moderators_approve_every_workflow_and_courses_need_their_approval(course):
     from wagtail.models import Workflow
-
-    from courses.models import CoursePage
 
     for workflow in Workflow.objects.filter(active=True):
         tasks = [t.specific for t in workflow.tasks]
         assert tasks, f"{workflow.name} has no task"
         for task in tasks:
             assert roles.MODERATORS in {g.name for g in task.groups.all()}
-    course = CoursePage.objects.live().first()
     assert course.get_workflow().name == "Course approval"
 
 
-def test_a_marketing_editor_submits_a_course_and_a_moderator_approves_it(demo):
+def test_a_marketing_editor_submits_a_course_and_a_moderator_approves_it(staff, course):
     from wagtail.models import TaskState
 
-    from courses.models import CoursePage
-
-    editor = User.objects.get(email=STAFF["editor"])
-    moderator = User.objects.get(email=STAFF["moderator"])
-    course = CoursePage.objects.live().first()
+    editor, moderator = staff["editor"], staff["moderator"]
     assert not course.permissions_for_user(editor).can_publish()
 
     course.title = course.title + " (revised)"

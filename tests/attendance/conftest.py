@@ -133,3 +133,9 @@ def attended(make_run, book, mark_all, people, facilitator):
 
 def refresh(enrolment):
     return Enrolment.objects.get(pk=enrolment.pk)
+
+
+@pytest.fixture(autouse=True)
+def _demo_programme(demo):
+    """Tests here still look up the demo programme's courses, runs or people; not yet ported
+    to tests/factories (issue 18)."""

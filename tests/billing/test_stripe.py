@@ -478,7 +478,7 @@ def test_a_database_error_while_applying_answers_5xx_and_the_retry_pays(
 
     with monkeypatch.context() as patch:
         # Fails after the event row and the payment row are written: both must roll back.
-        patch.setattr(services, "_refresh_status", database_gone)
+        patch.setattr("billing.services.payments._refresh_status", database_gone)
         with on_commit():
             response = deliver(client, payload)
     assert response.status_code == 503

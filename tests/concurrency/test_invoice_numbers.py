@@ -79,7 +79,7 @@ def test_control_without_the_row_lock_the_same_issues_clash(postgres, stampede, 
         NumberSeries.objects.filter(pk=series.pk).update(next_number=number + 1)
         return f"{prefix}-{number:06d}"
 
-    monkeypatch.setattr(services, "next_number", unlocked_next_number)
+    monkeypatch.setattr("billing.services.invoicing.next_number", unlocked_next_number)
 
     def issue_or_clash(invoice):
         try:

@@ -102,7 +102,9 @@ def test_control_without_the_account_lock_the_credit_is_overdrawn(scene, stamped
         time.sleep(0.2)  # widen the race between reading what is left and drawing on it
         return lots
 
-    monkeypatch.setattr(services, "_lock", lambda ids: list(Account.objects.filter(pk__in=ids)))
-    monkeypatch.setattr(services, "spendable_lots", slow_lots)
+    monkeypatch.setattr(
+        "billing.services.drawing._lock", lambda ids: list(Account.objects.filter(pk__in=ids))
+    )
+    monkeypatch.setattr("billing.services.credit.spendable_lots", slow_lots)
     account = _race(scene, stampede)
     assert services.credit_balance(account) == -PLACE  # both places drew the same £240

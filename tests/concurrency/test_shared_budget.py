@@ -86,7 +86,9 @@ def test_control_without_the_account_lock_the_pot_is_overdrawn(scene, stampede, 
         time.sleep(0.05)  # widen the race between reading what is left and drawing on it
         return lots
 
-    monkeypatch.setattr(services, "_lock", lambda ids: list(Account.objects.filter(pk__in=ids)))
-    monkeypatch.setattr(services, "spendable_lots", slow_lots)
+    monkeypatch.setattr(
+        "billing.services.drawing._lock", lambda ids: list(Account.objects.filter(pk__in=ids))
+    )
+    monkeypatch.setattr("billing.services.credit.spendable_lots", slow_lots)
     stampede(_book, bookings, workers=10)
     assert services.credit_balance(budget) < 0

@@ -8,7 +8,6 @@ from django.core.management import call_command
 from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
 from courses.models import CoursePage, ProgrammePage
-from home.models import HomePage
 from tests.test_make_run import _manage  # a fresh process on a fresh database
 
 # Run in a fresh process on a fresh SQLite file: what the workflow tables hold after
@@ -63,8 +62,8 @@ def test_a_migrated_database_has_course_approval_and_the_demo_reuses_it(tmp_path
     assert facts["seeded"] == {**facts["migrated"], "attached_to": ["programmepage"]}
 
 
-def test_a_programme_page_an_editor_makes_goes_through_course_approval(demo):
-    home = HomePage.objects.get()
+def test_a_programme_page_an_editor_makes_goes_through_course_approval(site):
+    home = site
     programme = ProgrammePage(title="Programme 2027", slug="programme-2027")
     home.add_child(instance=programme)
 
@@ -72,9 +71,9 @@ def test_a_programme_page_an_editor_makes_goes_through_course_approval(demo):
     assert WorkflowPage.objects.get(page=programme).workflow.name == "Course approval"
 
 
-def test_a_retired_course_approval_is_not_put_back_on_a_new_programme(demo):
+def test_a_retired_course_approval_is_not_put_back_on_a_new_programme(site):
     Workflow.objects.filter(name="Course approval").update(active=False)
-    home = HomePage.objects.get()
+    home = site
     programme = ProgrammePage(title="Programme 2027", slug="programme-2027")
     home.add_child(instance=programme)
 

@@ -1,24 +1,21 @@
 from django.utils import timezone
 from django.utils.html import escape
 
-from courses.models import CoursePage, CourseRun, StrandPage
+from courses.models import CoursePage, CourseRun
 from home.templatetags.site_tags import places_label
+from tests.factories import accounts, bookings, courses
 
 
-def test_strand_page_lists_its_courses(client, demo):
-    strand = StrandPage.objects.get(title="Building capacity for inclusion")
+def test_strand_page_lists_its_courses(client, db):
+    strand = courses.strand("Building capacity for inclusion")
+    made = [courses.course(f"Inclusion course {n}", strand_page=strand) for n in range(3)]
     html = client.get(strand.url).content.decode()
-    for course in CoursePage.objects.child_of(strand).live():
+    for course in made:
         assert course.title in html
 
 
-def test_course_page_shows_every_upcoming_session_with_venue_and_places(client, demo):
-    run = (
-        CourseRun.objects.upcoming()
-        .filter(venue__isnull=False)
-        .prefetch_related("sessions")
-        .first()
-    )
+def test_course_page_shows_every_upcoming_session_with_venue_and_places(client, db):
+    run = courses.run(days=(10, 24, 38), capacity=12)
     html = client.get(run.course.url).content.decode()
     for session in run.sessions.all():
         local = timezone.localtime(session.starts_at)
@@ -28,41 +25,51 @@ def test_course_page_shows_every_upcoming_session_with_venue_and_places(client, 
     assert escape(places_label(run.places_left)) in html
 
 
-def test_online_run_says_live_online_and_never_shows_the_joining_link(client, demo):
-    run = CourseRun.objects.upcoming().filter(venue__isnull=True).first()
+def test_online_run_says_live_online_and_never_shows_the_joining_link(client, db):
+    run = courses.run(courses.course(format=CoursePage.Format.ONLINE))
     html = client.get(run.course.url).content.decode()
     assert "Live online" in html
     assert run.online_joining_url not in html
 
 
-def test_cancelled_runs_are_not_offered(client, demo):
-    run = CourseRun.objects.upcoming().first()
+def test_cancelled_runs_are_not_offered(client, db):
+    run = courses.run()
     run.status = CourseRun.Status.CANCELLED
     run.save()
     html = client.get(run.course.url).content.decode()
     assert f"Ref {run.reference}" not in html
 
 
-def test_course_page_query_count_is_bounded(client, demo, django_assert_max_num_queries):
-    course = CoursePage.objects.live().first()
+def test_course_page_query_count_is_bounded(client, db, django_assert_max_num_queries):
+    course = courses.course()
+    for days in (10, 30, 50):
+        courses.run(course, days=(days, days + 14))
     with django_assert_max_num_queries(40):
         assert client.get(course.url).status_code == 200
 
 
-def test_strand_page_cards_show_the_next_date_soonest_first(client, demo):
-    strand = StrandPage.objects.get(title="Using data")
+def test_strand_page_cards_show_the_next_date_soonest_first(client, db):
+    strand = courses.strand("Using data")
+    later = courses.course("Reading the data dashboard", strand_page=strand)
+    sooner = courses.course("Attendance data in action", strand_page=strand)
+    courses.run(later, days=(30,))
+    courses.run(sooner, days=(9,))
     html = client.get(strand.url).content.decode()
-    courses = list(CoursePage.listing(CoursePage.objects.child_of(strand).live()))
-    assert courses[0].next_starts_at <= courses[1].next_starts_at
-    assert html.index(escape(courses[0].title)) < html.index(escape(courses[1].title))
-    assert timezone.localtime(courses[0].next_starts_at).strftime("%-d %b %Y") in html
+    listed = list(CoursePage.listing(CoursePage.objects.child_of(strand).live()))
+    assert listed == [sooner, later]
+    assert listed[0].next_starts_at <= listed[1].next_starts_at
+    assert html.index(escape(listed[0].title)) < html.index(escape(listed[1].title))
+    assert timezone.localtime(listed[0].next_starts_at).strftime("%-d %b %Y") in html
 
 
 def test_strand_page_query_count_does_not_grow_with_its_courses(
-    client, demo, django_assert_max_num_queries
+    client, db, django_assert_max_num_queries
 ):
-    small = StrandPage.objects.get(title="Preparing for inspection")
-    big = StrandPage.objects.get(title="Improving teaching and learning")
+    small = courses.strand("Preparing for inspection")
+    big = courses.strand("Improving teaching and learning")
+    courses.run(courses.course(strand_page=small))
+    for n in range(6):
+        courses.run(courses.course(strand_page=big), days=(10 + n, 30 + n))
     client.get("/")  # warm the per-site caches that the first request fills
     with django_assert_max_num_queries(25) as few:
         client.get(small.url)
@@ -71,10 +78,11 @@ def test_strand_page_query_count_does_not_grow_with_its_courses(
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_a_cross_listed_course_appears_in_both_strands(client, demo):
-    inclusion = StrandPage.objects.get(title="Building capacity for inclusion")
-    inspection = StrandPage.objects.get(title="Preparing for inspection")
-    course = CoursePage.objects.child_of(inclusion).first()
+def test_a_cross_listed_course_appears_in_both_strands(client, db):
+    inclusion = courses.strand("Building capacity for inclusion")
+    inspection = courses.strand("Preparing for inspection")
+    courses.course(strand_page=inspection)
+    course = courses.course("SEND essentials", strand_page=inclusion)
     assert escape(course.title) not in client.get(inspection.url).content.decode()
     course.cross_listed_strands.add(inspection)
     course.save_revision().publish()
@@ -82,10 +90,12 @@ def test_a_cross_listed_course_appears_in_both_strands(client, demo):
     assert escape(course.title) in client.get(inclusion.url).content.decode()
 
 
-def test_places_left_reads_as_teachers_expect(client, demo):
-    runs = list(CourseRun.objects.upcoming().select_related("course"))
-    full = next(r for r in runs if r.places_left == 0)
-    nearly = next(r for r in runs if r.places_left == 2)
+def test_places_left_reads_as_teachers_expect(client, people):
+    school, staff = people["school_b"], people["staff"]
+    full = courses.run(capacity=2)
+    nearly = courses.run(capacity=5)
+    bookings.book(full, *accounts.staff_of(school, 2, "full"), school=school, booked_by=staff)
+    bookings.book(nearly, *accounts.staff_of(school, 3, "near"), school=school, booked_by=staff)
     assert "Full – join the waiting list" in client.get(full.course.url).content.decode()
     assert "2 places left" in client.get(nearly.course.url).content.decode()
     assert places_label(12) == "12 places" and places_label(1) == "1 place left"
@@ -99,20 +109,22 @@ def _json_ld(html):
     return json.loads(block.group(1))
 
 
-def test_course_page_describes_itself_to_search_engines(client, demo):
-    course = CoursePage.objects.get(slug="send-essentials-for-teaching-assistants-primary")
+def test_course_page_describes_itself_to_search_engines(client, db):
+    course = courses.course("SEND essentials for teaching assistants (primary)")
+    courses.run(course, days=(12, 26))
+    courses.run(course, days=(60,))
     data = _json_ld(client.get(course.url).content.decode())
     assert data["@type"] == "Course" and data["name"] == course.title
     runs = list(course.upcoming_runs())
-    assert len(data["hasCourseInstance"]) == len(runs)
+    assert len(data["hasCourseInstance"]) == len(runs) == 2
     first = data["hasCourseInstance"][0]
     assert first["courseMode"] == "onsite"
     assert first["offers"]["priceCurrency"] == "GBP"
     assert first["location"]["address"]["postalCode"] == runs[0].venue.postcode
 
 
-def test_course_text_cannot_break_out_of_the_structured_data(client, demo):
-    course = CoursePage.objects.live().first()
+def test_course_text_cannot_break_out_of_the_structured_data(client, db):
+    course = courses.course()
     course.summary = 'Sneaky </script><script>alert("x")</script>'
     course.save_revision().publish()
     html = client.get(course.url).content.decode()
@@ -120,8 +132,12 @@ def test_course_text_cannot_break_out_of_the_structured_data(client, demo):
     assert _json_ld(html)["description"] == course.summary
 
 
-def test_related_courses_come_from_the_same_strand(client, demo):
-    course = CoursePage.objects.get(slug="send-essentials-for-teaching-assistants-primary")
+def test_related_courses_come_from_the_same_strand(client, db):
+    inclusion = courses.strand("Building capacity for inclusion")
+    course = courses.course("SEND essentials", strand_page=inclusion)
+    for n in range(2):
+        courses.course(f"Inclusion course {n}", strand_page=inclusion)
+    courses.course("Elsewhere", strand_page=courses.strand("Using data"))
     related = list(course.related_courses())
     assert related and all(r.strand == course.strand for r in related)
     assert course not in related
@@ -129,23 +145,19 @@ def test_related_courses_come_from_the_same_strand(client, demo):
     assert "Related courses" in html and escape(related[0].title) in html
 
 
-def test_related_courses_work_on_a_previewed_unsaved_page(demo):
+def test_related_courses_work_on_a_previewed_unsaved_page(db):
     """Preview renders an in-memory copy of the page; its related courses must not crash."""
-    from courses.models import CoursePage
-
-    course = CoursePage.objects.live().filter(audiences__isnull=False).first()
+    assistants = courses.audience()
+    course = courses.course(audiences=[assistants])
+    courses.course(audiences=[assistants])
     draft = course.get_latest_revision_as_object()
     draft.audiences = list(course.audiences.all())  # as the edit form sets them, unsaved
     related = list(draft.related_courses())
-    assert course not in related
+    assert related and course not in related
 
 
-def test_a_called_off_session_is_marked_cancelled_on_the_course_page(client, demo):
-    run = next(
-        r
-        for r in CourseRun.objects.upcoming().filter(status="open").prefetch_related("sessions")
-        if len(r.sessions.all()) > 1
-    )
+def test_a_called_off_session_is_marked_cancelled_on_the_course_page(client, db):
+    run = courses.run(days=(10, 24))
     off, on = list(run.sessions.all())[:2]
     off.cancelled_at = timezone.now()
     off.save()

@@ -8,11 +8,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses.models import CoursePage, CourseRun, Session
+from tests.factories import courses
 
 
 @pytest.fixture
-def course(demo):
-    return CoursePage.objects.filter(format=CoursePage.Format.IN_PERSON).first()
+def course(db):
+    """An in-person course with a run already."""
+    course = courses.course()
+    courses.run(course, reference="RUN-100-1")
+    return course
 
 
 def _run(course, **kw):
@@ -102,10 +106,8 @@ def _admin_post_data(course, **overrides):
 
 
 @pytest.fixture
-def admin_client(client, demo):
-    from accounts.models import User
-
-    client.force_login(User.objects.get(email="admin@example.gov.uk"))
+def admin_client(client, people):
+    client.force_login(people["staff"])
     return client
 
 
@@ -144,8 +146,11 @@ def test_a_course_with_runs_cannot_be_deleted_in_the_admin(admin_client, course)
     assert course.runs.exists()
 
 
-def test_runs_admin_lists_soonest_first_with_the_first_session_date(admin_client):
+def test_runs_admin_lists_soonest_first_with_the_first_session_date(admin_client, course):
     import re
+
+    for n in range(12):  # references in the opposite order to their dates
+        courses.run(course, reference=f"RUN-{n:03d}-1", days=(60 - 3 * n,))
 
     html = admin_client.get("/admin/runs/").content.decode()
     shown = list(dict.fromkeys(re.findall(r"\b[A-Z]{3}-\d{3}-\d\b", html)))[:10]

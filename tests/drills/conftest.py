@@ -46,3 +46,9 @@ def colleagues(oakfield, make_user):
         return people
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _demo_programme(demo):
+    """Tests here still look up the demo programme's courses, runs or people; not yet ported
+    to tests/factories (issue 18)."""

@@ -1,15 +1,15 @@
-"""Places booked through the booking pages, by demo people who sign in with their password,
-for the place, feed and calendar tests in this folder."""
+"""Places booked through the booking pages, by people who sign in with their password, for the
+place, feed and calendar tests in this folder."""
 
 from django.test import Client
 
 from bookings.models import Booking
-from courses.models import CourseRun
-from demo.people import DEMO_PASSWORD
+from courses.models import CoursePage
 from tests import people as via
+from tests.factories import accounts, courses
 
 
-def signed_in(email, password=DEMO_PASSWORD):
+def signed_in(email, password=accounts.PASSWORD):
     client = Client()
     assert via.sign_in(client, email, password).status_code == 302
     return client
@@ -17,11 +17,8 @@ def signed_in(email, password=DEMO_PASSWORD):
 
 def open_run(*, online=False):
     """A bookable upcoming run with places and no bookings yet."""
-    runs = CourseRun.objects.upcoming().filter(
-        status=CourseRun.Status.OPEN, venue__isnull=online, bookings__isnull=True
-    )
-    run = next(r for r in runs if r.is_bookable and r.places_left >= 3)
-    return run
+    fmt = CoursePage.Format.ONLINE if online else CoursePage.Format.IN_PERSON
+    return courses.run(courses.course(format=fmt), days=(21,), capacity=10)
 
 
 def book(client, run, school, *delegates):

@@ -101,16 +101,14 @@ def _signed_in_as(client):
     return User.objects.get(pk=user_id) if user_id else None
 
 
-def test_a_forged_mail_claim_does_not_sign_in_as_the_teacher(demo, people, microsoft):
+def test_a_forged_mail_claim_does_not_sign_in_as_the_teacher(people, microsoft):
     attacker = Client()
     microsoft(attacker, "teacher@oakfield.sch.uk")
     assert _signed_in_as(attacker) != people["teacher_a"]
     assert not people["teacher_a"].socialaccount_set.exists()
 
 
-def test_even_a_vouched_address_does_not_take_over_an_account_with_a_school_role(
-    demo, people, microsoft
-):
+def test_even_a_vouched_address_does_not_take_over_an_account_with_a_school_role(people, microsoft):
     """The lead's own tenant may vouch for the address; the lead still signs in as usual and
     connects Microsoft themselves, so a compromised tenant account cannot take the role."""
     client = Client()
@@ -119,7 +117,7 @@ def test_even_a_vouched_address_does_not_take_over_an_account_with_a_school_role
     assert not people["lead_a"].socialaccount_set.exists()
 
 
-def test_a_forged_address_cannot_join_a_school_by_its_domain(demo, people, microsoft):
+def test_a_forged_address_cannot_join_a_school_by_its_domain(people, microsoft):
     attacker = Client()
     microsoft(attacker, "new.head@oakfield.sch.uk")
     user = User.objects.get(email="new.head@oakfield.sch.uk")
@@ -134,9 +132,7 @@ def test_a_forged_address_cannot_join_a_school_by_its_domain(demo, people, micro
 @pytest.mark.parametrize(
     "tenant, claims", [(EVIL_TENANT, {"xms_edov": True}), (SCHOOLS_TENANT, {})]
 )
-def test_an_address_microsoft_vouches_for_signs_in_verified(
-    demo, people, microsoft, tenant, claims
-):
+def test_an_address_microsoft_vouches_for_signs_in_verified(people, microsoft, tenant, claims):
     client = Client()
     microsoft(client, "r.shah@oakfield.sch.uk", tenant=tenant, **claims)
     user = _signed_in_as(client)
@@ -146,7 +142,7 @@ def test_an_address_microsoft_vouches_for_signs_in_verified(
     assert via.membership(user, people["school_a"]).is_teacher
 
 
-def test_an_id_token_issued_to_another_app_vouches_for_nothing(demo, microsoft, monkeypatch):
+def test_an_id_token_issued_to_another_app_vouches_for_nothing(people, microsoft, monkeypatch):
     monkeypatch.setattr("tests.security.test_microsoft_takeover.CLIENT_ID", "another-app")
     client = Client()
     microsoft(client, "r.shah@oakfield.sch.uk", tenant=SCHOOLS_TENANT)

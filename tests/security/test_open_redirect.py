@@ -5,7 +5,7 @@ import pytest
 
 from accounts.models import School
 from bookings.models import Enrolment
-from demo.people import DEMO_PASSWORD
+from tests.factories.accounts import PASSWORD
 
 from .booked import book, open_run, signed_in
 
@@ -59,11 +59,11 @@ def test_deciding_a_place_follows_a_next_on_this_site(pending_place):
 
 
 @pytest.mark.parametrize("target", HOSTILE)
-def test_signing_in_never_follows_an_off_site_next(demo, client, target):
+def test_signing_in_never_follows_an_off_site_next(people, client, target):
     """allauth's own sign-in takes `next` too; it must refuse the same list."""
     response = client.post(
         "/accounts/login/",
-        {"login": "teacher@oakfield.sch.uk", "password": DEMO_PASSWORD, "next": target},
+        {"login": "teacher@oakfield.sch.uk", "password": PASSWORD, "next": target},
     )
     assert response.status_code == 302
     assert not _off_site(response["Location"]), response["Location"]

@@ -3,8 +3,8 @@ the CPD team: not for a colleague who happens to be on the same booking."""
 
 import pytest
 
-from accounts.models import User
 from bookings.models import Enrolment
+from tests.factories import accounts
 
 from .booked import book, open_run
 from .booked import signed_in as _signed_in
@@ -13,7 +13,9 @@ from .booked import signed_in as _signed_in
 @pytest.fixture
 def shared_booking(people):
     """The CPD lead books Tom and Amira on one booking, through the booking pages."""
-    amira = User.objects.get(email="ta@oakfield.sch.uk")
+    amira = accounts.member(
+        people["school_a"], email="ta@oakfield.sch.uk", first_name="Amira", last_name="Hassan"
+    )
     lead = _signed_in("cpdlead@oakfield.sch.uk")
     booking = book(lead, open_run(), people["school_a"], people["teacher_a"], amira)
     tom_place = booking.enrolments.get(delegate=people["teacher_a"])

@@ -10,15 +10,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from home.models import EnquirySubmission, FormPage
+from home.models import EnquirySubmission
 from tests import people as via
+from tests.factories import home
 
 LIMIT = 5  # ACCOUNT_RATE_LIMITS["public_form"]: 5 in 10 minutes per client
 
 
 @pytest.fixture
-def enquiry_page(demo):
-    return FormPage.objects.get(slug="bespoke-support")
+def enquiry_page(db):
+    return home.enquiry_form()
 
 
 def enquiry(page, **extra):
@@ -101,7 +102,7 @@ def truncated_gif(name="broken.gif"):
 
 
 @pytest.fixture
-def editor(demo):
+def editor(people):
     return via.superuser_client(Client)
 
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from django.test import Client
 
-from demo.people import DEMO_PASSWORD
+from tests.factories.accounts import PASSWORD
 
 INGRESS = "10.42.0.7"
 K8S_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "k8s" / "config.yaml"
@@ -60,7 +60,7 @@ def _refused(response):
     return "Too many failed login attempts" in response.content.decode()
 
 
-def test_an_attacker_behind_the_ingress_does_not_lock_out_other_people(demo, behind_the_ingress):
+def test_an_attacker_behind_the_ingress_does_not_lock_out_other_people(people, behind_the_ingress):
     attacker = Client()
     for n in range(5):  # a different address each time: only the per-IP limit can catch it
         response = _through_ingress(attacker, "203.0.113.66", f"victim{n}@example.org", "guess")
@@ -68,11 +68,11 @@ def test_an_attacker_behind_the_ingress_does_not_lock_out_other_people(demo, beh
     assert _refused(_through_ingress(attacker, "203.0.113.66", "victim9@example.org", "guess"))
 
     teacher = Client()
-    response = _through_ingress(teacher, "198.51.100.20", "teacher@oakfield.sch.uk", DEMO_PASSWORD)
+    response = _through_ingress(teacher, "198.51.100.20", "teacher@oakfield.sch.uk", PASSWORD)
     assert response.status_code == 302 and "_auth_user_id" in teacher.session
 
 
-def test_a_forged_forwarded_for_header_does_not_reset_the_count(demo, behind_the_ingress):
+def test_a_forged_forwarded_for_header_does_not_reset_the_count(db, behind_the_ingress):
     attacker = Client()
     for n in range(5):
         _through_ingress(

@@ -8,13 +8,13 @@ from django.test import Client
 
 from accounts import roles
 from accounts.models import JoinRequest, Membership
-from billing.models import Invoice
-from demo.people import DEMO_PASSWORD
 from tests import people as via
+from tests.factories import billing
+from tests.factories.accounts import PASSWORD
 
 
 @pytest.fixture
-def officer(demo):
+def officer(people):
     admin = via.superuser_client(Client)
     user = via.add_staff_in_wagtail(admin, "sly.officer@example.gov.uk", roles.BOOKINGS)
     client = Client()
@@ -22,8 +22,10 @@ def officer(demo):
     return user, client
 
 
-def _an_invoice_of(school):
-    return Invoice.objects.filter(account__school=school).exclude(status="draft").first()
+@pytest.fixture
+def statement(people):
+    """Oakfield's issued monthly statement."""
+    return billing.issued_statement(people["school_a"], booked_by=people["staff"])
 
 
 def test_a_bookings_officer_cannot_approve_their_own_join_request(officer, people):
@@ -43,7 +45,7 @@ def test_a_bookings_officer_cannot_approve_their_own_join_request(officer, peopl
 def test_nobody_raises_their_own_roles_on_the_school_page(people):
     """A CPD lead may manage others' roles, not add finance (or anything) to their own."""
     client = Client()
-    via.sign_in(client, people["lead_a"].email, DEMO_PASSWORD)
+    via.sign_in(client, people["lead_a"].email, PASSWORD)
     mine = via.membership(people["lead_a"], people["school_a"])
     before = set(mine.roles)
 
@@ -71,19 +73,19 @@ def test_a_bookings_officer_cannot_give_themselves_a_finance_role_in_the_admin(o
     assert not Membership.objects.filter(user=user, school=school).exists()
 
 
-def test_a_school_role_given_to_council_staff_opens_no_finance_pages(officer, people):
+def test_a_school_role_given_to_council_staff_opens_no_finance_pages(officer, people, statement):
     """Even when a school's lead adds the officer and makes them finance contact (by mistake or
     collusion), staff see invoices only with billing permissions."""
     user, client = officer
     school = people["school_a"]
     via.join_school(client, school)
     lead = Client()
-    via.sign_in(lead, people["lead_a"].email, DEMO_PASSWORD)
+    via.sign_in(lead, people["lead_a"].email, PASSWORD)
     via.decide_join_request(lead, school, JoinRequest.objects.get(user=user), "approve")
     via.set_roles(lead, via.membership(user, school), Membership.Role.FINANCE)
     assert via.membership(user, school).is_finance
 
-    invoice = _an_invoice_of(school)
+    invoice = statement
     assert (
         f"/billing/accounts/{invoice.account_id}/" not in client.get("/billing/").content.decode()
     )

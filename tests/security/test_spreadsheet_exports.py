@@ -15,28 +15,24 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from bookings.models import Enrolment
-from courses.models import CourseRun
 from home.models import EnquirySubmission, FormPage
 from tests import people as via
+from tests.factories import courses, home
 
 FORMULA = '=HYPERLINK("http://evil.example","x")'
 LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture
-def superuser(demo):
+def superuser(people):
     return via.superuser_client(Client)
 
 
 @pytest.fixture
-def attack(demo, people):
+def attack(people):
     """A teacher signs up on the school's domain, joins it and books a place for themselves,
     with a formula as their needs and PO number."""
-    run = next(
-        r
-        for r in CourseRun.objects.upcoming().filter(status=CourseRun.Status.OPEN)
-        if r.is_bookable and r.places_left > 0
-    )
+    run = courses.run()
     school = people["school_a"]
     client = Client()
     teacher = via.sign_up(client, "mallory@oakfield.sch.uk")
@@ -152,8 +148,8 @@ def test_bookings_officers_still_see_needs_on_the_admin_pages(superuser, attack)
         assert b"HYPERLINK" in officer.get(url).content, url
 
 
-def test_form_submission_exports_are_neutralised(superuser, demo):
-    page = FormPage.objects.get(slug="bespoke-support")
+def test_form_submission_exports_are_neutralised(superuser):
+    page = home.enquiry_form()
     data = {}
     for field in page.get_form_fields():
         if field.field_type == "email":

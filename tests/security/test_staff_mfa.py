@@ -7,17 +7,16 @@ import pytest
 from django.test import Client
 
 from accounts import roles
-from billing.models import Account, Invoice
-from courses.models import CourseRun
-from demo.people import DEMO_PASSWORD
 from tests import people as via
+from tests.factories import billing, courses
+from tests.factories.accounts import PASSWORD
 
 SETUP = "/accounts/2fa/totp/activate/"
 
 
 @pytest.fixture
-def staff(demo):
-    """Made by the demo superuser in Wagtail, before the gate is switched on for the attack."""
+def staff(people):
+    """Made by the superuser in Wagtail, before the gate is switched on for the attack."""
     admin = via.superuser_client(Client)
     return {
         "bookings": via.add_staff_in_wagtail(admin, "b.officer@example.gov.uk", roles.BOOKINGS),
@@ -34,11 +33,16 @@ def gate_on(settings):
     settings.ADMIN_MFA_REQUIRED = True
 
 
-def _pages(people):
+@pytest.fixture
+def statement(people):
+    """Oakfield's issued monthly statement, for a place on a run."""
+    return billing.issued_statement(people["school_a"], booked_by=people["staff"])
+
+
+def _pages(people, invoice):
     school = people["school_a"]
-    run = CourseRun.objects.filter(enrolments__isnull=False).first()
-    invoice = Invoice.objects.exclude(status=Invoice.Status.DRAFT).first()
-    account = Account.objects.filter(invoices__isnull=False).first()
+    run = invoice.lines.first().enrolment.run
+    account = invoice.account
     return {
         # the admin
         "/admin/": "bookings",
@@ -66,9 +70,9 @@ def _signed_in(user, password=via.PASSWORD):
 
 
 @pytest.mark.parametrize("who", ["bookings", "finance", "facilitator", "superuser"])
-def test_staff_without_an_authenticator_reach_no_staff_page(staff, people, gate_on, who):
+def test_staff_without_an_authenticator_reach_no_staff_page(staff, people, statement, gate_on, who):
     client = _signed_in(staff[who])
-    got = {url: client.get(url) for url in _pages(people)}
+    got = {url: client.get(url) for url in _pages(people, statement)}
     let_through = {
         url: r.status_code
         for url, r in got.items()
@@ -77,7 +81,9 @@ def test_staff_without_an_authenticator_reach_no_staff_page(staff, people, gate_
     assert let_through == {}
 
 
-def test_with_an_authenticator_the_same_pages_open_after_the_code(staff, people, gate_on):
+def test_with_an_authenticator_the_same_pages_open_after_the_code(
+    staff, people, statement, gate_on
+):
     for who in ("bookings", "finance", "superuser"):
         client = _signed_in(staff[who])
         secret = via.set_up_authenticator(client)
@@ -86,7 +92,7 @@ def test_with_an_authenticator_the_same_pages_open_after_the_code(staff, people,
         assert response["Location"].startswith("/accounts/2fa/authenticate/")
         assert "_auth_user_id" not in client.session, "a password alone must not sign staff in"
         client.post("/accounts/2fa/authenticate/", {"code": via.totp_code(secret)})
-        for url, role in _pages(people).items():
+        for url, role in _pages(people, statement).items():
             if role == who:
                 assert client.get(url).status_code == 200, (who, url)
 
@@ -94,7 +100,7 @@ def test_with_an_authenticator_the_same_pages_open_after_the_code(staff, people,
 def test_the_gate_holds_for_a_view_that_reads_the_user_late(staff, people, gate_on):
     """A page that answers some requests before asking who you are (booking a run) still
     refuses to act on staff powers without the authenticator."""
-    run = CourseRun.objects.upcoming().first()
+    run = courses.run()
     client = _signed_in(staff["bookings"])
     response = client.get(f"/book/{run.pk}/?school={people['school_a'].pk}")
     assert response.status_code == 302 and response["Location"].startswith(SETUP)
@@ -102,13 +108,13 @@ def test_the_gate_holds_for_a_view_that_reads_the_user_late(staff, people, gate_
 
 def test_teachers_and_leads_are_not_asked(people, gate_on):
     for who in ("teacher_a", "lead_a", "finance_a"):
-        client = _signed_in(people[who], DEMO_PASSWORD)
+        client = _signed_in(people[who], PASSWORD)
         assert client.get("/account/").status_code == 200
         assert client.get(f"/account/school/{people['school_a'].pk}/").status_code in {200, 404}
 
 
 def test_a_teacher_who_is_given_a_staff_group_is_gated_from_then_on(people, gate_on, settings):
-    client = _signed_in(people["teacher_a"], DEMO_PASSWORD)
+    client = _signed_in(people["teacher_a"], PASSWORD)
     assert client.get("/account/").status_code == 200
     settings.ADMIN_MFA_REQUIRED = False
     admin = via.superuser_client(Client)

@@ -12,6 +12,7 @@ from billing import stripe_gateway
 from billing.models import Invoice, Payment
 from billing.services import outstanding
 from tests.billing.stripe_double import install, sign
+from tests.factories import billing
 
 WEBHOOK = "/billing/stripe/webhook/"
 
@@ -23,8 +24,8 @@ def stripe_double(db, settings):
 
 @pytest.fixture
 def checkout(people, stripe_double):
-    """Oakfield's finance officer presses *Pay online* on the demo's issued invoice."""
-    invoice = Invoice.objects.get(account__school=people["school_a"], status=Invoice.Status.ISSUED)
+    """Oakfield's finance officer presses *Pay online* on its issued monthly statement."""
+    invoice = billing.issued_statement(people["school_a"], booked_by=people["staff"])
     owed = outstanding(invoice)
     assert owed > 0
     return invoice, owed, stripe_gateway.start_checkout(invoice, by=people["finance_a"])

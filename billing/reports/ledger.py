@@ -1,30 +1,16 @@
-"""What finance reads off the books: statement rows, the ledger export (invoices, credit notes
-and payments for a date range, with each strand's nominal code), and the aged-debt report.
+"""The ledger export: a date range's invoice lines, credit note lines, payments, redemptions of
+prepaid credit and credit movements, with nominal codes, as CSV rows; and its summary."""
 
-Reads only. Amounts are Decimal, written to CSV as plain pounds and pence ("1234.50")."""
-
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models import Case, F, Sum, When
+from django.db.models.functions import TruncDate
 
 from core.exports import spreadsheet_safe
 
-from .models import (
+from ..models import (
     ZERO,
-    Account,
     BillingSettings,
     CreditEntry,
     CreditNoteLine,
@@ -33,104 +19,8 @@ from .models import (
     Payment,
     Remittance,
 )
-from .services import money
-
-MONEY = DecimalField(max_digits=12, decimal_places=2)
-
-
-def customer_ref(account):
-    """The ledger's key for a customer: a school's URN, a trust's GIAS UID, or the consortium."""
-    if account.school_id:
-        return f"URN {account.school.urn}"
-    if account.trust_id:
-        return f"TRUST {account.trust.uid}"
-    return f"CONSORTIUM {account.consortium_id}"
-
-
-# --- outstanding, in one query -------------------------------------------------------------
-
-
-def _sum_per_invoice(queryset, expression):
-    return Coalesce(
-        Subquery(
-            queryset.filter(invoice=OuterRef("pk"))
-            .values("invoice")
-            .annotate(t=Sum(expression, output_field=MONEY))
-            .values("t"),
-            output_field=MONEY,
-        ),
-        Value(ZERO),
-        output_field=MONEY,
-    )
-
-
-def with_outstanding(invoices):
-    """Annotate `owed`: services.outstanding() for each invoice, worked out by the database."""
-    from .models import CreditNote
-
-    credited = _sum_per_invoice(CreditNote.objects.all(), F("gross") - F("returned"))
-    paid = _sum_per_invoice(Payment.objects.all(), F("applied"))
-    return invoices.annotate(
-        owed=ExpressionWrapper(F("gross") - credited - paid, output_field=MONEY)
-    )
-
-
-# --- a statement as CSV --------------------------------------------------------------------
-
-STATEMENT_HEADINGS = [
-    "Date",
-    "Type",
-    "Number",
-    "Invoice",
-    "Details",
-    "Amount",
-    "Outstanding",
-    "Due",
-]
-
-
-def statement_rows(statement):
-    """Heading, then invoices, credit notes and payments by date, then the balance."""
-    rows = []
-    for invoice in statement.invoices:
-        rows.append(
-            (
-                invoice.issued_on,
-                "Invoice",
-                invoice.number,
-                invoice.number,
-                f"PO {invoice.po_number}" if invoice.po_number else "",
-                invoice.gross,
-                invoice.owed,
-                invoice.due_on,
-            )
-        )
-    for note in statement.credit_notes:
-        rows.append(
-            (note.issued_on, "Credit note", note.number, note.invoice.number, note.reason,
-             -note.gross, "", "")
-        )  # fmt: skip
-    for payment in statement.payments:
-        details = payment.get_method_display()
-        if payment.reference:
-            details += f": {payment.reference}"
-        rows.append(
-            (payment.received_on, "Payment", "", payment.invoice.number, details,
-             -payment.amount, "", "")
-        )  # fmt: skip
-    # Date, then documents before the payments of that day, then number.
-    rows.sort(key=lambda row: (row[0], row[1] == "Payment", row[2]))
-    yield STATEMENT_HEADINGS
-    for row in rows:
-        yield [spreadsheet_safe(v) if isinstance(v, str) else v for v in row]
-    yield []
-    yield ["", "Outstanding", "", "", "", "", statement.owed, ""]
-    yield ["", "Of which overdue", "", "", "", "", statement.overdue, ""]
-    yield ["", "Credit held", "", "", "", "", statement.credit, ""]
-    yield ["", "Balance (negative: in credit)", "", "", "", "", statement.balance, ""]
-
-
-# --- the ledger export ---------------------------------------------------------------------
+from ..services import money
+from .common import _ACCOUNT, customer_ref
 
 INVOICE_HEADINGS = [
     "Invoice number",
@@ -148,6 +38,8 @@ INVOICE_HEADINGS = [
     "VAT",
     "Gross",
 ]
+
+
 CREDIT_NOTE_HEADINGS = [
     "Credit note number",
     "Issue date",
@@ -164,6 +56,8 @@ CREDIT_NOTE_HEADINGS = [
     "Gross",
     "Settlement",
 ]
+
+
 PAYMENT_HEADINGS = [
     "Received",
     "Invoice number",
@@ -177,7 +71,6 @@ PAYMENT_HEADINGS = [
     "Refunded",
     "Stripe payment",
 ]
-_ACCOUNT = ("school", "trust", "consortium")
 
 
 def invoice_lines(start, end):
@@ -379,7 +272,11 @@ def redemption_rows(start, end):
 # credit is drawn again. Returned credit refunded to the card leaves it the other way.
 # An adjustment by hand is not here: its other side is for finance to choose.
 CREDIT_INTO_DEFERRED = {"return": "Returned by credit note", "overpayment": "Overpayment held"}
+
+
 CREDIT_OUT_OF_DEFERRED = {"refunded": "Refunded to the card"}
+
+
 # Package credit left after its use-by date leaves deferred income for the expired-credit
 # income code (no VAT: an unused multi-purpose voucher was never a supply, and a single-
 # purpose one bore its VAT when sold); an extension that brings it back reverses that.
@@ -501,108 +398,3 @@ def ledger_summary(start, end):
         payments_received=(received.aggregate(t=Sum("amount"))["t"] or ZERO)
         + (unallocated.aggregate(t=Sum("held_as_credit"))["t"] or ZERO),
     )
-
-
-# --- aged debt -----------------------------------------------------------------------------
-
-BUCKETS = [
-    ("current", "Not yet due"),
-    ("1-30", "1–30 days overdue"),
-    ("31-60", "31–60 days overdue"),
-    ("61-90", "61–90 days overdue"),
-    ("over-90", "Over 90 days overdue"),
-]
-
-
-def bucket_for(days_overdue):
-    if days_overdue <= 0:
-        return "current"
-    if days_overdue <= 30:
-        return "1-30"
-    if days_overdue <= 60:
-        return "31-60"
-    if days_overdue <= 90:
-        return "61-90"
-    return "over-90"
-
-
-def _empty():
-    return {key: ZERO for key, _ in BUCKETS}
-
-
-@dataclass
-class AgedAccount:
-    account: Account
-    buckets: dict = field(default_factory=_empty)
-    invoices: int = 0
-
-    @property
-    def total(self):
-        return sum(self.buckets.values(), ZERO)
-
-    @property
-    def amounts(self):
-        return [self.buckets[key] for key, _ in BUCKETS]
-
-
-@dataclass
-class AgedDebt:
-    on: object
-    accounts: list
-    totals: dict
-
-    @property
-    def total(self):
-        return sum(self.totals.values(), ZERO)
-
-    @property
-    def bars(self):
-        """(label, amount, share of the largest bucket in percent) for the chart."""
-        largest = max(self.totals.values(), default=ZERO) or Decimal(1)
-        return [
-            (label, self.totals[key], int(self.totals[key] * 100 / largest))
-            for key, label in BUCKETS
-        ]
-
-
-def aged_debt(on=None):
-    """What each account owes, by how long past its due date, as of `on` (default today)."""
-    on = on or timezone.localdate()
-    invoices = (
-        with_outstanding(
-            Invoice.objects.exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]).filter(
-                issued_on__lte=on
-            )
-        )
-        .filter(owed__gt=0)
-        .select_related(*(f"account__{p}" for p in _ACCOUNT))
-        .order_by("account_id", "due_on")
-    )
-    by_account = {}
-    totals = _empty()
-    for invoice in invoices:
-        row = by_account.setdefault(invoice.account_id, AgedAccount(invoice.account))
-        key = bucket_for((on - invoice.due_on).days)
-        owed = money(invoice.owed)
-        row.buckets[key] += owed
-        row.invoices += 1
-        totals[key] += owed
-    rows = sorted(by_account.values(), key=lambda r: (-r.total, r.account.name))
-    return AgedDebt(on=on, accounts=rows, totals=totals)
-
-
-AGED_DEBT_HEADINGS = ["Customer ref", "Customer", "Invoices", *[label for _, label in BUCKETS]]
-
-
-def aged_debt_rows(report):
-    yield [*AGED_DEBT_HEADINGS, "Total"]
-    for row in report.accounts:
-        yield [
-            customer_ref(row.account),
-            spreadsheet_safe(row.account.name),
-            row.invoices,
-            *row.amounts,
-            row.total,
-        ]
-    yield ["", "Total", sum(r.invoices for r in report.accounts),
-           *[report.totals[k] for k, _ in BUCKETS], report.total]  # fmt: skip
