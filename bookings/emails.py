@@ -9,9 +9,11 @@ from accounts.models import Membership
 from core.emails import build_email, send_once
 from core.links import site_url
 from core.models import SentEmail
+from courses.models import Session
 
 from .calendar import ics_for_enrolment
-from .models import Booking, Enrolment, WaitingListEntry
+from .links import offer_acceptance_url
+from .models import Booking, Enrolment, Evaluation, ImpactFollowUp, WaitingListEntry
 
 
 def _message(template, subject, to, context, attachments=()):
@@ -141,8 +143,6 @@ def run_cancelled(run_id, reason):
 
 
 def waiting_list_offer(entry_id):
-    from .links import offer_acceptance_url
-
     entry = WaitingListEntry.objects.select_related("person", "run__course").get(pk=entry_id)
     if entry.status != WaitingListEntry.Status.OFFERED:
         return False
@@ -275,8 +275,6 @@ def no_show_notices(run_id):
 
 
 def _evaluation(evaluation_id):
-    from .models import Evaluation
-
     return (
         Evaluation.objects.select_related("enrolment__delegate", "enrolment__run__course")
         .filter(pk=evaluation_id)
@@ -308,8 +306,7 @@ def evaluation_request(evaluation_id):
 
 def evaluation_reminder(evaluation_id, now=None):
     """The next reminder, if one is due: the count and the key both stop a third."""
-    from .attendance import due_reminders
-    from .models import Evaluation
+    from .attendance import due_reminders  # attendance imports emails: a cycle
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -335,8 +332,6 @@ def evaluation_reminder(evaluation_id, now=None):
 
 def impact_follow_up(follow_up_id):
     """What changed in your practice? To the delegate, and about them to their CPD leads."""
-    from .models import ImpactFollowUp
-
     follow_up = (
         ImpactFollowUp.objects.select_related(
             "enrolment__delegate", "enrolment__run__course", "enrolment__booking__school"
@@ -380,8 +375,6 @@ def impact_follow_up(follow_up_id):
 def session_cancelled(session_id, reason):
     """Each confirmed delegate hears that one session is off and the rest go ahead, with the
     updated calendar file (the session marked cancelled)."""
-    from courses.models import Session
-
     session = Session.objects.filter(pk=session_id, cancelled_at__isnull=False).first()
     if session is None:
         return 0

@@ -9,6 +9,7 @@ from wagtail.log_actions import log
 from accounts import permissions
 from courses.models import CourseRun, Session
 
+from . import tasks
 from .services import BookingRefused
 
 SESSION_CANCELLED = "bookings.cancel_session"  # the run's history shows it (wagtail_hooks)
@@ -18,8 +19,6 @@ def cancel_session(session_id, *, by, reason):
     """Call off one session. Places stay booked; every calendar shows the session as
     cancelled (its SEQUENCE goes up, so subscribed calendars replace the event), and each
     confirmed delegate is emailed the reason once."""
-    from . import tasks
-
     if not permissions.can_manage_bookings(by):
         raise BookingRefused("Only the CPD team can cancel a session.", "forbidden")
     reason = (reason or "").strip()

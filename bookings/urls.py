@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import attendance_views as after
-from . import feed_views, views
+from . import feed_views, place_views, views
 
 app_name = "bookings"
 
@@ -10,19 +10,23 @@ urlpatterns = [
     path("book/<id:run_id>/details/", views.booking_details, name="details"),
     path("book/<id:run_id>/add-colleague/", views.add_colleague, name="add_colleague"),
     path("book/<id:run_id>/waiting-list/", views.join_waiting_list, name="join_waiting_list"),
-    path("bookings/", views.my_bookings, name="mine"),
-    path("bookings/<str:reference>/", views.booking_detail, name="detail"),
-    path("bookings/place/<id:enrolment_id>/cancel/", views.cancel_place, name="cancel"),
-    path("bookings/place/<id:enrolment_id>/decide/", views.decide_place, name="decide"),
-    path("bookings/place/<id:enrolment_id>/substitute/", views.substitute_place, name="substitute"),
-    path("bookings/place/<id:enrolment_id>/transfer/", views.transfer_place, name="transfer"),
+    path("bookings/", place_views.my_bookings, name="mine"),
+    path("bookings/<str:reference>/", place_views.booking_detail, name="detail"),
+    path("bookings/place/<id:enrolment_id>/cancel/", place_views.cancel_place, name="cancel"),
+    path("bookings/place/<id:enrolment_id>/decide/", place_views.decide_place, name="decide"),
+    path(
+        "bookings/place/<id:enrolment_id>/substitute/",
+        place_views.substitute_place,
+        name="substitute",
+    ),
+    path("bookings/place/<id:enrolment_id>/transfer/", place_views.transfer_place, name="transfer"),
     path(
         "bookings/place/<id:enrolment_id>/calendar.ics",
-        views.place_calendar,
+        place_views.place_calendar,
         name="place_calendar",
     ),
     path("offer/<str:token>/", views.accept_offer, name="accept_offer"),
-    path("school/<id:school_id>/bookings/", views.school_bookings, name="school"),
+    path("school/<id:school_id>/bookings/", place_views.school_bookings, name="school"),
     path("calendar/programme.ics", feed_views.programme_feed, name="programme_feed"),
     path("calendar/strand/<slug:slug>.ics", feed_views.strand_feed, name="strand_feed"),
     path("calendar/u/<str:token>.ics", feed_views.personal_feed, name="personal_feed"),

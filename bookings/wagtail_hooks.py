@@ -20,6 +20,7 @@ from core.admin import InspectFirstIndexView, ServicesOnlyViewSet
 from courses.models import CourseRun
 
 from . import admin_views
+from .attendance import takes_registers
 from .dashboard import add_runs_this_week
 from .models import Booking, Enrolment, WaitingListEntry
 from .run_admin import SchedulingGroup
@@ -330,8 +331,6 @@ def register_run_pages():
 
 class RegistersMenuItem(MenuItem):
     def is_shown(self, request):
-        from .attendance import takes_registers
-
         return takes_registers(request.user)
 
 

@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from bookings import attendance
+from bookings.attendance import certificates
 from bookings.models import Certificate
 from courses.models import CoursePage
 
@@ -94,7 +95,7 @@ def test_a_certificate_is_made_once_and_a_redownload_is_the_same_file(
     def no_second_rendering(*args, **kwargs):
         raise AssertionError("the PDF was rendered again")
 
-    monkeypatch.setattr(attendance, "render_pdf", no_second_rendering)
+    monkeypatch.setattr(certificates, "render_pdf", no_second_rendering)
     client.force_login(people["lead_a"])  # the CPD lead downloads the same file
     assert _download(client, certificate).content == first
     assert bytes(Certificate.objects.get(pk=certificate.pk).pdf) == first

@@ -288,7 +288,7 @@ def test_promoting_an_unknown_entry_is_a_clean_refusal(people, db):
 
 
 def test_a_full_run_refuses_without_queueing_for_the_lock(open_run, people, staff_of, monkeypatch):
-    from bookings import services
+    from bookings.services import places
 
     colleagues = staff_of(people["school_a"], 3)
     book_places(
@@ -298,7 +298,7 @@ def test_a_full_run_refuses_without_queueing_for_the_lock(open_run, people, staf
     def no_lock(run_id):
         raise AssertionError("a full run must be refused before taking the lock")
 
-    monkeypatch.setattr(services, "_lock_run", no_lock)
+    monkeypatch.setattr(places, "_lock_run", no_lock)
     with pytest.raises(BookingRefused, match="full"):
         book_places(
             open_run.pk, _request(people, who="lead_a", delegates=[Delegate(people["teacher_a"])])

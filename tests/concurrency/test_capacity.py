@@ -11,7 +11,7 @@ from django.core.management import call_command
 from accounts.models import Membership, School, User
 from bookings import services
 from bookings.models import Enrolment
-from bookings.services import BookingRefused, BookingRequest, Delegate, book_places
+from bookings.services import BookingRefused, BookingRequest, Delegate, book_places, places
 from courses.models import CourseRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,11 +70,11 @@ def test_control_without_the_lock_the_same_storm_overbooks(scene, stampede, monk
     run.capacity = 5
     run.save()
     monkeypatch.setattr(
-        services,
+        places,
         "_lock_run",
         lambda run_id: CourseRun.objects.select_related("course").get(pk=run_id),
     )
-    monkeypatch.setattr(services, "_after_counting_places", lambda: time.sleep(0.05))
+    monkeypatch.setattr(places, "_after_counting_places", lambda: time.sleep(0.05))
     stampede(_booker(run, school), _teachers(school, 20))
     assert Enrolment.objects.filter(run=run).live().count() > 5
 
@@ -83,7 +83,7 @@ def test_with_the_lock_the_widened_race_still_holds(scene, stampede, monkeypatch
     run, school = scene
     run.capacity = 5
     run.save()
-    monkeypatch.setattr(services, "_after_counting_places", lambda: time.sleep(0.05))
+    monkeypatch.setattr(places, "_after_counting_places", lambda: time.sleep(0.05))
     results = stampede(_booker(run, school), _teachers(school, 20))
     assert results.count("confirmed") == 5
     assert Enrolment.objects.filter(run=run).live().count() == 5

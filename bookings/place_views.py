@@ -1,0 +1,296 @@
+"""Pages about places already booked: a person's bookings, one booking, a school's bookings,
+and changing a place (cancel, approve or decline, substitute, transfer, its calendar file).
+Each change goes through bookings.services; a refusal is shown and nothing is written."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import permissions
+from accounts.models import Membership
+from core.params import id_param
+from core.redirects import safe_next
+from courses.models import CourseRun
+
+from . import moves, services
+from .access import place_or_404, places_for
+from .calendar import ics_for_enrolment
+from .charges import cancellation_charge
+from .forms import CancelForm
+from .models import Booking, Enrolment, WaitingListEntry
+from .services import BookingRefused
+from .views import _terms  # the same terms summary the booking form shows
+
+
+def _visible_bookings(user):
+    managed = permissions.schools_for(user, *permissions.MANAGERS)
+    if permissions.can_manage_bookings(user):
+        return Booking.objects.all()
+    return Booking.objects.filter(
+        Q(booked_by=user) | Q(enrolments__delegate=user) | Q(school__in=managed)
+    ).distinct()
+
+
+@login_required
+def my_bookings(request):
+    now = timezone.now()
+    enrolments = (
+        Enrolment.objects.filter(delegate=request.user)
+        .select_related("run__course", "run__venue", "booking")
+        .prefetch_related("run__sessions")
+        .order_by("-created_at")
+    )
+    upcoming, past = [], []
+    for enrolment in enrolments:
+        last = max((s.ends_at for s in enrolment.run.sessions.all()), default=now)
+        (upcoming if last >= now else past).append(enrolment)
+    upcoming.sort(key=lambda e: min((s.starts_at for s in e.run.sessions.all()), default=now))
+    waiting = WaitingListEntry.objects.filter(
+        person=request.user,
+        status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
+    ).select_related("run__course")
+    return render(
+        request,
+        "bookings/mine.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "waiting": waiting,
+        },
+    )
+
+
+@login_required
+def booking_detail(request, reference):
+    booking = (
+        _visible_bookings(request.user)
+        .select_related("run__course", "run__venue", "school")
+        .filter(reference=reference)
+        .first()
+    )
+    if booking is None:
+        raise Http404("No such booking")
+    return render(
+        request,
+        "bookings/detail.html",
+        {
+            "booking": booking,
+            "enrolments": booking.enrolments.select_related("delegate").prefetch_related("events"),
+            "sessions": booking.run.sessions.all(),
+            "manages": permissions.has_role(request.user, booking.school, *permissions.MANAGERS),
+            # A colleague on the same booking sees the places, but acts only on their own.
+            "openable": set(
+                places_for(request.user).filter(booking=booking).values_list("pk", flat=True)
+            ),
+        },
+    )
+
+
+@login_required
+def cancel_place(request, enrolment_id):
+    enrolment = place_or_404(request.user, enrolment_id)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_enrolment(enrolment.pk, by=request.user)
+        except BookingRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            enrolment.refresh_from_db()
+            charge = cancellation_charge(enrolment, late=enrolment.late_cancellation)
+            messages.success(
+                request,
+                f"Place cancelled. It is inside the notice period, so £{charge.gross:,.2f} "
+                f"(£{charge.net:,.2f} plus £{charge.vat:,.2f} VAT) will be charged, unless "
+                "someone from the waiting list takes the place."
+                if charge.net
+                else "Place cancelled, free of charge.",
+            )
+        return redirect("bookings:detail", enrolment.booking.reference)
+    late = services.cancelling_now_is_late(enrolment)
+    return render(
+        request,
+        "bookings/cancel.html",
+        {
+            "enrolment": enrolment,
+            "form": form,
+            "late": late,
+            "charge": cancellation_charge(enrolment, late=late),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide_place(request, enrolment_id):
+    enrolment = place_or_404(request.user, enrolment_id)
+    school = enrolment.booking.school
+    if not (
+        permissions.has_role(request.user, school, *permissions.MANAGERS)
+        or permissions.can_manage_bookings(request.user)
+    ):
+        raise Http404("No such place")
+    decision = request.POST.get("decision")
+    if decision not in {"approve", "decline"}:
+        messages.error(request, "Choose approve or decline.")
+    else:
+        try:
+            services.decide_enrolment(enrolment.pk, by=request.user, approve=decision == "approve")
+        except BookingRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request,
+                f"{enrolment.delegate}: {'approved' if decision == 'approve' else 'declined'}.",
+            )
+    return redirect(
+        safe_next(request, reverse("bookings:school", args=[enrolment.booking.school_id]))
+    )
+
+
+@login_required
+def substitute_place(request, enrolment_id):
+    """Send a colleague instead: who may take the place, and what it costs (nothing more)."""
+    enrolment = place_or_404(request.user, enrolment_id)
+    back = reverse("bookings:detail", args=[enrolment.booking.reference])
+    refusal = services.why_not_pass_on(enrolment)
+    error = None
+    if request.method == "POST" and refusal is None:
+        school = enrolment.booking.school
+        new = moves.colleague_from(enrolment, request.POST)
+        if new is None:
+            error = f"Choose a colleague from {school.name}'s staff list."
+        else:
+            try:
+                services.substitute_delegate(enrolment.pk, by=request.user, new_delegate=new)
+            except BookingRefused as refused:
+                error = str(refused)
+            else:
+                messages.success(request, f"{new} now has this place, at no extra charge.")
+                return redirect(back)
+    return render(
+        request,
+        "bookings/substitute.html",
+        {
+            "enrolment": enrolment,
+            "refusal": refusal,
+            "error": error,
+            "colleagues": [] if refusal else list(moves.colleagues(enrolment)),
+            "place_price": moves.price_of(enrolment),
+            "back": back,
+        },
+    )
+
+
+@login_required
+def transfer_place(request, enrolment_id):
+    """Move to another date: choose a run of the same course that has room (each priced for
+    the school), then confirm with its price, VAT, total and cancellation terms stated."""
+    enrolment = place_or_404(request.user, enrolment_id)
+    refusal = services.why_not_move(enrolment)
+    error = None
+    if request.method == "POST" and refusal is None:
+        new, error = _transfer(request, enrolment)
+        if new is not None:
+            charge = moves.price_of(new)
+            messages.success(
+                request,
+                f"Moved to {new.run.reference}. The place on {enrolment.run.reference} is "
+                f"cancelled free of charge; the new place costs £{charge.gross:,.2f} "
+                f"(£{charge.net:,.2f} plus £{charge.vat:,.2f} VAT).",
+            )
+            return redirect("bookings:detail", new.booking.reference)
+    context = {
+        "enrolment": enrolment,
+        "refusal": refusal,
+        "error": error,
+        "back": reverse("bookings:detail", args=[enrolment.booking.reference]),
+    }
+    if refusal is None:
+        with_room, full = moves.other_dates(enrolment)
+        chosen = next((d for d in with_room if d.run.pk == id_param(request.GET, "run")), None)
+        if "run" in request.GET and chosen is None and error is None:
+            error = "Choose one of the dates listed."
+        school = enrolment.booking.school
+        context |= {
+            "school": school,
+            "dates": with_room,
+            "full": full,
+            "chosen": chosen,
+            "place_price": moves.price_of(enrolment),
+            "invoiced": moves.invoiced(enrolment),
+            "set_aside": moves.credit_set_aside(enrolment),
+            "on_staff": Membership.objects.filter(user=request.user, school=school).exists(),
+            "error": error,
+        }
+        if chosen is not None and error is None:
+            context |= _terms(chosen.run, school, request.user, 1, Booking.Source.TRANSFER)
+            context["current_run"] = enrolment.run
+    return render(request, "bookings/transfer.html", context)
+
+
+def _transfer(request, enrolment):
+    """Make the move the form asks for: (the new place, None), or (None, why not)."""
+    to_run = id_param(request.POST, "run")
+    if to_run is None:
+        return None, "Choose one of the dates listed."
+    try:
+        return services.transfer_enrolment(enrolment.pk, to_run_id=to_run, by=request.user), None
+    except CourseRun.DoesNotExist:
+        return None, "Choose one of the dates listed."
+    except BookingRefused as refused:
+        return None, str(refused)
+
+
+@login_required
+def place_calendar(request, enrolment_id):
+    enrolment = place_or_404(request.user, enrolment_id)
+    response = HttpResponse(
+        ics_for_enrolment(enrolment), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{enrolment.run.reference}.ics"'
+    return response
+
+
+@login_required
+def school_bookings(request, school_id):
+    school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
+    enrolments = (
+        Enrolment.objects.filter(booking__school=school)
+        .select_related("delegate", "run__course", "booking")
+        .prefetch_related("run__sessions")
+        .order_by("-created_at")
+    )
+    status = request.GET.get("status", "")
+    if status in Enrolment.Status.values:
+        enrolments = enrolments.filter(status=status)
+    person = id_param(request.GET, "person")
+    if person is not None:
+        enrolments = enrolments.filter(delegate_id=person)
+    when = request.GET.get("when", "upcoming")
+    now = timezone.now()
+    if when == "upcoming":
+        enrolments = enrolments.filter(run__sessions__ends_at__gte=now).distinct()
+    elif when == "past":
+        enrolments = enrolments.exclude(run__sessions__ends_at__gte=now)
+    return render(
+        request,
+        "bookings/school.html",
+        {
+            "school": school,
+            "enrolments": enrolments[:500],
+            "pending": Enrolment.objects.filter(
+                booking__school=school, status=Enrolment.Status.PENDING_APPROVAL
+            ).select_related("delegate", "run__course"),
+            "staff": Membership.objects.filter(school=school).select_related("user"),
+            "statuses": Enrolment.Status.choices,
+            "status": status,
+            "when": when,
+            "person": person,
+        },
+    )

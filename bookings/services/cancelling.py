@@ -1,0 +1,96 @@
+"""Cancelling: one place (free until the course's notice period, a late cancellation after),
+or a whole run by the provider (free for everyone)."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import permissions
+from courses.models import CourseRun
+
+from .. import signals
+from ..models import Enrolment, WaitingListEntry
+from .locking import _lock_run, _locked_enrolment, _set_status
+from .refusals import BookingRefused
+
+
+def first_session_start(run):
+    first = run.sessions.order_by("starts_at").first()
+    return first.starts_at if first else None
+
+
+def is_late_cancellation(run, now=None):
+    """Cancelling after the course's free-cancellation deadline is chargeable."""
+    start = first_session_start(run)
+    if start is None:
+        return False
+    deadline = start - timedelta(days=run.course.free_cancellation_days)
+    return (now or timezone.now()) >= deadline
+
+
+def cancelling_now_is_late(enrolment):
+    """A confirmed place cancelled inside the course's notice period is a late cancellation
+    (a pending one was never the school's to pay for)."""
+    return enrolment.status == Enrolment.Status.CONFIRMED and is_late_cancellation(enrolment.run)
+
+
+def cancel_enrolment(enrolment_id, *, by, note=""):
+    """Cancel one place. Free until the course's notice period; later it is a late
+    cancellation, which billing charges unless the place is refilled from the waiting list."""
+    from .. import tasks  # bookings.tasks imports this package: a cycle
+
+    with transaction.atomic():
+        run, enrolment = _locked_enrolment(enrolment_id, by)
+        if enrolment.status not in (Enrolment.Status.CONFIRMED, Enrolment.Status.PENDING_APPROVAL):
+            raise BookingRefused("Only a confirmed or pending place can be cancelled.", "state")
+        late = cancelling_now_is_late(enrolment)
+        _set_status(
+            enrolment,
+            Enrolment.Status.CANCELLED,
+            by,
+            note or "Cancelled",
+            cancelled_at=timezone.now(),
+            late_cancellation=late,
+        )
+        tasks.send_cancellation.delay_on_commit(enrolment.pk)
+        tasks.offer_places.delay_on_commit(run.pk)
+    return enrolment
+
+
+def cancel_run(run_id, *, by, reason):
+    """The provider cancels a run: every place is cancelled free of charge, everyone is told,
+    and billing hears of it. The run and its bookings stay for the record."""
+    from .. import tasks  # bookings.tasks imports this package: a cycle
+
+    if not permissions.can_manage_bookings(by):
+        raise BookingRefused("Only the CPD team can cancel a run.", "forbidden")
+    if not (reason or "").strip():
+        raise BookingRefused("Give a reason; delegates will see it.", "reason")
+    with transaction.atomic():
+        run = _lock_run(run_id)
+        if run.status == CourseRun.Status.CANCELLED:
+            raise BookingRefused("This run is already cancelled.", "state")
+        run.status = CourseRun.Status.CANCELLED
+        run.save()
+        now = timezone.now()
+        cancelled = []
+        for enrolment in Enrolment.objects.select_for_update().filter(
+            run=run, status__in=[Enrolment.Status.CONFIRMED, Enrolment.Status.PENDING_APPROVAL]
+        ):
+            _set_status(
+                enrolment,
+                Enrolment.Status.CANCELLED,
+                by,
+                f"Run cancelled: {reason}",
+                cancelled_at=now,
+            )
+            cancelled.append(enrolment.pk)
+        WaitingListEntry.objects.filter(
+            run=run, status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]
+        ).update(status=WaitingListEntry.Status.WITHDRAWN)
+        tasks.send_run_cancelled.delay_on_commit(run.pk, reason)
+        transaction.on_commit(
+            lambda: signals.run_cancelled.send(sender=CourseRun, run=run, enrolment_ids=cancelled)
+        )
+    return run

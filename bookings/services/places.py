@@ -1,0 +1,192 @@
+"""Taking places. book_places() is the only way a place is taken; capacity is enforced here,
+under a row lock on the run, and nowhere else. with_places_taken() is the one definition of a
+taken place."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from billing.services import quote
+from core.batching import batched
+from courses.models import CourseRun
+
+from .. import signals
+from ..models import Booking, Enrolment, WaitingListEntry
+from .approvals import needs_approval
+from .locking import _lock_run, record
+from .refusals import FULL_MESSAGE, BookingRefused, _check_who_may_book
+
+
+@dataclass
+class Delegate:
+    user: object
+    access_needs: str = ""
+    dietary_needs: str = ""
+
+
+@dataclass
+class BookingRequest:
+    school: object
+    booked_by: object
+    delegates: list = field(default_factory=list)
+    po_number: str = ""
+    terms_accepted: bool = False
+    source: str = Booking.Source.WEB
+    notify: bool = True  # False only for demo data: nobody is emailed
+
+
+def with_places_taken(runs, *, excluding_offer=None):
+    """Annotate runs with `places_taken`: live enrolments plus unexpired waiting-list offers.
+    The one definition of a taken place; subqueries, so a list costs one query."""
+    live = (
+        Enrolment.objects.filter(run=OuterRef("pk"), status__in=Enrolment.LIVE)
+        .order_by()
+        .values("run")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    offers = WaitingListEntry.objects.filter(
+        run=OuterRef("pk"),
+        status=WaitingListEntry.Status.OFFERED,
+        offer_expires_at__gt=timezone.now(),
+    )
+    if excluding_offer is not None:
+        offers = offers.exclude(pk=excluding_offer.pk)
+    offers = offers.order_by().values("run").annotate(n=Count("pk")).values("n")
+    zero = Value(0, output_field=IntegerField())
+    return runs.annotate(
+        places_taken=Coalesce(Subquery(live, output_field=IntegerField()), zero)
+        + Coalesce(Subquery(offers, output_field=IntegerField()), zero)
+    )
+
+
+def places_taken(run_id, *, excluding_offer=None):
+    runs = with_places_taken(CourseRun.objects.filter(pk=run_id), excluding_offer=excluding_offer)
+    return runs.values_list("places_taken", flat=True).get()
+
+
+def places_left(run_id):
+    """Capacity less places taken, in one query (no lock: a hint, not a decision)."""
+    capacity, taken = (
+        with_places_taken(CourseRun.objects.filter(pk=run_id))
+        .values_list("capacity", "places_taken")
+        .get()
+    )
+    return capacity - taken
+
+
+def _after_counting_places():
+    """A seam for the concurrency tests, which widen the race window here. Does nothing."""
+
+
+def book_places(run_id, request, *, offer=None):
+    """Book one place per delegate on the run, or refuse with a clear message (every
+    refusal is counted, by reason, for the metrics).
+
+    In one transaction: lock the run, check it is bookable, re-count the places taken
+    (live enrolments and held offers), then insert. `offer` is a waiting-list offer being
+    accepted, whose held place this booking takes. The booking returned says whether its
+    places wait for a CPD lead's approval (`booking.pending`)."""
+    try:
+        return _book_places(run_id, request, offer)
+    except BookingRefused as refusal:
+        signals.booking_refused.send(sender=BookingRefused, code=refusal.code)
+        raise
+
+
+def _book_places(run_id, request, offer):
+    if not request.delegates:
+        raise BookingRefused("Choose at least one person to book.", "no_delegates")
+    if len({d.user.pk for d in request.delegates}) != len(request.delegates):
+        raise BookingRefused("The same person is listed twice.", "duplicate")
+    if request.source == Booking.Source.WEB and not request.terms_accepted:
+        raise BookingRefused("Accept the booking terms to continue.", "terms")
+    po_number = (request.po_number or "").strip()
+    if request.school.po_number_required and not po_number:
+        raise BookingRefused(
+            f"{request.school.name} needs a purchase order (PO) number.", "po_required"
+        )
+    _check_who_may_book(request, run_id)
+    # A run already full refuses without queueing for the lock; a place that frees meanwhile
+    # is caught by the count under the lock, so capacity is still only decided there.
+    if offer is None and places_left(run_id) <= 0:
+        raise BookingRefused(FULL_MESSAGE, "full")
+
+    # One outbox INSERT for every task the booking asks for (settlement, emails).
+    with transaction.atomic(), batched():
+        run = _lock_run(run_id)
+        now = timezone.now()
+        if run.status == CourseRun.Status.CANCELLED:
+            raise BookingRefused("This run has been cancelled.", "cancelled")
+        # Staff may still take phone bookings and walk-ins after online booking closes.
+        staff_source = request.source in (Booking.Source.WALK_IN, Booking.Source.PHONE)
+        if not staff_source and not run.is_bookable:
+            raise BookingRefused("Booking is closed for this run.", "closed")
+        already = Enrolment.objects.filter(
+            run=run, delegate__in=[d.user for d in request.delegates]
+        ).live()
+        # Counted after the lock is ours, in a statement of its own: it must see every place
+        # committed by the bookings we queued behind.
+        taken, booked_already = (
+            with_places_taken(CourseRun.objects.filter(pk=run.pk), excluding_offer=offer)
+            .annotate(booked_already=Exists(already))
+            .values_list("places_taken", "booked_already")
+            .get()
+        )
+        if booked_already:
+            names = ", ".join(str(e.delegate) for e in already.select_related("delegate"))
+            raise BookingRefused(f"Already booked on this run: {names}.", "duplicate")
+
+        left = run.capacity - taken
+        _after_counting_places()
+        wanted = len(request.delegates)
+        if left <= 0:
+            raise BookingRefused(FULL_MESSAGE, "full")
+        if wanted > left:
+            raise BookingRefused(
+                f"Only {left} place{'s' if left != 1 else ''} left; you asked for {wanted}.",
+                "not_enough",
+            )
+
+        booking = Booking.objects.create(
+            run=run,
+            school=request.school,
+            booked_by=request.booked_by,
+            po_number=po_number,
+            source=request.source,
+            terms_accepted_at=now if request.terms_accepted else None,
+        )
+        pending = needs_approval(request.school, request.booked_by, request.source)
+        status = Enrolment.Status.PENDING_APPROVAL if pending else Enrolment.Status.CONFIRMED
+        pricing = quote(request.school, run)
+        expires = now + timedelta(hours=settings.BOOKING_APPROVAL_HOURS) if pending else None
+        for delegate in request.delegates:
+            enrolment = Enrolment.objects.create(
+                booking=booking,
+                run=run,
+                delegate=delegate.user,
+                status=status,
+                access_needs=delegate.access_needs.strip(),
+                dietary_needs=delegate.dietary_needs.strip(),
+                price=pricing.net,
+                vat_rate=pricing.vat_rate,
+                approval_expires_at=expires,
+            )
+            record(enrolment, status, request.booked_by, booking.get_source_display())
+        if offer is not None:
+            WaitingListEntry.objects.filter(pk=offer.pk).update(
+                status=WaitingListEntry.Status.ACCEPTED
+            )
+        from .. import tasks  # bookings.tasks imports this package: a cycle
+
+        if pending and request.notify:
+            tasks.send_approval_request.delay_on_commit(booking.pk)
+        if request.notify:
+            tasks.send_booking_confirmation.delay_on_commit(booking.pk)
+    booking.pending = pending
+    return booking
