@@ -1,5 +1,7 @@
+from core.logging import logging_config
+
 from .base import *  # noqa: F403
-from .base import LOGGING, env, env_bool
+from .base import env, env_bool
 
 DEBUG = True
 SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
@@ -10,4 +12,5 @@ WHITENOISE_USE_FINDERS = True
 # Demo admins can reach the admin without an authenticator app; production insists.
 ADMIN_MFA_REQUIRED = env_bool("ADMIN_MFA_REQUIRED", False)
 # Readable log lines for `make run`; production and containers log JSON.
-LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", "text")
+# A new dict, not base's changed in place: other settings modules share base's.
+LOGGING = logging_config(env("LOG_FORMAT", "text"), env("LOG_LEVEL", "INFO"))
