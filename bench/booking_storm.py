@@ -278,51 +278,34 @@ def setup_django(env, settings_module="config.settings.dev"):
 
 
 def make_bookers(n):
-    """n teachers in one demo school (no approval, no PO), each with a verified email, a
-    logged-in session (as django.contrib.auth.login would store it) and a CSRF secret."""
+    """For the POST-only breakdown and bench/load.py: make_people's teachers, each also given a
+    logged-in session (as django.contrib.auth.login would store it) and a CSRF secret, made
+    here instead of through the sign-in page."""
     # deferred: models load in setup_django(), which runs first
-    from allauth.account.models import EmailAddress
-    from django.contrib.sessions.models import Session  # deferred: as above
+    from django.contrib.sessions.models import Session
 
-    from accounts.models import Membership, School, User  # deferred: as above
+    from accounts.models import User  # deferred: as above
 
-    tag = secrets.token_hex(3)
+    fixture = make_people(n)
     alnum = string.ascii_letters + string.digits
     key_chars = string.ascii_lowercase + string.digits
-    with transaction.atomic():
-        school = School.objects.order_by("urn").first()
-        School.objects.filter(pk=school.pk).update(
-            bookings_need_approval=False, po_number_required=False
+    users = User.objects.in_bulk([b.user_id for b in fixture.bookers])
+    store, expires = SessionStore(), timezone.now() + timezone.timedelta(days=1)
+    bookers, sessions = [], []
+    for booker in fixture.bookers:
+        user = users[booker.user_id]
+        key = get_random_string(32, key_chars)
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        sessions.append(
+            Session(session_key=key, session_data=store.encode(data), expire_date=expires)
         )
-        domain = school.domains[0] if school.domains else "bench.example"
-        users = User.objects.bulk_create(
-            User(
-                email=f"bench-{tag}-{i:05d}@{domain}".lower(),
-                first_name="Bench",
-                last_name=f"Booker {i}",
-                password=make_password(None),
-            )
-            for i in range(n)
-        )
-        EmailAddress.objects.bulk_create(
-            EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
-        )
-        Membership.objects.bulk_create(Membership(user=u, school=school) for u in users)
-        store, expires = SessionStore(), timezone.now() + timezone.timedelta(days=1)
-        bookers, sessions = [], []
-        for u in users:
-            key = get_random_string(32, key_chars)
-            data = {
-                SESSION_KEY: str(u.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                HASH_SESSION_KEY: u.get_session_auth_hash(),
-            }
-            sessions.append(
-                Session(session_key=key, session_data=store.encode(data), expire_date=expires)
-            )
-            bookers.append(Booker(u.pk, key, get_random_string(32, alnum)))
-        Session.objects.bulk_create(sessions)
-    return Fixture(tag, school.pk, bookers)
+        bookers.append(Booker(user.pk, key, get_random_string(32, alnum), email=user.email))
+    Session.objects.bulk_create(sessions)
+    return Fixture(fixture.tag, fixture.school_id, bookers)
 
 
 def prime_sessions(keys):

@@ -1,4 +1,7 @@
-"""Settings shared by every environment. Values come from environment variables."""
+"""Settings shared by every environment. Values come from environment variables.
+
+Long because Django reads its settings from one module: splitting them would only scatter
+what an operator needs to read in one place."""
 
 import os
 from pathlib import Path
