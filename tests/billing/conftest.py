@@ -1,10 +1,10 @@
 import pytest
 
-from accounts.models import Membership, School
+from accounts.models import Membership
 from billing import services
 from billing.models import Account
 from bookings.services import BookingRequest, Delegate, book_places
-from courses.models import CourseRun
+from tests.factories import billing, cast
 
 
 @pytest.fixture
@@ -14,23 +14,10 @@ def on_commit(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def priced_run(demo):
-    """A bookable run with no bookings, 10 places, at a list price of £200 with standard VAT."""
-    runs = CourseRun.objects.upcoming().filter(
-        status=CourseRun.Status.OPEN, venue__isnull=False, bookings__isnull=True
-    )
-    run = next(r for r in runs if r.is_bookable)
-    run.capacity = 10
-    run.price_override = None
-    run.save()
-    course = run.course
-    course.default_price = 200
-    course.vat_treatment = "standard"
-    course.late_cancellation_charge_percent = 100
-    course.no_show_charge_percent = 100
-    course.free_cancellation_days = 14
-    course.save()
-    return run
+def priced_run(db):
+    """A bookable run with no bookings, 10 places, at a list price of £200 with standard VAT;
+    free to cancel until 14 days before, then (and for a no-show) the whole price is kept."""
+    return billing.priced_run("200.00", capacity=10)
 
 
 @pytest.fixture
@@ -83,11 +70,8 @@ def staff_of(make_user):
     return make
 
 
-def school_by_urn(urn):
-    return School.objects.get(urn=urn)
-
-
-@pytest.fixture(autouse=True)
-def _demo_programme(demo):
-    """Tests here still look up the demo programme's courses, runs or people; not yet ported
-    to tests/factories (issue 18)."""
+@pytest.fixture
+def demo_schools(people):
+    """The demo's six schools, built by the factories with the demo's names, URNs, areas and
+    types (the cast's two and tests/factories/cast.SCHOOLS), by URN."""
+    return {s.urn: s for s in [people["school_a"], people["school_b"], *cast.schools()]}

@@ -28,8 +28,8 @@ from django.utils import timezone
 from billing import services
 from billing.models import Account, CreditEntry, CreditExtension
 from bookings import services as bookings
-from demo.people import DEMO_PASSWORD
 from tests import people as via
+from tests.factories.accounts import PASSWORD
 
 from .test_vouchers import (  # noqa: F401  (fixtures)
     _create_package,
@@ -223,7 +223,7 @@ def test_the_school_sees_its_credit_its_use_by_date_and_what_places_hold(
         booking = book(standard_run, oakfield)
     delegate = booking.enrolments.get().delegate
     finance = Client()
-    assert via.sign_in(finance, "finance@oakfield.sch.uk", DEMO_PASSWORD).status_code == 302
+    assert via.sign_in(finance, "finance@oakfield.sch.uk", PASSWORD).status_code == 302
     page = finance.get(f"/billing/accounts/{account.pk}/").content.decode()
     assert "Prepaid credit" in page
     assert f"{lot.use_by:%-d %B %Y}" in page

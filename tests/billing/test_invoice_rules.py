@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accounts.models import Consortium, School
+from accounts.models import Consortium
 from billing import runs, services
 from billing.models import (
     Account,
@@ -19,6 +19,7 @@ from billing.models import (
     IssuedInvoiceChanged,
     Payment,
 )
+from tests.factories import billing, cast
 
 D = Decimal
 
@@ -30,8 +31,10 @@ def _issued(account):
 
 
 @pytest.fixture
-def account(demo):
-    return services.school_account(School.objects.get(urn=990006))
+def account(db):
+    """Greenway Independent School's account (an independent school outside the partner area,
+    invoiced per booking)."""
+    return services.school_account(cast.school(990006))
 
 
 @pytest.mark.parametrize(
@@ -183,10 +186,11 @@ def test_run_invoicing_command_refuses_a_bad_month_and_issues_nothing(db, period
 
 
 def test_member_schools_draw_on_one_consortium_budget_until_it_runs_out(
-    priced_run, book, on_commit
+    people, priced_run, book, on_commit
 ):
-    brookvale = School.objects.get(urn=990004)  # partner-area special school: £200 + £40 VAT
-    riverside = School.objects.get(urn=990003)  # partner-area academy: £220 + £44 VAT
+    brookvale = cast.school(990004)  # partner-area special school: £200 + £40 VAT
+    riverside = people["school_b"]  # Riverside Academy, partner-area academy: £220 + £44 VAT
+    billing.consortium_budget("Haverleigh Special Schools Partnership", brookvale)
     consortium = Consortium.objects.get(schools=brookvale)
     consortium.schools.add(riverside)
     riverside.bookings_need_approval = False
@@ -223,12 +227,13 @@ def test_member_schools_draw_on_one_consortium_budget_until_it_runs_out(
 
 
 def test_a_school_s_own_credit_is_drawn_before_its_consortium_s_budget(priced_run, book, on_commit):
-    brookvale = School.objects.get(urn=990004)
+    brookvale = cast.school(990004)
+    billing.consortium_budget("Haverleigh Special Schools Partnership", brookvale)
     brookvale.bookings_need_approval = False
     brookvale.save()
     budget = Account.objects.get(consortium__schools=brookvale)
     own = services.school_account(brookvale)
-    assert budget.pk < own.pk  # the demo made the consortium's account first
+    assert budget.pk < own.pk  # the consortium's account was made first, as in the demo
     services.adjust_credit(own, D("240.00"), reason="Own credit", by=None)
     before = services.credit_balance(budget)
     with on_commit():
@@ -238,10 +243,10 @@ def test_a_school_s_own_credit_is_drawn_before_its_consortium_s_budget(priced_ru
     assert services.credit_balance(budget) == before
 
 
-def test_a_centrally_billing_trusts_credit_is_drawn_at_booking(priced_run, book, on_commit):
+def test_a_centrally_billing_trusts_credit_is_drawn_at_booking(people, priced_run, book, on_commit):
     from accounts.models import Trust
 
-    riverside = School.objects.get(urn=990003)  # partner-area academy: £220 + £44 VAT
+    riverside = people["school_b"]  # partner-area academy: £220 + £44 VAT
     riverside.trust = Trust.objects.create(
         uid="T-9", name="Brightwater Trust", billed_centrally=True
     )

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import School
 from billing import pdf, services
 from billing.models import CreditNote, Invoice
+from tests.factories import cast
 
 PERMILLE = {"standard": 200, "zero": 0, "exempt": 0}
 
@@ -35,8 +35,9 @@ def _printed_totals(invoice):
 
 
 @pytest.fixture
-def account(demo):
-    return services.school_account(School.objects.get(urn=990006))
+def account(db):
+    """Greenway Independent School's account (invoiced per booking)."""
+    return services.school_account(cast.school(990006))
 
 
 @settings(

@@ -46,7 +46,8 @@ def staff(email, *groups):
 
 
 @pytest.fixture
-def finance(demo):
+def finance(people):
+    """A finance officer, added in Wagtail by the cast's superuser."""
     return staff("ledger.clerk@example.gov.uk", "Finance officers")
 
 
@@ -219,7 +220,7 @@ def test_the_database_refuses_allocations_beyond_the_remittance(larkspur):
         )
 
 
-def test_reached_from_the_account_and_invoice_pages_by_finance_only(finance, larkspur, demo):
+def test_reached_from_the_account_and_invoice_pages_by_finance_only(finance, larkspur):
     account, older, _ = larkspur
     link = f"/admin/billing/allocate-remittance/?account={account.pk}"
     assert link in text(finance.get(f"/admin/billing/accounts/inspect/{account.pk}/"))

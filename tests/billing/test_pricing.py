@@ -20,8 +20,9 @@ from courses.models import CourseRun
 
 D = Decimal
 
-# Demo schools, one per band: Oakfield (partner LA, maintained), Riverside (partner academy),
-# Hilltop (LA 902, not a partner), Greenway (independent).
+# The demo's schools (the demo_schools fixture makes them), one per band: Oakfield (partner
+# LA, maintained), Riverside (partner academy), Hilltop (LA 902, not a partner), Greenway
+# (independent).
 SCHOOL_FOR_BAND = {
     "partner_maintained": 990001,
     "partner_academy": 990003,
@@ -65,6 +66,11 @@ AFTER_PACKAGE = {
     "gold": lambda p: p,
 }
 VAT = {"standard": D("0.200"), "zero": D("0.000"), "exempt": D("0.000")}
+
+
+@pytest.fixture(autouse=True)
+def _schools(demo_schools):
+    """Every test here finds the demo's schools by URN."""
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.models import School
 from billing import services
 from billing.models import (
     Account,
@@ -14,7 +13,6 @@ from billing.models import (
     CreditNote,
     Invoice,
     InvoiceLine,
-    Package,
     Payment,
 )
 from bookings import services as bookings
@@ -22,6 +20,7 @@ from bookings.attendance import waive_no_show_charge
 from bookings.models import Enrolment
 from courses.models import Session
 from settlement import services as settlement
+from tests.factories import billing, cast
 
 from .addresses import trust_account
 
@@ -32,8 +31,8 @@ _before = {}
 
 
 @pytest.fixture(autouse=True)
-def _only_new_invoices(demo):
-    """The demo's schools already hold invoices; these tests look only at the ones they make."""
+def _only_new_invoices(db):
+    """These tests look only at the invoices they make (a school may hold older ones)."""
     _before["invoice"] = Invoice.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
@@ -308,12 +307,12 @@ def test_a_credit_note_on_a_paid_invoice_is_held_as_credit_and_used_next_time(
 def test_prepaid_credit_is_drawn_at_booking_and_given_back_when_cancelled_free(
     priced_run, on_commit, book
 ):
-    hilltop = School.objects.get(urn=990005)  # out of area: £250 + VAT = £300 a place
+    hilltop = cast.school(990005)  # out of area: £250 + VAT = £300 a place
     account = services.school_account(hilltop)
     account.invoicing = Account.Invoicing.MONTHLY
     account.save()
     start = services.credit_balance(account)
-    gold = Package.objects.get(name="Gold")
+    gold = billing.package("Gold")
     services.buy_package(account, gold, starts_on=timezone.localdate(), by=None)
     assert services.credit_balance(account) == start + D("3000.00")
     _move_start(priced_run, 40)
@@ -338,8 +337,10 @@ def test_prepaid_credit_is_drawn_at_booking_and_given_back_when_cancelled_free(
 
 
 def test_a_consortium_budget_pays_when_the_school_has_no_credit(priced_run, book, on_commit):
-    brookvale = School.objects.get(urn=990004)  # in the demo's special-schools consortium
-    budget = Account.objects.get(consortium__schools=brookvale)
+    brookvale = cast.school(990004)  # in a special-schools consortium, as in the demo
+    budget = billing.consortium_budget("Haverleigh Special Schools Partnership", brookvale)
+    # Its Gold package, as the demo sold it: £3,000 of credit.
+    services.buy_package(budget, billing.package("Gold"), starts_on=timezone.localdate(), by=None)
     before = services.credit_balance(budget)
     assert before >= D("200.00")
     with on_commit():
@@ -410,6 +411,6 @@ def test_issued_invoices_cannot_be_issued_again_or_credited_beyond_their_lines(
 
 def test_a_package_sold_on_29_february_runs_for_a_year(people):
     account = services.school_account(people["school_b"])
-    bronze = Package.objects.get(name="Bronze")
+    bronze = billing.package("Bronze")
     held = services.buy_package(account, bronze, starts_on=dt.date(2028, 2, 29), by=None)
     assert held.ends_on == dt.date(2029, 2, 28)

@@ -11,11 +11,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.core.management import call_command
 from django.db import OperationalError, connection, connections
 from django.test import Client
 
-from accounts.models import User
+from accounts import roles
 from billing import services, stripe_gateway, tasks
 from billing.emails import finance_contacts
 from billing.models import (
@@ -27,6 +26,7 @@ from billing.models import (
     StripeEvent,
 )
 from billing.services import BillingError, credit_balance, outstanding
+from tests.factories import accounts, billing, cast
 
 from .stripe_double import RecordedStripe, install, sign
 
@@ -40,8 +40,9 @@ def stripe_double(db, settings):
 
 @pytest.fixture
 def invoice(people):
-    """Oakfield's issued statement invoice from the demo, nothing paid yet."""
-    invoice = Invoice.objects.get(account__school=people["school_a"], status=Invoice.Status.ISSUED)
+    """Oakfield's issued statement invoice (two places at £200 on this month's statement),
+    nothing paid yet."""
+    invoice = billing.issued_statement(people["school_a"], booked_by=people["staff"], places=2)
     assert outstanding(invoice) > 0
     return invoice
 
@@ -436,7 +437,8 @@ def test_a_forged_stale_or_tampered_delivery_gets_400_and_writes_nothing(
         signature = sign(payload, timestamp=time.time() - 301)
     elif tampering == "tampered body":
         body = json.loads(payload)
-        body["data"]["object"]["metadata"]["invoice_id"] = "1"
+        # Pointed at another invoice (one whose id is not this invoice's, whatever that is).
+        body["data"]["object"]["metadata"]["invoice_id"] = str(invoice.pk + 1)
         payload = json.dumps(body)
     else:
         signature = ""
@@ -585,12 +587,11 @@ def test_a_refund_made_in_stripe_is_recorded_once_never_unpays_and_alerts_financ
 def test_the_same_event_delivered_concurrently_pays_once_and_sends_one_receipt(settings):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent deliveries need PostgreSQL (set DATABASE_URL=postgres://…)")
-    call_command("seed_demo", verbosity=0)
+    accounts.staff_groups()  # the flush that ends a transactional test took them
+    people = cast.people()
     double = install(settings)
-    invoice = Invoice.objects.get(account__school__urn=990001, status=Invoice.Status.ISSUED)
-    attempt = stripe_gateway.start_checkout(
-        invoice, by=User.objects.get(email="finance@oakfield.sch.uk")
-    )
+    invoice = billing.issued_statement(people["school_a"], booked_by=people["staff"])
+    attempt = stripe_gateway.start_checkout(invoice, by=people["finance_a"])
     payload = paid_session_event(double, attempt.session_id)
     signature = sign(payload)
     deliveries = 8
@@ -646,8 +647,13 @@ def test_an_hour_long_webhook_outage_is_caught_up_by_reconciliation_and_paid_onc
     """The fault drill: for an hour Stripe cannot reach us, and every payer in that hour
     completes Checkout. The 15-minute reconciliation applies each payment; Stripe's retried
     deliveries, once we are back, change nothing."""
-    invoices = list(Invoice.objects.filter(status=Invoice.Status.ISSUED).order_by("pk")[:5])
-    assert len(invoices) >= 3, "the demo issues several invoices"
+    # Five schools' statements, two of them with nobody to send a receipt to.
+    schools = [people["school_a"], *(accounts.school() for _ in range(4))]
+    for school in schools[1:]:
+        billing.account(school, invoicing=billing.MONTHLY)
+    for school in schools[1:3]:
+        billing.finance_contact(school)
+    invoices = [billing.issued_statement(s, booked_by=people["staff"]) for s in schools]
     attempts = [start(invoice, people) for invoice in invoices]
     card, clearing = attempts[:-1], attempts[-1]
     missed = [paid_session_event(stripe_double, a.session_id) for a in card]
@@ -869,7 +875,7 @@ def test_a_finance_officer_refunds_a_credit_note_to_the_card_from_the_admin(
 ):
     invoice, payment = paid_by_card
     note = credit_a_line(invoice)
-    client.force_login(User.objects.get(email="finance.officer@example.gov.uk"))
+    client.force_login(cast.officer(roles.FINANCE))
 
     listing = client.get("/admin/billing/card-refunds/")
     assert listing.status_code == 200
@@ -893,7 +899,7 @@ def test_a_finance_officer_refunds_a_credit_note_to_the_card_from_the_admin(
 def test_card_refunds_need_the_credit_note_permission(client, paid_by_card, stripe_double):
     invoice, _ = paid_by_card
     note = credit_a_line(invoice)
-    client.force_login(User.objects.get(email="bookings@example.gov.uk"))
+    client.force_login(cast.officer(roles.BOOKINGS))
     assert client.get("/admin/billing/card-refunds/").status_code in (302, 403)
     assert client.post(f"/admin/billing/card-refunds/{note.pk}/").status_code in (302, 403)
     note.refresh_from_db()

@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import resolve
 
+from accounts import roles
 from accounts.models import Membership, School, Trust, TrustMembership
 from billing import services, stripe_urls
 from billing.models import CheckoutAttempt, Invoice
+from tests.factories import billing, cast
 
 from .addresses import addressed
 from .stripe_double import install
@@ -37,8 +39,6 @@ def stripe_double(db, settings):
 
 @pytest.fixture
 def callers(people, make_user):
-    from accounts.models import User
-
     finance_b = make_user("finance@riverside-academy.org.uk")
     Membership.objects.create(
         user=finance_b, school=people["school_b"], is_teacher=False, is_finance=True
@@ -46,14 +46,15 @@ def callers(people, make_user):
     return {
         **people,
         "finance_b": finance_b,
-        "finance_officer": User.objects.get(email="finance.officer@example.gov.uk"),
-        "bookings_officer": User.objects.get(email="bookings@example.gov.uk"),
+        "finance_officer": cast.officer(roles.FINANCE),
+        "bookings_officer": cast.officer(roles.BOOKINGS),
     }
 
 
 @pytest.fixture
 def invoice_a(people):
-    return Invoice.objects.get(account__school=people["school_a"], status=Invoice.Status.ISSUED)
+    """School A's issued statement."""
+    return billing.issued_statement(people["school_a"], booked_by=people["staff"])
 
 
 def _targets(invoice_a):

@@ -43,10 +43,11 @@ from billing.models import (
     PriceBand,
 )
 from bookings import services as bookings
-from courses.models import CourseRun, Session
+from courses.models import Session
 from reports import services as report_services
 from reports.filters import read_filters
 from tests import people as via
+from tests.factories import billing
 
 D = Decimal
 DEFERRED = "2410-DEF"  # BillingSettings' default deferred-income code
@@ -81,18 +82,8 @@ def standard_run(priced_run):
 
 @pytest.fixture
 def exempt_run(standard_run):
-    run = next(
-        r
-        for r in CourseRun.objects.upcoming().filter(status=CourseRun.Status.OPEN)
-        if r.is_bookable and r.course_id != standard_run.course_id and r.venue_id
-    )
-    run.capacity = 200
-    run.price_override = None
-    run.save()
-    run.course.default_price = 150
-    run.course.vat_treatment = "exempt"
-    run.course.save()
-    return run
+    """Another bookable run, of a VAT-exempt course at £150, with 200 places."""
+    return billing.priced_run("150.00", capacity=200, vat_treatment="exempt")
 
 
 def _create_package(officer, name, voucher_type, amount):
@@ -293,8 +284,8 @@ def test_a_late_cancellation_paid_from_a_single_purpose_voucher_returns_credit_w
 
 
 def test_a_discount_package_is_not_a_voucher_its_sale_is_taxed_and_is_income(officer, riverside):
-    # Bronze (demo): £450 + 20% = £540.00, an income line, no voucher type.
-    bronze = Package.objects.get(name="Bronze")
+    # Bronze (the demo's): £450 + 20% = £540.00, an income line, no voucher type.
+    bronze = billing.package("Bronze")
     assert bronze.voucher_type == ""
     income_before = _income()
     sale = _sell(officer, riverside, bronze)
@@ -306,7 +297,7 @@ def test_a_discount_package_is_not_a_voucher_its_sale_is_taxed_and_is_income(off
 
 
 def test_the_package_page_tells_finance_which_vat_treatment_it_uses(officer, people):
-    gold = Package.objects.get(name="Gold")
+    gold = billing.package("Gold")
     assert gold.voucher_type == "multi"  # the migration's and the model's lawful default
     page = officer.get(f"/admin/billing/packages/inspect/{gold.pk}/").content.decode()
     assert "Multi-purpose voucher (VAT Act 1994 Sch 10B para 7)" in page

@@ -57,24 +57,23 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import (
-    CourseBandPrice,
     CreditEntry,
     Invoice,
     InvoiceLine,
     Package,
     PriceBand,
-    RunBandPrice,
 )
 from bookings import attendance
 from bookings import services as bookings
 from bookings.models import Enrolment
-from courses.models import CourseRun, Session, StrandPage
+from courses.models import Session
 from tests import people as via
+from tests.factories import courses
 
 D = Decimal
 MPV, SPV = "multi", "single"
 STANDARD, EXEMPT = "standard", "exempt"
-ITL, LDR = "4101-ITL", "4102-LDR"  # the demo strands' income codes
+ITL, LDR = "4101-ITL", "4102-LDR"  # the strands' income codes, as in the demo
 DEF, DEB = "2410-DEF", "1100-DEB"  # BillingSettings: deferred income, debtors
 EXP = "4199-EXP"  # BillingSettings: income from prepaid credit that expired unspent
 TEACHING, LEADERSHIP = "Improving teaching and learning", "Developing leadership"
@@ -530,23 +529,12 @@ class World:
         )
 
 
-def _run_in(strand_slug):
-    """A bookable run of a course in the strand with no bookings and no fixed band prices, so
-    the band's percentage of the list price is what Riverside pays."""
-    strand = StrandPage.objects.get(slug=strand_slug)
-    runs = CourseRun.objects.upcoming().filter(
-        status=CourseRun.Status.OPEN,
-        venue__isnull=False,
-        bookings__isnull=True,
-        course__path__startswith=strand.path,
-    )
-    return next(
-        r
-        for r in runs.order_by("pk")
-        if r.is_bookable
-        and not CourseBandPrice.objects.filter(course_id=r.course_id).exists()
-        and not RunBandPrice.objects.filter(run=r).exists()
-    )
+def _run_in(title, slug, code):
+    """A bookable run, with no bookings and no fixed band prices, of a new course in the strand
+    (made with its income code), so the band's percentage of the list price is what Riverside
+    pays."""
+    strand = courses.strand(title, slug=slug, nominal_code=code)
+    return courses.run(courses.course(strand_page=strand))
 
 
 def _course_terms(run, *, price, vat, late=0, no_show=0):
@@ -574,10 +562,10 @@ def _start_in(run, days):
 
 @pytest.fixture
 def world(people, django_capture_on_commit_callbacks):
-    standard = _run_in("teaching-and-learning")
+    standard = _run_in(TEACHING, "teaching-and-learning", ITL)
     _course_terms(standard, price="172.50", vat="standard", late=35, no_show=50)
     _start_in(standard, 5)  # inside the 14 free days: cancelling now is late
-    exempt = _run_in("leadership")
+    exempt = _run_in(LEADERSHIP, "leadership", LDR)
     _course_terms(exempt, price="120.00", vat="exempt")
     world = World(
         people,
@@ -637,7 +625,7 @@ def test_worked_example(world, example):
     )
     assert owed == D(example.owed)
 
-    # Riverside's rows: the expiry run also expires other schools' demo credit that day.
+    # Riverside's rows: the expiry run would also expire any other school's credit that day.
     journal = [r for r in after.since(before, "journal") if r[2] == "URN 990003"]
     # date, document, customer ref, customer, place, source, debit, credit, income code, amount
     assert [Journal(*r[5:10]) for r in journal] == list(example.journal)

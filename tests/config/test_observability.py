@@ -13,6 +13,7 @@ from prometheus_client import REGISTRY
 
 from core import logging as cpd_logging
 from core.logging import JsonFormatter, RequestIdFilter, request_id
+from tests.factories import billing, courses
 
 from .test_settings import PRODUCTION_ENV, _run
 
@@ -55,7 +56,7 @@ def test_each_request_gets_its_own_id(client):
     assert client.get("/robots.txt")["X-Request-ID"] != client.get("/robots.txt")["X-Request-ID"]
 
 
-def test_log_lines_written_during_a_request_carry_its_id(client, log_lines, demo):
+def test_log_lines_written_during_a_request_carry_its_id(client, log_lines, site):
     client.get("/no-such-page/", HTTP_X_REQUEST_ID="req-0123456789")
     not_found = [line for line in log_lines() if line["logger"] == "django.request"]
     assert not_found and not_found[0]["request_id"] == "req-0123456789"
@@ -210,9 +211,8 @@ def test_a_committed_booking_counts_once_with_its_places(
     people, django_capture_on_commit_callbacks
 ):
     from bookings import services
-    from courses.models import CourseRun
 
-    run = next(r for r in CourseRun.objects.upcoming() if r.is_bookable and r.places_left > 0)
+    run = courses.run()  # bookable, with places left
     before = sample("cpd_bookings_made_total", source="web")
     places_before = sample("cpd_places_booked_total", status="confirmed") + sample(
         "cpd_places_booked_total", status="pending_approval"
@@ -228,9 +228,8 @@ def test_a_committed_booking_counts_once_with_its_places(
 
 def test_a_booking_that_is_rolled_back_is_not_counted(people, django_capture_on_commit_callbacks):
     from bookings import services
-    from courses.models import CourseRun
 
-    run = next(r for r in CourseRun.objects.upcoming() if r.is_bookable and r.places_left > 0)
+    run = courses.run()  # bookable, with places left
     before = sample("cpd_bookings_made_total", source="web")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.book_places(run.pk, booking_request(people["school_a"], people["lead_a"]))
@@ -240,9 +239,8 @@ def test_a_booking_that_is_rolled_back_is_not_counted(people, django_capture_on_
 
 def test_a_refused_booking_is_counted_by_its_reason(people):
     from bookings import services
-    from courses.models import CourseRun
 
-    run = next(r for r in CourseRun.objects.upcoming() if r.is_bookable)
+    run = courses.run()  # bookable, with places left
     before = sample("cpd_bookings_refused_total", reason="terms")
     request = booking_request(people["school_a"], people["lead_a"], terms_accepted=False)
     with pytest.raises(services.BookingRefused):
@@ -250,13 +248,11 @@ def test_a_refused_booking_is_counted_by_its_reason(people):
     assert sample("cpd_bookings_refused_total", reason="terms") == before + 1
 
 
-def test_a_recorded_payment_is_counted_with_its_amount(django_capture_on_commit_callbacks, demo):
-    from billing.models import Invoice
+def test_a_recorded_payment_is_counted_with_its_amount(django_capture_on_commit_callbacks, people):
     from billing.services import outstanding, record_payment
 
-    invoice = next(
-        i for i in Invoice.objects.filter(status=Invoice.Status.ISSUED) if outstanding(i) > 0
-    )
+    invoice = billing.issued_statement(people["school_a"], booked_by=people["staff"])
+    assert outstanding(invoice) > 0
     before = sample("cpd_payments_recorded_total", method="bacs")
     pounds_before = sample("cpd_payments_recorded_pounds_total", method="bacs")
     with django_capture_on_commit_callbacks(execute=True):

@@ -14,22 +14,18 @@ from wagtail.contrib.frontend_cache.utils import get_backends
 
 from bookings.services import BookingRequest, Delegate, book_places
 from config.settings.base import frontend_cache
-from courses.models import CoursePage, CourseRun
-from home.models import FormPage, HomePage, NewsIndexPage
+from courses.models import CoursePage
+from home.models import HomePage
+from tests.factories import courses
+from tests.factories import home as pages
 
 from .test_settings import PRODUCTION_ENV, _run
 
 
 @pytest.fixture
-def run(demo):
+def run(db):
     """A bookable run with four places, on a course page of its own."""
-    runs = CourseRun.objects.upcoming().filter(
-        status=CourseRun.Status.OPEN, venue__isnull=False, bookings__isnull=True
-    )
-    run = next(r for r in runs if r.is_bookable)
-    run.capacity = 4
-    run.save()
-    return run
+    return courses.run(capacity=4)
 
 
 def row_of(response, run):
@@ -211,8 +207,8 @@ def test_a_preview_is_never_stored_nor_answered_from_the_cache(client, run):
     assert after["X-Page-Cache"] == "hit"
 
 
-def test_a_page_printing_a_csrf_token_is_not_stored(client, demo):
-    form_page = FormPage.objects.live().first()
+def test_a_page_printing_a_csrf_token_is_not_stored(client, db):
+    form_page = pages.enquiry_form()
     first = client.get(form_page.url)
     assert first.status_code == 200
     assert "csrfmiddlewaretoken" in first.content.decode()
@@ -228,7 +224,7 @@ def test_a_visitor_with_a_session_cookie_is_not_sent_the_stored_page(client, run
     assert "X-Page-Cache" not in client.get(url)
 
 
-def test_non_page_urls_are_left_alone(client, demo):
+def test_non_page_urls_are_left_alone(client, site):
     response = client.get("/courses/")
     assert "X-Page-Cache" not in response
 
@@ -237,7 +233,7 @@ def test_live_pages_are_public_for_seconds_and_others_for_minutes(client, run, s
     course = client.get(run.course.url)
     assert course["Cache-Control"] == "public, max-age=5, s-maxage=5"
     assert "Cookie" in course["Vary"]  # a CDN keeps signed-in visitors apart
-    news = client.get(NewsIndexPage.objects.live().first().url)
+    news = client.get(pages.news_index().url)
     assert news["Cache-Control"] == "public, max-age=60, s-maxage=600"
 
 

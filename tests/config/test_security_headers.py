@@ -27,7 +27,7 @@ def directives(header):
 
 
 @pytest.fixture
-def public_response(client, demo):
+def public_response(client, site):
     return client.get("/")
 
 
@@ -72,7 +72,7 @@ def test_the_admin_policy_is_not_sent_outside_the_admin(client, people):
     assert "'unsafe-inline'" not in directives(response["Content-Security-Policy"])["script-src"]
 
 
-def test_a_preview_gets_the_public_policy_but_may_be_framed_by_the_editor(demo):
+def test_a_preview_gets_the_public_policy_but_may_be_framed_by_the_editor(site):
     from home.models import HomePage
 
     response = HomePage.objects.get().make_preview_request()
@@ -81,7 +81,7 @@ def test_a_preview_gets_the_public_policy_but_may_be_framed_by_the_editor(demo):
     assert csp["frame-ancestors"] == ["'self'"]
 
 
-def test_a_view_that_sets_its_own_policy_keeps_it(client, demo):
+def test_a_view_that_sets_its_own_policy_keeps_it(client):
     """Wagtail serves documents and images with `default-src 'none'`; we do not loosen it."""
     request = RequestFactory().get("/documents/1/file.pdf")
     response = HttpResponse("x")

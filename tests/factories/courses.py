@@ -1,6 +1,6 @@
-"""The catalogue: the Wagtail tree a course lives in (root, home page and default site,
-programme, strand), course pages published as an editor publishes them, venues, and runs with
-their sessions, capacity and prices."""
+"""The catalogue: the Wagtail tree a course lives in (root, home page, default site and its
+settings, programme, strand), course pages published as an editor publishes them, venues, and
+runs with their sessions, capacity and prices."""
 
 import datetime as dt
 import itertools
@@ -23,7 +23,7 @@ from courses.models import (
     StrandPage,
 )
 from courses.models import Venue as VenueModel
-from home.models import HomePage
+from home.models import HomePage, SiteSettings
 
 _n = itertools.count(1)
 
@@ -49,10 +49,15 @@ def home():
         publish(page)
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=page, is_default_site=True)
+        site = Site.objects.create(
+            hostname="localhost", port=80, root_page=page, is_default_site=True
+        )
     elif site.root_page_id != page.pk:
         site.root_page = page
         site.save()
+    # The site's settings row, as a seeded site has it: made lazily on a first page view, it
+    # would otherwise empty the page cache in the middle of a test.
+    SiteSettings.for_site(site)
     return page
 
 

@@ -1,7 +1,7 @@
 """Site pages other than the catalogue: an enquiry form page (a Wagtail form builder page) with
-the fields an editor gives it."""
+the fields an editor gives it, and the news index."""
 
-from home.models import FormField, FormPage
+from home.models import FormField, FormPage, NewsIndexPage
 
 from . import courses
 
@@ -38,3 +38,13 @@ def enquiry_form(slug="bespoke-support", *, fields=ENQUIRY_FIELDS, **page_fields
             choices=choices,
         )
     return courses.publish(page)
+
+
+def news_index():
+    """The news index under the home page (one per site), published; found when made."""
+    page = NewsIndexPage.objects.first()
+    if page is None:
+        page = NewsIndexPage(title="News", slug="news", intro="News from the CPD team.")
+        courses.home().add_child(instance=page)
+        courses.publish(page)
+    return page

@@ -4,13 +4,14 @@ import datetime as dt
 
 from django.utils import timezone
 
-from accounts.models import User
-from courses.models import CoursePage, StrandPage
+from accounts import roles
+from courses.models import CoursePage
 from home.tasks import publish_scheduled_pages
+from tests.factories import cast, courses
 
 
-def test_a_scheduled_course_goes_live_when_beat_runs_the_publish_task(demo):
-    strand = StrandPage.objects.get(title="Using data")
+def test_a_scheduled_course_goes_live_when_beat_runs_the_publish_task(db):
+    strand = courses.strand("Using data")
     page = CoursePage(
         title="Reading the new KS2 data dashboard",
         slug="ks2-dashboard",
@@ -40,19 +41,19 @@ def test_a_scheduled_course_goes_live_when_beat_runs_the_publish_task(demo):
     assert page.live
 
 
-def test_editors_see_the_userbar_with_the_accessibility_checker(client, demo):
-    client.force_login(User.objects.get(email="editor@example.gov.uk"))
+def test_editors_see_the_userbar_with_the_accessibility_checker(client, site):
+    client.force_login(cast.officer(roles.MARKETING))
     html = client.get("/").content.decode()
     assert "wagtail-userbar" in html
     assert 'id="checker-axe-configuration"' in html  # Wagtail's built-in accessibility checker
 
 
-def test_visitors_do_not_see_the_userbar(client, demo):
+def test_visitors_do_not_see_the_userbar(client, site):
     assert "wagtail-userbar" not in client.get("/").content.decode()
 
 
-def test_seo_title_and_description_reach_the_page_head(client, demo):
-    course = CoursePage.objects.live().first()
+def test_seo_title_and_description_reach_the_page_head(client, db):
+    course = courses.course("SEND essentials for teaching assistants")
     course.seo_title = "SEND training for TAs | Haverleigh"
     course.search_description = "Two twilight sessions for primary teaching assistants."
     course.save_revision().publish()

@@ -3,13 +3,15 @@
 import pytest
 from django.core import mail
 
-from home.models import EnquirySubmission, FormPage
+from home.models import EnquirySubmission
 from home.services import notify_staff_of_submission
+from tests.factories import home as pages
 
 
 @pytest.fixture
-def form_page(demo):
-    return FormPage.objects.get(slug="bespoke-support")
+def form_page(db):
+    """The bespoke-support enquiry form, as the demo has it (tests/factories/home.py)."""
+    return pages.enquiry_form("bespoke-support")
 
 
 def _valid_data(page):

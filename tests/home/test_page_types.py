@@ -6,6 +6,7 @@ from wagtail.test.utils import WagtailPageTestCase
 
 from courses.models import CoursePage, ProgrammePage, StrandPage
 from home.models import FormPage, HomePage, NewsIndexPage, NewsPage, StandardPage
+from tests.factories import courses
 
 
 class TestWherePagesMayLive(WagtailPageTestCase):
@@ -49,6 +50,7 @@ class TestWherePagesMayLive(WagtailPageTestCase):
     ],
 )
 def test_every_page_type_renders(demo, client, model):
+    """Asks for the demo: seed_demo must make a live page of every type, and each renders."""
     page = model.objects.live().first()
     assert page is not None, f"seed_demo made no {model.__name__}"
     response = client.get(page.url)
@@ -56,7 +58,8 @@ def test_every_page_type_renders(demo, client, model):
     assert page.title.encode() in response.content or model is HomePage
 
 
-def test_a_second_home_or_programme_cannot_be_added(demo):
+def test_a_second_home_or_programme_cannot_be_added(db):
+    courses.programme()  # the home page and its programme
     home = HomePage.objects.get()
     assert not HomePage.can_create_at(Page.get_first_root_node())
     assert not ProgrammePage.can_create_at(home)

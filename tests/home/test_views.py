@@ -4,6 +4,8 @@ from unittest import mock
 import pytest
 from django.core.cache import caches
 
+from tests.factories import courses
+
 
 def test_health_reports_the_database(client, db, settings):
     settings.REDIS_URL = ""  # as under `make run`: no cache service to check
@@ -53,17 +55,15 @@ def test_robots_txt_points_at_the_sitemap_and_hides_private_areas(client, db):
     assert "Sitemap: http://testserver/sitemap.xml" in text
 
 
-def test_sitemap_lists_course_pages(client, demo):
-    from courses.models import CoursePage
-
+def test_sitemap_lists_course_pages(client, db):
+    course = courses.course()
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
-    course = CoursePage.objects.live().first()
     assert course.full_url.encode() in response.content
 
 
 @pytest.mark.parametrize("url", ["/no-such-page/", "/programme/no-such-strand/"])
-def test_unknown_pages_get_the_site_404(client, demo, url):
+def test_unknown_pages_get_the_site_404(client, site, url):
     response = client.get(url)
     assert response.status_code == 404
     assert b"Page not found" in response.content
@@ -71,6 +71,7 @@ def test_unknown_pages_get_the_site_404(client, demo, url):
 
 
 def test_home_leads_with_the_five_strands_in_their_colours(client, demo):
+    """Asks for the demo: its home page and its five strands are what is tested."""
     from courses.models import StrandPage
 
     html = client.get("/").content.decode()

@@ -1,5 +1,5 @@
-"""A small, hand-counted world for the reports, kept apart from the demo by its own LAs
-(codes R01, R02) and by dates in 2019–2021, before any demo run.
+"""A small, hand-counted world for the reports, built by the factories: two strands with a
+course each, its own LAs (codes R01, R02) and dates in 2019–2021.
 
     LA R01 (partner): Ash (primary), Beech (primary), Cedar (secondary), Damson (secondary,
                       open but proposed to close), Elm (closed). Ash, Beech, Cedar are in
@@ -34,7 +34,8 @@ from bookings.models import (
     ImpactFollowUp,
     WaitingListEntry,
 )
-from courses.models import CoursePage, CourseRun, Facilitator, Session, StrandPage
+from courses.models import CourseRun, Facilitator, Session
+from tests.factories import courses
 
 _n = count(1)
 
@@ -49,9 +50,12 @@ class World:
     what these tests are about, and the dates must be exactly what the figures assume."""
 
     def __init__(self):
-        self.strands = list(StrandPage.objects.order_by("path")[:2])
-        self.course_a = CoursePage.objects.child_of(self.strands[0]).order_by("path").first()
-        self.course_b = CoursePage.objects.child_of(self.strands[1]).order_by("path").first()
+        self.strands = [
+            courses.strand("Improving teaching and learning", slug="teaching-and-learning"),
+            courses.strand("Developing leadership", slug="leadership"),
+        ]
+        self.course_a = courses.course("Phonics that sticks", strand_page=self.strands[0])
+        self.course_b = courses.course("Leading maths", strand_page=self.strands[1])
         self.booker = User.objects.create_user(f"booker{next(_n)}@reports.example")
 
     def la(self, code, name, partner=True):
@@ -179,7 +183,7 @@ class World:
 
 
 @pytest.fixture
-def world(demo):
+def world(db):
     return World()
 
 
@@ -248,9 +252,3 @@ def scenario(world):
     )
     w.pay(w.inv_jan, Decimal(300), date(2021, 2, 1))
     return w
-
-
-@pytest.fixture(autouse=True)
-def _demo_programme(demo):
-    """Tests here still look up the demo programme's courses, runs or people; not yet ported
-    to tests/factories (issue 18)."""

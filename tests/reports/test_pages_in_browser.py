@@ -30,6 +30,8 @@ def sign_in(page, base, email):
 def test_reports_pages_are_reachable_filterable_and_accessible(
     live_server, demo, page, axe_check, tmp_path
 ):
+    """Asks for the demo: its year of bookings, invoices and evaluations is what puts bars in
+    every chart and strands in the filter that this walk checks."""
     base = live_server.url
     # The superuser: a flush between transactional tests empties the groups' grants.
     sign_in(page, base, "admin@example.gov.uk")

@@ -11,10 +11,11 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import User
+from accounts import roles
 from bookings.models import ImpactFollowUp
 from reports import services
 from reports.filters import read_filters
+from tests.factories import cast
 
 from .conftest import at
 
@@ -23,13 +24,14 @@ pytestmark = pytest.mark.django_db
 REPORTS = list(services.REPORTS)
 
 
-def staff(email):
-    return User.objects.get(email=email)
+def staff(group):
+    """The council officer in this role group (the demo's name and email)."""
+    return cast.officer(group)
 
 
 @pytest.fixture
-def manager(demo):
-    return staff("manager@example.gov.uk")
+def manager(db):
+    return staff(roles.MANAGERS)
 
 
 @pytest.fixture
@@ -56,35 +58,35 @@ def test_service_manager_opens_every_report(client, manager, slug):
 @pytest.mark.parametrize(
     "slug, expected", [("income", 200), ("buy-in", 403), ("fill-rates", 403), ("evaluation", 403)]
 )
-def test_finance_officer_sees_income_only(client, demo, slug, expected):
-    client.force_login(staff("finance.officer@example.gov.uk"))
+def test_finance_officer_sees_income_only(client, db, slug, expected):
+    client.force_login(staff(roles.FINANCE))
     assert client.get(url(slug)).status_code == expected
 
 
 @pytest.mark.parametrize("slug", ["", *REPORTS])
-def test_bookings_officer_is_refused(client, demo, slug):
-    client.force_login(staff("bookings@example.gov.uk"))
+def test_bookings_officer_is_refused(client, db, slug):
+    client.force_login(staff(roles.BOOKINGS))
     path = url(slug) if slug else reverse("reports:index")
     assert client.get(path).status_code == 403
     assert client.get(path + ("&" if "?" in path else "?") + "format=csv").status_code == 403
 
 
-def test_menu_and_index_list_what_each_person_may_open(client, demo):
-    client.force_login(staff("finance.officer@example.gov.uk"))
+def test_menu_and_index_list_what_each_person_may_open(client, db):
+    client.force_login(staff(roles.FINANCE))
     index = client.get(reverse("reports:index")).content.decode()
     assert url("income") in index and url("buy-in") not in index
     menu = client.get(reverse("wagtailadmin_home")).content.decode()
     assert url("income") in menu and url("buy-in") not in menu
-    client.force_login(staff("manager@example.gov.uk"))
+    client.force_login(staff(roles.MANAGERS))
     menu = client.get(reverse("wagtailadmin_home")).content.decode()
     assert all(url(slug) in menu for slug in REPORTS)
-    client.force_login(staff("bookings@example.gov.uk"))
+    client.force_login(staff(roles.BOOKINGS))
     menu = client.get(reverse("wagtailadmin_home")).content.decode()
     assert not any(url(slug) in menu for slug in REPORTS)
 
 
-def test_superuser_sees_all(client, demo):
-    client.force_login(staff("admin@example.gov.uk"))
+def test_superuser_sees_all(client, people):
+    client.force_login(people["staff"])  # admin@example.gov.uk, a superuser
     assert all(client.get(url(slug)).status_code == 200 for slug in REPORTS)
 
 
@@ -113,7 +115,7 @@ def test_bad_filter_values_give_the_report_with_a_note(logged_in, params, note):
     assert "“<script>”" not in page  # what was typed is shown escaped, never as markup
 
 
-def test_bad_values_fall_back_to_defaults(demo):
+def test_bad_values_fall_back_to_defaults(db):
     filters = read_filters(QueryDict("year=nonsense&la=ZZZ&minimum=0"), services.FILL_THRESHOLDS)
     assert filters.la is None and filters.year.label and filters.thresholds["minimum"] == 8
     assert len(filters.notes) == 3

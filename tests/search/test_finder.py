@@ -1,6 +1,10 @@
 """The course finder at /courses/: facets and their counts, search, sorting, paging, the empty
 state, bad input, autocomplete and the cost in queries. Expectations are worked out from the
-database, not from the finder's own code, so the demo's dates can move with today."""
+database, not from the finder's own code, so the demo's dates can move with today.
+
+Each test asks for the demo by name: the finder is tested against the demo's catalogue (its
+36 courses, five strands, runs at several venues and months, some full), whose facets and
+search words these tests name."""
 
 import datetime as dt
 import time

@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
+from accounts import roles
 from billing import services
+from tests.factories import cast
 
 from .helpers import issue
 
@@ -60,17 +62,13 @@ def finance_b(people, make_user):
 
 
 @pytest.fixture
-def finance_officer(demo):
-    from accounts.models import User
-
-    return User.objects.get(email="finance.officer@example.gov.uk")
+def finance_officer(db):
+    return cast.officer(roles.FINANCE)
 
 
 @pytest.fixture
-def bookings_officer(demo):
-    from accounts.models import User
-
-    return User.objects.get(email="bookings@example.gov.uk")
+def bookings_officer(db):
+    return cast.officer(roles.BOOKINGS)
 
 
 @pytest.fixture

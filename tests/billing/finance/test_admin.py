@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from accounts import roles
 from billing import jobs, runs, services
 from billing.models import (
     Account,
@@ -20,6 +21,7 @@ from billing.models import (
     Payment,
     PriceBand,
 )
+from tests.factories import billing, cast, courses
 
 from .helpers import D, issue
 
@@ -92,10 +94,8 @@ def test_the_billing_menu_is_for_finance_officers(client, finance_officer, booki
         assert client.get(url).status_code == 302, url  # Wagtail: back to the dashboard
 
 
-def test_service_managers_read_billing_but_take_no_money(client, demo):
-    from accounts.models import User
-
-    client.force_login(User.objects.get(email="manager@example.gov.uk"))
+def test_service_managers_read_billing_but_take_no_money(client, db):
+    client.force_login(cast.officer(roles.MANAGERS))
     assert client.get("/admin/billing/invoices/").status_code == 200
     assert client.get("/admin/billing/aged-debt/").status_code == 200
     assert client.get("/admin/billing/record-payment/").status_code == 302
@@ -234,9 +234,7 @@ def test_a_refusal_from_the_service_is_shown_and_writes_nothing(officer, invoice
 
 
 def test_recording_a_payment_needs_permission(client, people, invoice_a):
-    from accounts.models import User
-
-    client.force_login(User.objects.get(email="manager@example.gov.uk"))
+    client.force_login(cast.officer(roles.MANAGERS))
     before = money_state()
     assert _pay(client, invoice_a).status_code == 302
     assert money_state() == before
@@ -249,7 +247,7 @@ def test_selling_prepaid_credit_invoices_it_and_puts_the_credit_on_the_account(
     officer, people, finance_officer
 ):
     account = services.school_account(people["school_b"])
-    gold = Package.objects.get(name="Gold")
+    gold = billing.package("Gold")
     before = services.credit_balance(account)
     response = officer.post(
         "/admin/billing/sell-package/",
@@ -278,7 +276,7 @@ def test_selling_prepaid_credit_invoices_it_and_puts_the_credit_on_the_account(
 )
 def test_a_bad_sale_is_explained_and_writes_nothing(officer, people, data, message):
     account = services.school_account(people["school_b"])
-    silver = Package.objects.get(name="Silver")
+    silver = billing.package("Silver")
     before = money_state()
     response = officer.post(
         "/admin/billing/sell-package/", {"account": account.pk, "package": silver.pk, **data}
@@ -289,7 +287,7 @@ def test_a_bad_sale_is_explained_and_writes_nothing(officer, people, data, messa
 
 def test_the_same_package_twice_over_the_same_year_is_refused(officer, people):
     account = services.school_account(people["school_b"])
-    silver = Package.objects.get(name="Silver")
+    silver = billing.package("Silver")
     sale = {"account": account.pk, "package": silver.pk, "starts_on": "01/09/2026"}
     assert officer.post("/admin/billing/sell-package/", sale).status_code == 302
     before = money_state()
@@ -462,9 +460,7 @@ def test_multi_purpose_credit_is_sold_at_face_value_and_bonus_credit_as_single_p
 
 
 def test_a_run_price_for_a_band_overrides_the_course_and_cannot_be_negative(officer, people):
-    from courses.models import CourseRun
-
-    run = CourseRun.objects.first()
+    run = courses.run()
     band = services.band_for(people["school_a"])
     response = officer.post(
         "/admin/billing/run-prices/new/", {"run": run.pk, "band": band.pk, "price": "-5"}

@@ -27,11 +27,11 @@ from billing.models import (
     Invoice,
     InvoiceLine,
     NumberSeries,
-    Package,
 )
 from demo.people import DEMO_SCHOOLS
 from settlement import services as settlement
 from tests import people as via
+from tests.factories import billing
 
 from ..addresses import addressed
 from .helpers import D, credit, issue
@@ -232,7 +232,7 @@ def test_selling_a_package_to_an_account_without_an_address_is_refused_in_the_ad
 ):
     consortium = Consortium.objects.create(name="Northwich Primary Partnership")
     account = Account.objects.create(kind=Account.Kind.CONSORTIUM, consortium=consortium)
-    gold = Package.objects.get(name="Gold")
+    gold = billing.package("Gold")
     before = numbers_taken(), Invoice.objects.count(), AccountPackage.objects.count()
 
     response = officer.post(
@@ -376,6 +376,7 @@ def test_an_issued_invoices_address_cannot_be_edited(people):
 
 
 def test_every_demo_school_and_every_demo_invoice_has_a_full_address(demo):
+    """Tests the demo programme itself (its schools, budget and invoices), so asks for it."""
     for urn, name, *_ in DEMO_SCHOOLS:
         school = School.objects.get(urn=urn)
         account = Account(kind=Account.Kind.SCHOOL, school=school)

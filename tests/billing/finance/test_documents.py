@@ -19,6 +19,7 @@ from billing import reports, services, stripe_gateway
 from billing.models import Invoice, InvoiceLine, Package
 from tests import people as via
 from tests.billing import stripe_double
+from tests.factories import billing
 
 from .helpers import D, credit, issue
 
@@ -39,7 +40,8 @@ def csv_rows(response):
 
 
 @pytest.fixture
-def finance(demo):
+def finance(people):
+    """A finance officer, added in Wagtail by the cast's superuser."""
     email = "documents.clerk@example.gov.uk"
     via.add_staff_in_wagtail(via.superuser_client(Client), email, "Finance officers")
     client = Client()
@@ -49,7 +51,7 @@ def finance(demo):
 
 @pytest.fixture
 def school_finance(people):
-    """Oakfield's finance contact, seeded by the demo, on the school's finance pages."""
+    """Oakfield's finance contact (the cast's) on the school's finance pages."""
     client = Client()
     client.force_login(people["finance_a"])
     return client
@@ -189,9 +191,7 @@ def test_the_ledger_gives_the_vat_rate_as_a_percentage_number(finance, invoice_a
 
 def test_every_stripe_call_sends_the_recorded_api_version(settings, people):
     double = stripe_double.install(settings)
-    invoice = Invoice.objects.filter(
-        account__school=people["school_a"], status=Invoice.Status.ISSUED
-    ).first()
+    invoice = billing.issued_statement(people["school_a"], booked_by=people["staff"])
     stripe_gateway.start_checkout(invoice, by=people["finance_a"])
     assert double.requests
     # The version the double's recordings were made against, not the library's default.

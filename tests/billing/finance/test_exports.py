@@ -7,8 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from accounts import roles
 from billing import reports, services
 from billing.models import Invoice, Payment
+from tests.factories import billing, cast, courses
 
 from .helpers import D, credit, issue
 
@@ -142,9 +144,7 @@ def test_a_bad_range_is_explained_and_no_csv_is_made(officer_client, october, qu
 def test_the_export_needs_billing_permission(client, people):
     client.force_login(people["teacher_a"])
     assert client.get("/admin/billing/ledger-export/", OCTOBER).status_code == 302
-    from accounts.models import User
-
-    client.force_login(User.objects.get(email="bookings@example.gov.uk"))
+    client.force_login(cast.officer(roles.BOOKINGS))
     response = client.get("/admin/billing/ledger-export/", {**OCTOBER, "kind": "invoices"})
     assert response.status_code in (302, 403)
     assert not response.get("Content-Type", "").startswith("text/csv")
@@ -153,7 +153,8 @@ def test_the_export_needs_billing_permission(client, people):
 # --- outstanding and aged debt -----------------------------------------------------------------
 
 
-def test_the_database_s_outstanding_matches_the_services(october):
+def test_the_database_s_outstanding_matches_the_services(october, people):
+    billing.issued_statement(people["school_a"], booked_by=people["staff"])  # one more
     annotated = reports.with_outstanding(Invoice.objects.exclude(status="draft"))
     assert annotated.count() > 3
     for invoice in annotated:
@@ -182,7 +183,7 @@ def test_aged_debt_puts_each_invoice_s_balance_in_its_bucket(account_a, people):
         services.record_payment(made[31], D("20.00"), method=Payment.Method.BACS)  # part paid
         services.record_payment(made[61], D("120.00"), method=Payment.Method.BACS)  # paid
     old = issue(b, [("Place", "10.00", "exempt")], on=today - timedelta(days=130))
-    # Only this test's invoices count: set the demo's aside.
+    # Only this test's invoices count: set any others aside.
     ours = [old.pk, *(i.pk for i in made.values())]
     Invoice.objects.exclude(pk__in=ours).update(status="void")
     report = reports.aged_debt(on=today)
@@ -221,7 +222,6 @@ def test_a_booked_place_reaches_the_ledger_with_its_strand_s_nominal_code(
     its line carries the strand's nominal code into the export."""
     from accounts.models import Membership
     from bookings.services import BookingRequest, Delegate, book_places
-    from courses.models import CourseRun
 
     school = people["school_b"]
     school.bookings_need_approval = False
@@ -229,8 +229,8 @@ def test_a_booked_place_reaches_the_ledger_with_its_strand_s_nominal_code(
     assert services.billed_account(school).invoicing == "per_booking"
     lead = make_user(f"ledger.lead@{school.domains[0]}")
     Membership.objects.create(user=lead, school=school, is_cpd_lead=True)
-    runs = CourseRun.objects.upcoming().filter(status="open", bookings__isnull=True)
-    run = next(r for r in runs if r.is_bookable)
+    strand = courses.strand("Improving teaching and learning", nominal_code="4101-ITL")
+    run = courses.run(courses.course(strand_page=strand))
     with on_commit():
         booking = book_places(
             run.pk,
@@ -241,7 +241,7 @@ def test_a_booked_place_reaches_the_ledger_with_its_strand_s_nominal_code(
     invoice = Invoice.objects.get(booking=booking)
     from courses.models import StrandPage
 
-    assert all(StrandPage.objects.values_list("nominal_code", flat=True))  # the demo sets each
+    assert all(StrandPage.objects.values_list("nominal_code", flat=True))  # each strand has one
     code = run.course.get_parent().specific.nominal_code
     today = timezone_today()
     rows = rows_of(

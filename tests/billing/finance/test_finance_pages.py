@@ -12,6 +12,7 @@ from django.urls import resolve
 from accounts.models import Consortium, Membership, Trust, TrustMembership
 from billing import access, services
 from billing.models import Account, Invoice, Payment
+from tests.factories import billing
 
 from .helpers import D, credit
 
@@ -113,6 +114,7 @@ def test_access_matrix(client, callers, objects, caller, target):
 def test_a_finance_contact_of_b_never_sees_a_s_documents(client, finance_b, objects):
     """Whatever id they try: every one of A's documents answers 404, and B's own page shows
     nothing of A's."""
+    billing.account(finance_b.memberships.get().school)  # B's account, as any booking makes it
     client.force_login(finance_b)
     for url, _ in _targets(objects).values():
         assert client.get(url).status_code == 404, url

@@ -30,12 +30,13 @@ def staff(email, group):
 
 
 @pytest.fixture
-def officer(demo):
+def officer(people):
+    """A finance officer, added in Wagtail by the cast's superuser."""
     return staff("fo.manual@example.gov.uk", "Finance officers")
 
 
 @pytest.fixture(params=["Service managers", "Bookings officers"])
-def other_staff(request, demo):
+def other_staff(request, people):
     return staff(f"other.{request.param.split()[0].lower()}@example.gov.uk", request.param)
 
 
