@@ -273,6 +273,7 @@ def test_the_approval_note_shows_only_when_approval_is_needed(client, open_run, 
 
 
 def test_seeding_books_through_book_places_but_emails_nobody(demo):
+    """Tests the demo programme's own seeding, so it asks for `demo`."""
     from django.core import mail
     from django.core.management import call_command
 
