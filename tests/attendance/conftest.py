@@ -1,5 +1,5 @@
-"""Past runs to take registers on, the people who take them, and places booked the only way
-places are booked (book_places)."""
+"""Past runs to take registers on, the courses they are runs of, the people who take them, and
+places booked the only way places are booked (book_places); all built with tests/factories."""
 
 import datetime as dt
 import itertools
@@ -7,33 +7,44 @@ import itertools
 import pytest
 from django.utils import timezone
 
+from accounts import roles
 from bookings.models import Booking, Enrolment
 from bookings.services import BookingRequest, Delegate, book_places
-from courses.models import CoursePage, CourseRun, Facilitator, Session, Venue
+from courses.models import CoursePage, CourseRun, Facilitator, Session
+from tests.factories import accounts, courses
 
 _references = itertools.count(1)
 
 
 @pytest.fixture
-def officer(demo):
+def officer(db):
     """A bookings officer (Bookings officers group: bookings.change_enrolment)."""
-    from accounts.models import User
-
-    return User.objects.get(email="bookings@example.gov.uk")
+    return accounts.staff(
+        "bookings@example.gov.uk", roles.BOOKINGS, first_name="Bea", last_name="Bookings"
+    )
 
 
 @pytest.fixture
-def facilitator(demo):
-    """Sarah Whitfield: the demo's facilitator login, leading the inclusion courses."""
-    from accounts.models import User
+def leaders(db):
+    """The facilitators who lead the courses here, by name (no logins yet)."""
+    return {
+        name: courses.facilitator(name)
+        for name in ("Sarah Whitfield", "Ruth Calloway", "Priya Raman")
+    }
 
-    user = User.objects.get(email="facilitator@example.gov.uk")
+
+@pytest.fixture
+def facilitator(leaders):
+    """Sarah Whitfield's staff login (Facilitators group); she leads the inclusion course."""
+    user = accounts.staff(
+        "facilitator@example.gov.uk", roles.FACILITATORS, first_name="Sarah", last_name="Whitfield"
+    )
     Facilitator.objects.filter(name="Sarah Whitfield").update(user=user)
     return user
 
 
 @pytest.fixture
-def other_facilitator(demo, make_user):
+def other_facilitator(leaders, make_user):
     """A facilitator with a staff login who leads other courses (Ruth Calloway's)."""
     user = make_user("ruth.calloway@example.gov.uk", is_staff=True)
     Facilitator.objects.filter(name="Ruth Calloway").update(user=user)
@@ -41,8 +52,42 @@ def other_facilitator(demo, make_user):
 
 
 @pytest.fixture
-def sarahs_course(demo):
-    return CoursePage.objects.get(slug="send-essentials-for-teaching-assistants-primary")
+def sarahs_course(leaders):
+    """A four-hour course in the inclusion strand at £95 a place, led by Sarah Whitfield."""
+    return courses.course(
+        "SEND essentials for teaching assistants in primary schools",
+        slug="send-essentials-for-teaching-assistants-primary",
+        strand_page=courses.strand("Building capacity for inclusion", slug="inclusion"),
+        price="95.00",
+        cpd_hours=4,
+        facilitators=[leaders["Sarah Whitfield"]],
+    )
+
+
+@pytest.fixture
+def ruths_course(leaders):
+    """A four-hour course in the teaching-and-learning strand, led by Ruth Calloway."""
+    return courses.course(
+        "Adaptive teaching in practice",
+        slug="adaptive-teaching-in-practice",
+        strand_page=courses.strand("Improving teaching and learning"),
+        price="110.00",
+        cpd_hours=4,
+        facilitators=[leaders["Ruth Calloway"]],
+    )
+
+
+@pytest.fixture
+def data_course(leaders):
+    """A three-hour course in the using-data strand, led by Priya Raman."""
+    return courses.course(
+        "Making sense of FFT Aspire and Analyse School Performance data",
+        slug="fft-aspire-and-analyse-school-performance",
+        strand_page=courses.strand("Using data"),
+        price="95.00",
+        cpd_hours=3,
+        facilitators=[leaders["Priya Raman"]],
+    )
 
 
 @pytest.fixture
@@ -65,7 +110,7 @@ def make_run(sarahs_course):
             reference=f"TEST-{next(_references)}",
             capacity=capacity,
             status=CourseRun.Status.CLOSED,
-            venue=Venue.objects.order_by("name").first(),
+            venue=courses.venue(),
         )
         now = timezone.now()
         for days in sorted(days_ago, reverse=True):
@@ -133,9 +178,3 @@ def attended(make_run, book, mark_all, people, facilitator):
 
 def refresh(enrolment):
     return Enrolment.objects.get(pk=enrolment.pk)
-
-
-@pytest.fixture(autouse=True)
-def _demo_programme(demo):
-    """Tests here still look up the demo programme's courses, runs or people; not yet ported
-    to tests/factories (issue 18)."""

@@ -12,7 +12,6 @@ from pypdf import PdfReader
 
 from bookings import attendance
 from core.academic_year import AcademicYear
-from courses.models import CoursePage
 
 
 def _school_year(day):
@@ -38,13 +37,11 @@ def test_the_academic_year_runs_september_to_august(day, year):
 
 
 @pytest.fixture
-def history(make_run, book, mark_all, people):
+def history(make_run, book, mark_all, people, sarahs_course, ruths_course, data_course):
     """Tom attended three courses in three strands (one over a year ago) and missed one;
     Chloe attended one; each evaluated; Ravi, at another school, attended one too."""
     staff = people["staff"]
-    send = CoursePage.objects.get(slug="send-essentials-for-teaching-assistants-primary")
-    adaptive = CoursePage.objects.get(slug="adaptive-teaching-in-practice")
-    fft = CoursePage.objects.get(slug="fft-aspire-and-analyse-school-performance")
+    send, adaptive, fft = sarahs_course, ruths_course, data_course
     runs = {
         "send": make_run(days_ago=(400,), course=send),
         "adaptive": make_run(days_ago=(37, 30), course=adaptive),

@@ -33,6 +33,7 @@ def _counts():
 
 
 def test_demo_history_is_built_once_and_emails_nobody(client, demo):
+    """Tests the demo programme itself (seed_demo --history on top of it), so it keeps `demo`."""
     call_command("seed_demo", "--history", verbosity=0)
     first = _counts()
     call_command("seed_demo", "--history", verbosity=0)

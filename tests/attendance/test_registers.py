@@ -306,12 +306,10 @@ def test_a_session_of_another_run_is_not_found_through_this_runs_address(
 
 
 def test_a_facilitator_sees_the_runs_of_courses_they_lead_and_no_others(
-    make_run, demo, facilitator, other_facilitator, people, officer
+    make_run, ruths_course, facilitator, other_facilitator, people, officer
 ):
     sarahs = make_run(days_ago=(0,))
-    ruths = make_run(
-        days_ago=(0,), course=CoursePage.objects.get(slug="adaptive-teaching-in-practice")
-    )
+    ruths = make_run(days_ago=(0,), course=ruths_course)
     assert set(attendance.registers_for(facilitator).filter(pk__in=[sarahs.pk, ruths.pk])) == {
         sarahs
     }
@@ -341,13 +339,11 @@ def test_an_inactive_facilitator_has_no_registers(make_run, facilitator):
 
 
 def test_the_registers_page_lists_only_the_facilitators_runs(
-    client, make_run, book, people, facilitator, other_facilitator
+    client, make_run, ruths_course, book, people, facilitator, other_facilitator
 ):
     sarahs = make_run(days_ago=(0,))
     book(sarahs, people["teacher_a"])
-    ruths = make_run(
-        days_ago=(0,), course=CoursePage.objects.get(slug="adaptive-teaching-in-practice")
-    )
+    ruths = make_run(days_ago=(0,), course=ruths_course)
     client.force_login(facilitator)
     html = client.get("/registers/").content.decode()
     assert sarahs.reference in html and ruths.reference not in html

@@ -5,11 +5,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts import roles
 from accounts.models import User
 from bookings import attendance
 from bookings.models import Attendance, Booking, Enrolment, RegisterClosure
 from bookings.services import BookingRequest, Delegate, book_places
-from courses.models import CoursePage, CourseRun, Facilitator, Session, Venue
+from courses.models import CoursePage, CourseRun, Session
+from tests.factories import accounts, courses
 
 CALLERS = [
     "anonymous",
@@ -32,10 +34,14 @@ REGISTER_TAKERS = {"facilitator", "staff"}  # the run's facilitator and the CPD 
 
 @pytest.fixture
 def callers(people, make_user):
-    sarah = User.objects.get(email="facilitator@example.gov.uk")
-    Facilitator.objects.filter(name="Sarah Whitfield").update(user=sarah)
+    """The cast, with Sarah Whitfield (a facilitator login in the Facilitators group) and Ruth
+    Calloway (a staff login), each leading a course of their own."""
+    sarah = accounts.staff(
+        "facilitator@example.gov.uk", roles.FACILITATORS, first_name="Sarah", last_name="Whitfield"
+    )
     ruth = make_user("ruth.calloway@example.gov.uk", is_staff=True)
-    Facilitator.objects.filter(name="Ruth Calloway").update(user=ruth)
+    for name, user in (("Sarah Whitfield", sarah), ("Ruth Calloway", ruth)):
+        courses.course(facilitators=[courses.facilitator(name, user=user)])
     return {**people, "facilitator": sarah, "other_facilitator": ruth}
 
 
@@ -44,10 +50,10 @@ def _past_run(reference, days_ago):
     before that)."""
     start = timezone.now() - dt.timedelta(days=days_ago, hours=1)
     run = CourseRun.objects.create(
-        course=CoursePage.objects.get(slug="send-essentials-for-teaching-assistants-primary"),
+        course=CoursePage.objects.get(facilitators__name="Sarah Whitfield"),
         reference=reference,
         status=CourseRun.Status.CLOSED,
-        venue=Venue.objects.order_by("name").first(),
+        venue=courses.venue(),
     )
     Session.objects.create(run=run, starts_at=start, ends_at=start + dt.timedelta(hours=3))
     return run

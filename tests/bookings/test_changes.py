@@ -10,7 +10,8 @@ from django.utils import timezone
 from bookings import emails, services, signals
 from bookings.models import Enrolment, EnrolmentEvent, WaitingListEntry
 from bookings.services import BookingRefused, BookingRequest, Delegate, book_places
-from courses.models import CourseRun, Session
+from courses.models import Session
+from tests.factories import courses
 
 
 @pytest.fixture
@@ -295,25 +296,15 @@ def test_no_substitution_after_the_start(open_run, people, oakfield):
         )
 
 
-def test_transfer_to_another_date_of_the_same_course(people, oakfield, demo):
-    runs = [
-        r
-        for r in CourseRun.objects.upcoming().filter(status="open", bookings__isnull=True)
-        if r.is_bookable
-    ]
-    course_runs = {}
-    for run in runs:
-        course_runs.setdefault(run.course_id, []).append(run)
-    source, target = next(v for v in course_runs.values() if len(v) >= 2)[:2]
-    if target.places_left == 0:
-        target.capacity += 1
-        target.save()
+def test_transfer_to_another_date_of_the_same_course(people, oakfield):
+    course = courses.course()
+    source, target = courses.run(course, days=(14,)), courses.run(course, days=(28,))
+    other = courses.run()  # another course's open run
     enrolment = _book(source, people, "teacher_a").enrolments.get()
     moved = services.transfer_enrolment(enrolment.pk, to_run_id=target.pk, by=people["teacher_a"])
     enrolment.refresh_from_db()
     assert enrolment.status == "cancelled" and not enrolment.late_cancellation
     assert moved.run == target and moved.booking.source == "transfer"
-    other = CourseRun.objects.exclude(course=source.course).filter(status="open").first()
     with pytest.raises(BookingRefused, match="same course"):
         services.transfer_enrolment(moved.pk, to_run_id=other.pk, by=people["teacher_a"])
 

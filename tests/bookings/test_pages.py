@@ -3,6 +3,7 @@
 import pytest
 
 from bookings.models import Booking, Enrolment
+from tests.factories import bookings, courses
 
 
 @pytest.fixture
@@ -13,11 +14,10 @@ def oakfield(people):
     return school
 
 
-def test_course_page_offers_book_join_waiting_list_or_closed(client, demo, people):
-    from courses.models import CourseRun
-
-    runs = list(CourseRun.objects.upcoming().select_related("course"))
-    full = next(r for r in runs if r.is_bookable and r.places_left == 0)
+def test_course_page_offers_book_join_waiting_list_or_closed(client, people):
+    full = courses.run(capacity=1)
+    bookings.book(full, people["teacher_b"], school=people["school_b"], booked_by=people["staff"])
+    runs = [full, courses.run()]
     client.force_login(people["teacher_a"])
     html = client.get(full.course.url).content.decode()
     assert f"/book/{full.pk}/waiting-list/" in html
@@ -273,6 +273,7 @@ def test_the_approval_note_shows_only_when_approval_is_needed(client, open_run, 
 
 
 def test_seeding_books_through_book_places_but_emails_nobody(demo):
+    """Tests the demo programme's own seeding, so it asks for `demo`."""
     from django.core import mail
     from django.core.management import call_command
 

@@ -10,6 +10,7 @@ from bookings import privacy, tasks
 from bookings.models import Enrolment
 from bookings.services import BookingRequest, Delegate, book_places
 from courses.models import Session
+from tests.factories import bookings, courses
 
 
 def _book(run, people, who="teacher_a", **needs):
@@ -95,16 +96,12 @@ def test_needs_are_cleared_a_week_after_the_last_session_and_not_before(open_run
 
 
 def test_clearing_needs_leaves_other_runs_alone(open_run, people):
-    from courses.models import CourseRun
-
     place = _book(open_run, people, access_needs="Quiet room")
-    later = (
-        CourseRun.objects.upcoming()
-        .exclude(pk=open_run.pk)
-        .filter(enrolments__isnull=False)
-        .first()
+    later = courses.run(days=(60,))
+    booking = bookings.book(
+        later, people["teacher_b"], school=people["school_b"], booked_by=people["staff"]
     )
-    kept = Enrolment.objects.filter(run=later).first()
+    (kept,) = bookings.enrolments(booking)
     Enrolment.objects.filter(pk=kept.pk).update(access_needs="Kept")
     _move_run_back(open_run, days=30)
     privacy.clear_needs_after_courses(now=timezone.now())

@@ -17,9 +17,10 @@ from bookings.admin_views import RUN_PAGES
 from bookings.models import Enrolment
 from bookings.services import BookingRequest, Delegate
 from core.models import SentEmail
-from courses.models import CourseRun, Session
+from courses.models import Session
 from tests.bookings.test_admin import _admin_urls
 from tests.calendar.support import parse_three_ways, post_run_edit_form
+from tests.factories import courses
 
 REASON = "Facilitator unwell; the content moves to the next session"
 
@@ -188,7 +189,7 @@ def test_a_refused_cancellation_says_why_and_changes_nothing(
 
 
 def test_a_session_of_another_run_is_not_found(client, people, run):
-    other = CourseRun.objects.exclude(pk=run.pk).filter(sessions__isnull=False).first()
+    other = courses.run()
     client.force_login(people["staff"])
     response = cancel_in_admin(client, run, other.sessions.first())
     assert response.status_code == 404

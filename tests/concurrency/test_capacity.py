@@ -6,25 +6,24 @@ and widens the race, and shows overbooking then happens: without it the others p
 import time
 
 import pytest
-from django.core.management import call_command
 
-from accounts.models import Membership, School, User
+from accounts.models import Membership, User
 from bookings import services
 from bookings.models import Enrolment
 from bookings.services import BookingRefused, BookingRequest, Delegate, book_places, places
 from courses.models import CourseRun
+from tests.factories import courses
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def scene(postgres):
-    call_command("seed_demo", verbosity=0)
-    school = School.objects.get(urn=990003)
+def scene(postgres, people):
+    """A new open run and Riverside Academy, whose bookings need no approval."""
+    school = people["school_b"]
     school.bookings_need_approval = False
     school.save()
-    runs = CourseRun.objects.upcoming().filter(status=CourseRun.Status.OPEN, bookings__isnull=True)
-    return next(r for r in runs if r.is_bookable), school
+    return courses.run(), school
 
 
 def _teachers(school, n):

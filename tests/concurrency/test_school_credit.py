@@ -9,16 +9,15 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Membership, School, User
+from accounts.models import Membership, User
 from billing import services
-from billing.models import Account, CourseBandPrice, CreditEntry, Package, RunBandPrice
+from billing.models import Account, CreditEntry, Package
 from bookings.services import BookingRequest, Delegate, book_places
-from courses.models import CourseRun
 from tests import people as via
+from tests.factories import accounts, bookings, courses
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,31 +25,21 @@ PLACE = Decimal("240.00")  # a partner-area maintained school: £200 + £40 VAT
 
 
 @pytest.fixture
-def scene(postgres):
-    call_command("seed_demo", verbosity=0)
-    oakfield = School.objects.get(urn=990001)
+def scene(postgres, people):
+    """Oakfield (no consortium, no credit yet) sold one place's credit through the admin, two
+    new runs at £200 a place, and two of its teachers about to book one each."""
+    oakfield = people["school_a"]
     oakfield.bookings_need_approval = False
     oakfield.save()
-    oakfield.consortia.clear()  # only its own credit, no shared pot to fall back on
     account = services.school_account(oakfield)
-    runs = [
-        r
-        for r in CourseRun.objects.upcoming()
-        .filter(status=CourseRun.Status.OPEN)
-        .select_related("course")
-        if r.is_bookable and r.places_left >= 1
-    ][:2]
+    runs = [courses.run(price="200.00", capacity=5) for _ in range(2)]
     for run in runs:
-        run.price_override = 200
-        run.save()
         run.course.vat_treatment = "standard"
         run.course.save()
-        RunBandPrice.objects.filter(run=run).delete()
-        CourseBandPrice.objects.filter(course=run.course).delete()
-    # Spend whatever the demo gave Oakfield, then sell it exactly one place's credit.
-    held = services.spendable(account)
-    if held:
-        services.adjust_credit(account, -held, reason="Test: start from nothing", by=None)
+    # Oakfield has booked before, as in the demo: what a school's first booking sets up once
+    # would otherwise queue the two racers one behind the other and hide the race.
+    bookings.book(courses.run(), people["teacher_a"], school=oakfield, booked_by=people["staff"])
+    accounts.staff_groups()  # the Finance officers group, after the last test's flush
     officer = Client()
     email = "race.finance@haverleigh.gov.uk"
     via.add_staff_in_wagtail(via.superuser_client(Client), email, "Finance officers")

@@ -2,6 +2,8 @@ import uuid
 
 import pytest
 
+from tests.factories import courses
+
 from .support import private_redis  # noqa: F401  (a fixture)
 
 
@@ -11,17 +13,9 @@ def queue():
 
 
 @pytest.fixture
-def bookable_run(demo):
-    from courses.models import CourseRun
-
-    run = next(
-        r
-        for r in CourseRun.objects.upcoming().filter(status="open", venue__isnull=False)
-        if r.is_bookable
-    )
-    run.capacity = 200
-    run.save()
-    return run
+def bookable_run(db):
+    """An open in-person run a fortnight away, with room for every drill's bookings."""
+    return courses.run(capacity=200)
 
 
 @pytest.fixture
@@ -46,9 +40,3 @@ def colleagues(oakfield, make_user):
         return people
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _demo_programme(demo):
-    """Tests here still look up the demo programme's courses, runs or people; not yet ported
-    to tests/factories (issue 18)."""

@@ -54,6 +54,8 @@ def invoice_total(url):
 def test_a_backup_restores_into_an_empty_database_with_every_row_and_file(
     demo, settings, tmp_path, empty_database
 ):
+    """Backs up the demo programme as `make run` seeds it: a database of realistic size (over a
+    thousand rows, issued invoices) is what the drill is about, so this test keeps the demo."""
     from billing.models import Invoice
 
     assert Invoice.objects.exclude(gross=0).exists(), "the drill needs invoices to compare"
@@ -90,7 +92,8 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_file(
     assert not (restored_media / "invoices").exists()
 
 
-def test_restore_refuses_a_database_that_is_not_empty(demo, settings, tmp_path):
+def test_restore_refuses_a_database_that_is_not_empty(people, settings, tmp_path):
+    """The database holds the usual cast (the `people` fixture): not empty, so no restore."""
     if connection.vendor != "postgresql":
         pytest.skip("backups use pg_dump/pg_restore: PostgreSQL only")
     settings.MEDIA_ROOT = tmp_path / "media"

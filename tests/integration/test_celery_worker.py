@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from config.celery import app
-from home.models import EnquirySubmission, FormPage
+from home.models import EnquirySubmission
+from tests.factories import home
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -76,8 +77,8 @@ def _wait_for(predicate, timeout=40):
     return False
 
 
-def test_enquiry_notification_is_sent_by_a_real_worker(demo, client, worker):
-    page = FormPage.objects.get(slug="bespoke-support")
+def test_enquiry_notification_is_sent_by_a_real_worker(client, worker):
+    page = home.enquiry_form("bespoke-support")
     data = {}
     for field in page.get_form_fields():
         data[field.clean_name] = {
