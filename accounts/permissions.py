@@ -52,20 +52,18 @@ def holds_powers(user):
 
 
 def is_service_staff(user):
-    """Council staff who look after schools (bookings officers, superusers)."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.has_perm("accounts.change_school"))
+    """Council staff who look after schools (bookings officers, superusers). Staff powers come
+    first: they are what the MFA gate checks, so no permission works without passing it, and
+    a teacher's pages skip the two permission queries (holds_staff_powers is remembered)."""
+    return holds_staff_powers(user) and (
+        user.is_superuser or user.has_perm("accounts.change_school")
     )
 
 
 def can_manage_bookings(user):
     """The CPD team's bookings officers: phone bookings, promotions, cancelling runs."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.has_perm("bookings.change_enrolment"))
+    return holds_staff_powers(user) and (
+        user.is_superuser or user.has_perm("bookings.change_enrolment")
     )
 
 
