@@ -10,7 +10,7 @@ from django.http import Http404
 
 from accounts import permissions
 
-from .models import Enrolment
+from .models import Booking, Enrolment
 
 
 def places_for(user):
@@ -48,3 +48,25 @@ def place_or_404(user, enrolment_id):
     if enrolment is None:
         raise Http404("No such place")
     return enrolment
+
+
+def booking_or_404(user, reference):
+    """A booking `user` may see, with its places and who may act on each: they booked it, hold
+    a place on it, manage its school, or are a bookings officer. Read by its reference, then
+    the rule applied to what was read: the same rule as one OR across three tables, which
+    PostgreSQL took 9 ms to plan on every confirmation page."""
+    booking = (
+        Booking.objects.select_related("run__course", "run__venue", "school", "booked_by")
+        .filter(reference=reference)
+        .first()
+    )
+    if booking is None or not user.is_authenticated or not user.is_active:
+        raise Http404("No such booking")
+    places = list(booking.enrolments.select_related("delegate").prefetch_related("events"))
+    officer = permissions.can_manage_bookings(user)
+    manages = permissions.has_role(user, booking.school, *permissions.MANAGERS)
+    booked_it = booking.booked_by_id == user.pk
+    openable = {e.pk for e in places if officer or manages or booked_it or e.delegate_id == user.pk}
+    if not (officer or manages or booked_it or openable):
+        raise Http404("No such booking")
+    return booking, places, manages, openable

@@ -1,9 +1,9 @@
 """What a course page shows a signed-in teacher: their school's own price for each run
-(billing.services.quote). The catalogue's page asks for it through courses.registry, which
+(billing.services.quotes_for). The catalogue's page asks for it through courses.registry, which
 BookingsConfig.ready() fills, so courses knows no money."""
 
 from accounts.models import Membership
-from billing.services import quote
+from billing.services import quotes_for
 
 
 def pricing_school(user):
@@ -22,5 +22,6 @@ def pricing_school(user):
 def add_school_prices(page, request, context):
     context["pricing_school"] = school = pricing_school(request.user)
     if school is not None:
+        quotes = quotes_for(school, context["runs"])
         for run in context["runs"]:
-            run.school_quote = quote(school, run)
+            run.school_quote = quotes[run.pk]

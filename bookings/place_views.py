@@ -4,7 +4,6 @@ Each change goes through bookings.services; a refusal is shown and nothing is wr
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,22 +17,13 @@ from core.redirects import safe_next
 from courses.models import CourseRun
 
 from . import moves, services
-from .access import place_or_404, places_for
+from .access import booking_or_404, place_or_404
 from .calendar import ics_for_enrolment
 from .charges import cancellation_charge
 from .forms import CancelForm
 from .models import Booking, Enrolment, WaitingListEntry
 from .services import BookingRefused
 from .views import _terms  # the same terms summary the booking form shows
-
-
-def _visible_bookings(user):
-    managed = permissions.schools_for(user, *permissions.MANAGERS)
-    if permissions.can_manage_bookings(user):
-        return Booking.objects.all()
-    return Booking.objects.filter(
-        Q(booked_by=user) | Q(enrolments__delegate=user) | Q(school__in=managed)
-    ).distinct()
 
 
 @login_required
@@ -67,26 +57,17 @@ def my_bookings(request):
 
 @login_required
 def booking_detail(request, reference):
-    booking = (
-        _visible_bookings(request.user)
-        .select_related("run__course", "run__venue", "school")
-        .filter(reference=reference)
-        .first()
-    )
-    if booking is None:
-        raise Http404("No such booking")
+    booking, places, manages, openable = booking_or_404(request.user, reference)
     return render(
         request,
         "bookings/detail.html",
         {
             "booking": booking,
-            "enrolments": booking.enrolments.select_related("delegate").prefetch_related("events"),
+            "enrolments": places,
             "sessions": booking.run.sessions.all(),
-            "manages": permissions.has_role(request.user, booking.school, *permissions.MANAGERS),
+            "manages": manages,
             # A colleague on the same booking sees the places, but acts only on their own.
-            "openable": set(
-                places_for(request.user).filter(booking=booking).values_list("pk", flat=True)
-            ),
+            "openable": openable,
         },
     )
 

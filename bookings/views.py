@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from accounts.models import Membership, School, User
+from accounts.models import Membership, User
 from accounts.services import AccountsError, invite_colleague
 from billing.services import credit_cover, quote, vat_on
 from core.params import id_list, id_param
@@ -95,12 +95,8 @@ def _full(request, run):
     )
 
 
-def _my_schools(user):
-    return School.objects.filter(memberships__user=user).order_by("name")
-
-
 def _chosen_school(request):
-    schools = list(_my_schools(request.user))
+    schools = permissions.member_schools(request.user)
     wanted = request.GET.get("school") or request.POST.get("school")
     for school in schools:
         if str(school.pk) == str(wanted):
@@ -110,18 +106,21 @@ def _chosen_school(request):
 
 @login_required
 def choose_delegates(request, run_id):
-    """Step 1: who is going, and for which school. Teachers booking only themselves skip it."""
-    run = _run_or_404(run_id)
+    """Step 1: who is going, and for which school. Teachers booking only themselves skip it,
+    sent on before the run's dates are read: the form reads what it shows."""
+    if not CourseRun.objects.filter(pk=run_id, course__live=True).exists():
+        raise Http404("No such course date")
     school, schools = _chosen_school(request)
     if not schools:
         messages.info(request, "Join your school first: places are booked for a school.")
         return redirect("accounts:find_school")
-    managed = [s for s in schools if permissions.has_role(request.user, s, *permissions.MANAGERS)]
+    managed = [s for s in schools if s.manages]
     if school and school not in managed:
         return redirect(
-            f"{reverse('bookings:details', args=[run.pk])}?school={school.pk}"
+            f"{reverse('bookings:details', args=[run_id])}?school={school.pk}"
             f"&delegate={request.user.pk}"
         )
+    run = _run_or_404(run_id)
     staff = (
         Membership.objects.filter(school=school)
         .select_related("user")
@@ -174,6 +173,8 @@ def add_colleague(request, run_id):
 
 def _delegates_from(request, school):
     ids = id_list(request.GET, "delegate") or id_list(request.POST, "delegate")
+    if ids == [request.user.pk]:  # booking themself: _chosen_school found them on its staff
+        return [request.user]
     people = list(
         User.objects.filter(pk__in=ids, memberships__school=school).order_by(
             "last_name", "first_name"

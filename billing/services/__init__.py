@@ -13,7 +13,7 @@ By area, each module leaning only on those above it:
 - `errors`: BillingError and the wording of refusals;
 - `money`: pennies, VAT rates and VAT per line, sums;
 - `accounts`: who is invoiced for a school, document addresses, the account locks;
-- `pricing`: bands and quote() / price_for(), the one place a price is decided;
+- `pricing`: bands and quote() / quotes_for() / price_for(), the one place a price is decided;
 - `credit`: the credit ledger: lots, spending, expiry and extension, what people see of it;
 - `invoicing`: numbering, issuing, what is owed, the monthly run's period and report;
 - `drawing`: a place paid from prepaid credit at booking, and telling the booker beforehand;
@@ -96,7 +96,7 @@ from .payments import (
     record_payment,
     record_remittance,
 )
-from .pricing import Quote, band_for, price_for, quote, quote_band, vat_rate_for
+from .pricing import Quote, band_for, price_for, quote, quote_band, quotes_for, vat_rate_for
 from .statements import Statement, statement
 
 __all__ = [
@@ -158,6 +158,7 @@ __all__ = [
     "price_for",
     "quote",
     "quote_band",
+    "quotes_for",
     "record_payment",
     "record_remittance",
     "reservations",

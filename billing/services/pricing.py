@@ -131,12 +131,45 @@ def quote(school, run, on=None):
     """The price for one place on `run` for `school`: the run's price for the school's band
     (or the course's, or the band's percentage of the list price), less a package discount.
     Two queries: it is on every booking's path."""
-    on = on or timezone.localdate()
-    course = run.course
-    facts = _pricing_facts(school, on)
+    facts = _pricing_facts(school, on or timezone.localdate())
     band = quote_band(school, facts, run)
-    list_price = money(run.price)
     fixed = band.run_price if band.run_price is not None else band.course_price
+    return _quote(run, band, fixed, facts)
+
+
+def quotes_for(school, runs, on=None):
+    """quote() for each of `runs` (a course page's dates), by run id: four queries however
+    many runs there are, where a quote each would ask two per run."""
+    runs = list(runs)
+    if not runs:
+        return {}
+    facts = _pricing_facts(school, on or timezone.localdate())
+    band = quote_band(school, facts)
+
+    def fixed_prices(model, key, ids):
+        # Lowest id wins, as quote_band's subquery takes the first by id.
+        rows = model.objects.filter(band=band, **{f"{key}__in": ids}).order_by("-pk")
+        return dict(rows.values_list(key, "price"))
+
+    run_prices = fixed_prices(RunBandPrice, "run_id", [run.pk for run in runs])
+    course_prices = fixed_prices(CourseBandPrice, "course_id", {run.course_id for run in runs})
+    return {
+        run.pk: _quote(
+            run,
+            band,
+            run_prices.get(run.pk)
+            if run_prices.get(run.pk) is not None
+            else course_prices.get(run.course_id),
+            facts,
+        )
+        for run in runs
+    }
+
+
+def _quote(run, band, fixed, facts):
+    """One place's price from the band, the fixed price for it (the run's, else the
+    course's, else None) and the school's facts: the rule quote() and quotes_for() share."""
+    list_price = money(run.price)
     band_price = (
         money(fixed) if fixed is not None else percent_of(list_price, band.percent_of_list_price)
     )
@@ -149,8 +182,8 @@ def quote(school, run, on=None):
         band_price=band_price,
         discount_percent=discount,
         net=net,
-        vat_treatment=course.vat_treatment,
-        vat_rate=vat_rate_for(course),
+        vat_treatment=run.course.vat_treatment,
+        vat_rate=vat_rate_for(run.course),
     )
 
 

@@ -351,6 +351,8 @@ class CoursePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         runs = list(self.upcoming_runs())
+        for run in runs:
+            run.course = self  # what a run shows of its course, without reading it once a run
         context["runs"] = runs
         # A signed-in school's own prices, from bookings (courses.registry): no money here.
         registry.course_page_context(self, request, context)

@@ -278,3 +278,60 @@ def test_a_band_set_on_a_centrally_billing_trust_prices_its_schools(priced_run):
     trust.billed_centrally = False
     trust.save()
     assert services.price_for(riverside, priced_run) == D("220.00")
+
+
+def _more_runs_of(course, *prices):
+    from tests.factories import courses as make
+
+    return [make.run(course, days=(21 + i,), price=p) for i, p in enumerate(prices)]
+
+
+def test_a_course_pages_dates_are_each_priced_for_the_school_in_one_go(priced_run, packages):
+    """quotes_for() gives what quote() gives, date by date. Riverside is a partner academy
+    (110 %) holding Silver (10 % off); the course has a £150 band price for its band."""
+    riverside = School.objects.get(urn=990003)
+    band = PriceBand.objects.get(code="partner_academy")
+    course = priced_run.course
+    overridden, run_priced = _more_runs_of(course, "180.00", None)
+    CourseBandPrice.objects.create(course=course, band=band, price=D("150.00"))
+    RunBandPrice.objects.create(run=run_priced, band=band, price=D("120.00"))
+    today = dt.date.today()
+    AccountPackage.objects.create(
+        account=services.school_account(riverside),
+        package=packages["silver"],
+        starts_on=today - dt.timedelta(days=1),
+        ends_on=today + dt.timedelta(days=30),
+    )
+    runs = list(CourseRun.objects.filter(course=course).select_related("course"))
+    quotes = services.quotes_for(riverside, runs)
+    # The course's band price (£150) beats the list price and a run's own price (£180); the
+    # run's band price (£120) beats both. Silver then takes 10 % off each.
+    assert quotes[priced_run.pk].net == D("135.00")
+    assert quotes[overridden.pk].net == D("135.00")
+    assert quotes[run_priced.pk].net == D("108.00")
+    for run in runs:
+        assert quotes[run.pk] == services.quote(riverside, run)
+
+
+def test_a_signed_in_teachers_course_page_costs_the_same_queries_for_three_dates_or_six(
+    client, priced_run, people
+):
+    """Each date shows the school's own price; more dates do not mean more queries (it was
+    three more for each date)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    course = priced_run.course
+    band = PriceBand.objects.get(code="partner_academy")
+    overridden, run_priced = _more_runs_of(course, "180.00", None)
+    RunBandPrice.objects.create(run=run_priced, band=band, price=D("120.00"))
+    client.force_login(people["teacher_b"])  # Riverside Academy: partner academy, 110 %
+    client.get(course.url)  # the first page a worker draws loads its templates
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(course.url).content.decode()
+    # £200 at 110 % is £220; £180 at 110 % is £198; the run's band price is £120.
+    assert "£220.00" in page and "£198.00" in page and "£120.00" in page
+    _more_runs_of(course, None, None, None)
+    with CaptureQueriesContext(connection) as six:
+        assert client.get(course.url).status_code == 200
+    assert len(six.captured_queries) == len(three.captured_queries)

@@ -37,3 +37,17 @@ def test_staff_are_still_told_apart_by_their_permissions(client, people):
     assert is_service_staff(people["staff"])
     assert not is_service_staff(people["teacher_a"])
     assert not can_manage_bookings(people["teacher_a"])
+
+
+def test_the_book_button_sends_a_teacher_on_before_reading_the_run(client, open_run, people):
+    """A teacher booking themself is sent to the form without the run's dates and places
+    being read here (the form reads them); a date that does not exist is still a 404."""
+    client.force_login(people["teacher_a"])
+    with CaptureQueriesContext(connection) as seen:
+        start = client.get(f"/book/{open_run.pk}/")
+    assert start.status_code == 302
+    assert f"/book/{open_run.pk}/details/" in start["Location"]
+    assert not [q for q in seen.captured_queries if '"courses_session"' in q["sql"]]
+    assert client.get("/book/987654321/").status_code == 404
+    open_run.course.unpublish()
+    assert client.get(f"/book/{open_run.pk}/").status_code == 404
