@@ -6,7 +6,8 @@ send (accounts' sent-at fields, or `send_once` for a message keyed by what it is
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 from .links import site_url
 from .models import SentEmail
@@ -19,7 +20,7 @@ def build_email(template, subject, to, context, *, attachments=(), reply_to=None
     message = EmailMultiAlternatives(
         # allauth's setting, so its own emails (sign-up, password reset) carry the same.
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-        body=render_to_string(f"{template}.txt", context),
+        body=_plain_text(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
         reply_to=reply_to,
@@ -28,6 +29,12 @@ def build_email(template, subject, to, context, *, attachments=(), reply_to=None
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
     return message
+
+
+def _plain_text(name, context):
+    """A plain-text body: it holds no HTML, so nothing in it is HTML-escaped ("St Anne's",
+    never "St Anne&#x27;s"), whether or not its template remembers to say so."""
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def send_once(key, build):

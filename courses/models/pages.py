@@ -277,6 +277,8 @@ class CoursePage(Page):
     def upcoming_runs(self):
         from .runs import CourseRun  # runs imports this module (a run's course)
 
+        if self.pk is None:  # a new page in preview: no dates yet
+            return CourseRun.objects.none()
         return (
             CourseRun.objects.upcoming()
             .filter(course=self)

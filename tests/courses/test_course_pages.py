@@ -1,9 +1,12 @@
+from html.parser import HTMLParser
+
 from django.utils import timezone
 from django.utils.html import escape
 
+from accounts import roles
 from courses.models import CoursePage, CourseRun
 from home.templatetags.site_tags import places_label
-from tests.factories import accounts, bookings, courses
+from tests.factories import accounts, bookings, cast, courses
 
 
 def test_strand_page_lists_its_courses(client, db):
@@ -168,3 +171,72 @@ def test_a_called_off_session_is_marked_cancelled_on_the_course_page(client, db)
     assert "<strong>Cancelled</strong>" in html
     kept = timezone.localtime(on.starts_at)
     assert f'<li><time datetime="{kept.isoformat()}">' in html
+
+
+class _FormFields(HTMLParser):
+    """Every field a browser would send from the page's main form, with its value as drawn."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self._textarea, self._select = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields.append([name, a.get("value", "")])
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+            self.fields.append(self._textarea)
+        elif tag == "select" and name:
+            # A list sends its selected options; a drop-down with none selected, its first.
+            self._select = {"name": name, "multiple": "multiple" in a, "first": None, "any": 0}
+        elif tag == "option" and self._select is not None:
+            select = self._select
+            if select["first"] is None:
+                select["first"] = a.get("value", "")
+            if "selected" in a:
+                select["any"] += 1
+                self.fields.append([select["name"], a.get("value", "")])
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select" and self._select is not None:
+            select, self._select = self._select, None
+            if not select["multiple"] and not select["any"] and select["first"] is not None:
+                self.fields.append([select["name"], select["first"]])
+
+
+def test_an_editor_can_preview_a_new_course_page_before_saving_it(client, db):
+    """Issue 22: previewing a course page that has never been saved answered 500 (its dates
+    were asked for by a page with no id). An editor fills in the add form and previews it."""
+    strand = courses.strand()
+    client.force_login(cast.officer(roles.MARKETING))
+    add = f"/admin/pages/add/courses/coursepage/{strand.pk}/"
+    page = client.get(add)
+    assert page.status_code == 200
+    parser = _FormFields()
+    parser.feed(page.content.decode())
+    # Not the empty forms Wagtail keeps in <template>s for "Add another".
+    data = {name: value for name, value in parser.fields if "__prefix__" not in name}
+    data.update(
+        title="Phonics for new teachers",
+        slug="phonics-for-new-teachers",
+        summary="Teaching early reading with systematic synthetic phonics.",
+        default_price="150.00",
+        cpd_hours="3",
+        # The stream fields' blocks are drawn by Wagtail's JavaScript; empty, as a new page's.
+        **{"body-count": "0", "learning_outcomes-count": "0"},
+    )
+    checked = client.post(f"{add}preview/", data)
+    assert checked.status_code == 200 and checked.json()["is_valid"], checked.content[:500]
+    shown = client.get(f"{add}preview/")
+    assert shown.status_code == 200
+    assert "Phonics for new teachers" in shown.content.decode()

@@ -186,3 +186,18 @@ def test_invoice_emails_go_to_every_active_finance_contact_of_the_billed_account
     assert emails.invoice_issued(invoice.pk) is True
     assert mail.outbox[0].to == ["finance@haverleigh-trust.org.uk"]
     assert mail.outbox[0].attachments[0][0] == f"{invoice.number}.pdf"
+
+
+def test_the_plain_text_part_is_not_html_escaped(invoice_a, media):
+    """Issue 22: a plain-text email read "St Anne&#x27;s". Nothing in it is HTML."""
+    invoice_a.lines.update(description="Place: Phonics that sticks — Siobhan O'Neill & Ada")
+    school = invoice_a.account.school
+    school.name = "St Anne's Catholic Primary School"
+    school.save()
+    assert emails.invoice_issued(invoice_a.pk) is True
+    (message,) = mail.outbox
+    assert "for St Anne's Catholic Primary School" in message.body
+    assert "Siobhan O'Neill & Ada" in message.body
+    assert "&#x27;" not in message.body and "&amp;" not in message.body
+    html, _ = message.alternatives[0]
+    assert "St Anne&#x27;s" in html  # the HTML part is still escaped
