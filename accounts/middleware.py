@@ -6,7 +6,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
@@ -54,3 +54,26 @@ def _gate(user):
     if needs_authenticator(user):
         raise AuthenticatorRequired
     return user._wrapped if isinstance(user, SimpleLazyObject) else user
+
+
+class AdminAccessMiddleware:
+    """Someone signed in who may not use the admin (Wagtail's access_admin) and opens it is
+    told so. Wagtail would send them to sign in, and allauth, seeing them signed in, straight
+    back: a loop. Staff with access pass on to the MFA gate and Wagtail's own checks; so does
+    anyone not signed in, who is sent to sign in."""
+
+    ADMIN = "/admin/"
+    OWN_WAY_OUT = ("/admin/login/", "/admin/logout/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path
+        if path.startswith(self.ADMIN) and not path.startswith(self.OWN_WAY_OUT):
+            user = request.user
+            if user.is_authenticated and not (
+                holds_staff_powers(user) and user.has_perm("wagtailadmin.access_admin")
+            ):
+                return render(request, "accounts/no_admin_access.html", status=403)
+        return self.get_response(request)
