@@ -143,7 +143,9 @@ def test_a_bad_range_is_explained_and_no_csv_is_made(officer_client, october, qu
 
 def test_the_export_needs_billing_permission(client, people):
     client.force_login(people["teacher_a"])
-    assert client.get("/admin/billing/ledger-export/", OCTOBER).status_code == 302
+    refused = client.get("/admin/billing/ledger-export/", OCTOBER)
+    assert refused.status_code == 403  # told the admin is not for them
+    assert not refused.get("Content-Type", "").startswith("text/csv")
     client.force_login(cast.officer(roles.BOOKINGS))
     response = client.get("/admin/billing/ledger-export/", {**OCTOBER, "kind": "invoices"})
     assert response.status_code in (302, 403)
