@@ -53,8 +53,9 @@ def place_or_404(user, enrolment_id):
 def booking_or_404(user, reference):
     """A booking `user` may see, with its places and who may act on each: they booked it, hold
     a place on it, manage its school, or are a bookings officer. Read by its reference, then
-    the rule applied to what was read: the same rule as one OR across three tables, which
-    PostgreSQL took 9 ms to plan on every confirmation page."""
+    the rule of places_for() and may_open_place() applied to what was read, with the school
+    asked about once: as one OR across three tables, PostgreSQL took 9 ms to plan it on every
+    confirmation page."""
     booking = (
         Booking.objects.select_related("run__course", "run__venue", "school", "booked_by")
         .filter(reference=reference)

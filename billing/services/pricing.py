@@ -147,21 +147,14 @@ def quotes_for(school, runs, on=None):
     band = quote_band(school, facts)
 
     def fixed_prices(model, key, ids):
-        # Lowest id wins, as quote_band's subquery takes the first by id.
-        rows = model.objects.filter(band=band, **{f"{key}__in": ids}).order_by("-pk")
+        # At most one per band (one_run_price_per_band, one_course_price_per_band).
+        rows = model.objects.filter(band=band, **{f"{key}__in": ids})
         return dict(rows.values_list(key, "price"))
 
     run_prices = fixed_prices(RunBandPrice, "run_id", [run.pk for run in runs])
     course_prices = fixed_prices(CourseBandPrice, "course_id", {run.course_id for run in runs})
     return {
-        run.pk: _quote(
-            run,
-            band,
-            run_prices.get(run.pk)
-            if run_prices.get(run.pk) is not None
-            else course_prices.get(run.course_id),
-            facts,
-        )
+        run.pk: _quote(run, band, run_prices.get(run.pk, course_prices.get(run.course_id)), facts)
         for run in runs
     }
 
