@@ -1,6 +1,9 @@
 """Booking emails, each sent at most once. The SentEmail row is inserted in the same
 transaction as the send, so a task that runs twice finds the key and sends nothing."""
 
+import hashlib
+
+from django.core.mail import SafeMIMEText
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +19,26 @@ from .links import offer_acceptance_url
 from .models import Booking, Enrolment, Evaluation, ImpactFollowUp, WaitingListEntry
 
 
-def _message(template, subject, to, context, attachments=()):
+def _message(template, subject, to, context, calendar=None):
+    """`calendar` is the .ics about the place (calendar_file), attached as it is."""
     context = {**context, "my_bookings_url": site_url(reverse("bookings:mine"))}
-    return build_email(f"bookings/email/{template}", subject, to, context, attachments=attachments)
+    message = build_email(f"bookings/email/{template}", subject, to, context)
+    if calendar is not None:
+        message.attach(calendar)
+    return message
+
+
+def calendar_file(enrolment, only=None):
+    """The place's calendar file as a MIME part: `text/calendar; charset="utf-8";
+    method=REQUEST` (or CANCEL), one charset and the METHOD the file itself says, which mail
+    clients read to offer "update" or "remove". Passing a mimetype string to Django's attach()
+    would add a second charset to one already given."""
+    ics = ics_for_enrolment(enrolment, only=only)
+    method = "CANCEL" if b"\r\nMETHOD:CANCEL\r\n" in ics else "REQUEST"
+    part = SafeMIMEText(ics.decode(), "calendar", "utf-8")
+    part.set_param("method", method, requote=False)
+    part.add_header("Content-Disposition", "attachment", filename=f"{enrolment.run.reference}.ics")
+    return part
 
 
 def _enrolments(**filters):
@@ -42,13 +62,7 @@ def booking_confirmations(booking_id):
                 f"Booked: {enrolment.run.course.title}",
                 [enrolment.delegate.email],
                 {"enrolment": enrolment, "run": enrolment.run},
-                attachments=[
-                    (
-                        f"{enrolment.run.reference}.ics",
-                        ics_for_enrolment(enrolment),
-                        "text/calendar; charset=utf-8",
-                    )
-                ],
+                calendar=calendar_file(enrolment),
             )
 
         sent += send_once(f"confirmation:{enrolment.pk}:{enrolment.delegate_id}", build)
@@ -111,13 +125,7 @@ def cancellation(enrolment_id):
             f"Cancelled: {enrolment.run.course.title}",
             sorted(to),
             {"enrolment": enrolment},
-            attachments=[
-                (
-                    f"{enrolment.run.reference}.ics",
-                    ics_for_enrolment(enrolment),
-                    "text/calendar; charset=utf-8",
-                )
-            ],
+            calendar=calendar_file(enrolment),
         )
 
     return send_once(f"cancellation:{enrolment.pk}", build)
@@ -136,6 +144,7 @@ def run_cancelled(run_id, reason):
                 f"Course cancelled: {enrolment.run.course.title}",
                 sorted({enrolment.delegate.email, *leads}),
                 {"enrolment": enrolment, "reason": reason},
+                calendar=calendar_file(enrolment),
             )
 
         sent += send_once(f"run-cancelled:{enrolment.pk}", build)
@@ -373,8 +382,8 @@ def impact_follow_up(follow_up_id):
 
 
 def session_cancelled(session_id, reason):
-    """Each confirmed delegate hears that one session is off and the rest go ahead, with the
-    updated calendar file (the session marked cancelled)."""
+    """Each confirmed delegate hears that one session is off and the rest go ahead, with a
+    calendar file that removes that session (METHOD:CANCEL)."""
     session = Session.objects.filter(pk=session_id, cancelled_at__isnull=False).first()
     if session is None:
         return 0
@@ -393,14 +402,44 @@ def session_cancelled(session_id, reason):
                     "reason": reason,
                     "still_on": [s for s in enrolment.run.sessions.all() if s.cancelled_at is None],
                 },
-                attachments=[
-                    (
-                        f"{enrolment.run.reference}.ics",
-                        ics_for_enrolment(enrolment),
-                        "text/calendar; charset=utf-8",
-                    )
-                ],
+                calendar=calendar_file(enrolment, only={session.pk}),
             )
 
         sent += send_once(f"session-cancelled:{session.pk}:{enrolment.pk}", build)
+    return sent
+
+
+def sessions_moved(run_id, moved):
+    """Each confirmed delegate hears the new times of sessions that moved, with a calendar
+    file that updates them (METHOD:REQUEST, a higher SEQUENCE). `moved` is
+    [[session id, SEQUENCE]] as the move left them: a session that has since moved again is
+    left to the later email, so each move is told once, with the times as they are."""
+    wanted = dict(map(tuple, moved))
+    sessions = [
+        s
+        for s in Session.objects.filter(pk__in=wanted, cancelled_at__isnull=True)
+        if wanted[s.pk] == s.sequence
+    ]
+    if not sessions:
+        return 0
+    moves = ",".join(f"{s.pk}.{s.sequence}" for s in sessions)
+    key = hashlib.sha256(moves.encode()).hexdigest()[:24]  # SentEmail keys are short
+    sent = 0
+    for enrolment in _enrolments(run_id=run_id, status=Enrolment.Status.CONFIRMED):
+
+        def build(enrolment=enrolment):
+            return _message(
+                "sessions_moved",
+                f"New {'time' if len(sessions) == 1 else 'times'}: {enrolment.run.course.title}",
+                [enrolment.delegate.email],
+                {
+                    "enrolment": enrolment,
+                    "run": enrolment.run,
+                    "moved": sessions,
+                    "sessions": [s for s in enrolment.run.sessions.all() if s.cancelled_at is None],
+                },
+                calendar=calendar_file(enrolment, only={s.pk for s in sessions}),
+            )
+
+        sent += send_once(f"sessions-moved:{enrolment.pk}:{key}", build)
     return sent

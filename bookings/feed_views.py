@@ -1,14 +1,18 @@
 """Calendar subscriptions. Conditional GET answers 304 from a cheap aggregate, before any
 calendar is built; unknown and revoked tokens get the same plain 404."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.http import http_date, quote_etag
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import permissions
 from courses.models import StrandPage
@@ -21,12 +25,18 @@ FEED_REQUESTS_PER_MINUTE = 30
 
 def _respond(request, version, build, filename, cache_as=None):
     """`cache_as` names a public feed: its rendered body is cached under its ETag, so any
-    change to a run or session (which changes the ETag) retires the cached copy."""
-    etag, last_modified = version
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponseNotModified()
-    else:
-        key = f"feed-body:{cache_as}:{etag}" if cache_as else None
+    change to a run or session (which changes the ETag) retires the cached copy.
+
+    The ETag is weak (the same calendar, compressed or not, is one version), and Django's
+    conditional checks answer If-None-Match (weak comparison, so clients holding the old
+    strong form still match) and, without it, If-Modified-Since; a malformed date is
+    ignored and the feed sent whole."""
+    digest, last_modified = version
+    etag = f"W/{digest}"
+    modified = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=modified)
+    if response is None:
+        key = f"feed-body:{cache_as}:{digest}" if cache_as else None
         body = cache.get(key) if key else None
         if body is None:
             body = build()
@@ -34,14 +44,31 @@ def _respond(request, version, build, filename, cache_as=None):
                 cache.set(key, body, 3600)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["ETag"] = quote_etag(etag.strip('"'))
+    response["ETag"] = etag
     if last_modified:
-        response["Last-Modified"] = http_date(last_modified.timestamp())
+        response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = "private, max-age=0, must-revalidate"
     return response
 
 
-@require_GET
+def feed_view(view):
+    """GET and HEAD, gzipped when the client accepts it. The bodies reflect nothing a request
+    sends (a token is only in the address), so compression gives BREACH nothing to guess at.
+    HEAD answers GET's headers, Content-Length included, without a body."""
+    compressed = gzip_page(require_safe(view))
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = compressed(request, *args, **kwargs)
+        if request.method == "HEAD" and not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+    return wrapper
+
+
+@feed_view
 def programme_feed(request):
     return _respond(
         request,
@@ -52,7 +79,7 @@ def programme_feed(request):
     )
 
 
-@require_GET
+@feed_view
 def strand_feed(request, slug):
     strand = get_object_or_404(StrandPage.objects.live(), slug=slug)
     return _respond(
@@ -90,12 +117,12 @@ def _token_feed(request, token, kind):
     )
 
 
-@require_GET
+@feed_view
 def personal_feed(request, token):
     return _token_feed(request, token, CalendarFeed.Kind.PERSONAL)
 
 
-@require_GET
+@feed_view
 def school_feed(request, token):
     return _token_feed(request, token, CalendarFeed.Kind.SCHOOL)
 

@@ -21,6 +21,7 @@ from core.admin_delete import ProtectedDeleteView
 from core.exports import SafeSpreadsheetExportMixin
 from courses.models import CoursePage, CourseRun, StrandPage
 
+from . import schedule
 from .admin_views import CancelSessionView, RunSessionsView, delegates_url, run_buttons
 from .models import Enrolment, WaitingListEntry
 
@@ -64,6 +65,14 @@ class CourseRunForm(WagtailAdminModelForm):
                     "kept for their attendance and certificates.",
                 )
         return False
+
+    def save(self, commit=True):
+        # Delegates hear of sessions that moved (bookings.schedule.tell_of_moves).
+        before = schedule.session_times(self.instance.pk) if self.instance.pk else {}
+        run = super().save(commit=commit)
+        if commit and before:
+            schedule.tell_of_moves(run.pk, before)
+        return run
 
 
 # --- the course-run listing -------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Changes to a run's dates that the people booked on it must hear about. Today: calling off
-one session of a run while the rest go ahead. (Cancelling a whole run is
-bookings.services.cancel_run: that cancels the places too.)"""
+"""Changes to a run's dates that the people booked on it must hear about: moving a session
+(move_session, or the run form in Scheduling, which calls tell_of_moves) and calling off one
+session while the rest go ahead. (Cancelling a whole run is bookings.services.cancel_run:
+that cancels the places too.)"""
 
 from django.db import transaction
 from django.utils import timezone
@@ -56,4 +57,57 @@ def cancel_session(session_id, *, by, reason):
             data={"session": str(session), "reason": reason},
         )
         tasks.send_session_cancelled.delay_on_commit(session.pk, reason)
+    return session
+
+
+def session_times(run_id):
+    """{session id: (starts_at, ends_at)}, read before a run's sessions are edited."""
+    return {
+        pk: (starts, ends)
+        for pk, starts, ends in Session.objects.filter(run_id=run_id).values_list(
+            "pk", "starts_at", "ends_at"
+        )
+    }
+
+
+def tell_of_moves(run_id, before, now=None):
+    """After a run's sessions were saved: the confirmed delegates are emailed, once, the new
+    times of the sessions that moved (still to come and not called off), with a calendar file
+    that moves them. Session.save has raised each one's SEQUENCE. Returns [[id, SEQUENCE]]."""
+    now = now or timezone.now()
+    moved = [
+        [pk, sequence]
+        for pk, starts, ends, sequence in Session.objects.filter(
+            run_id=run_id,
+            pk__in=list(before),
+            cancelled_at__isnull=True,
+            run__status__in=[CourseRun.Status.OPEN, CourseRun.Status.CLOSED],
+        )
+        .order_by("starts_at")
+        .values_list("pk", "starts_at", "ends_at", "sequence")
+        if before[pk] != (starts, ends) and ends > now
+    ]
+    if moved:
+        tasks.send_sessions_moved.delay_on_commit(run_id, moved)
+    return moved
+
+
+def move_session(session_id, *, by, starts_at, ends_at):
+    """Move one session to new times; its SEQUENCE goes up and confirmed delegates are told."""
+    if not permissions.can_manage_bookings(by):
+        raise BookingRefused("Only the CPD team can move a session.", "forbidden")
+    if ends_at <= starts_at:
+        raise BookingRefused("A session must end after it starts.", "times")
+    run_id = Session.objects.filter(pk=session_id).values_list("run_id", flat=True).first()
+    if run_id is None:
+        raise BookingRefused("That session was not found.", "not_found")
+    with transaction.atomic():
+        run = CourseRun.objects.select_for_update().get(pk=run_id)
+        session = Session.objects.select_for_update().get(pk=session_id)
+        if run.status == CourseRun.Status.CANCELLED or session.cancelled_at is not None:
+            raise BookingRefused("A cancelled session cannot be moved.", "state")
+        before = {session.pk: (session.starts_at, session.ends_at)}
+        session.starts_at, session.ends_at = starts_at, ends_at
+        session.save()  # raises its SEQUENCE when the times change
+        tell_of_moves(run.pk, before)
     return session

@@ -103,6 +103,11 @@ def send_session_cancelled(session_id, reason):
     return emails.session_cancelled(session_id, reason)
 
 
+@shared_task(name="bookings.tasks.send_sessions_moved", acks_late=True)
+def send_sessions_moved(run_id, moved):
+    return emails.sessions_moved(run_id, moved)
+
+
 @shared_task(name="bookings.tasks.clear_needs_after_courses")
 def clear_needs_after_courses():
     return privacy.clear_needs_after_courses()

@@ -27,6 +27,7 @@ from .writer import (
     _host,
     _location,
     build_calendar,
+    place_sequence_offset,
 )
 
 KEEP_CANCELLED = timedelta(days=30)  # cancelled events stay this long, marked CANCELLED
@@ -199,12 +200,20 @@ def feed_calendar(feed):
         )
     )
     if feed.kind == CalendarFeed.Kind.PERSONAL:
-        # A person could hold a cancelled and a live place on one run; the live one wins.
+        # A person could hold several places on one run, cancelled and booked again: the
+        # latest wins, with the SEQUENCE the emailed files gave it (place_sequence_offset).
+        enrolments = list(enrolments)
+        places = defaultdict(list)
+        for run_id, pk in Enrolment.objects.filter(
+            delegate_id=feed.user_id, run_id__in={e.run_id for e in enrolments}
+        ).values_list("run_id", "pk"):
+            places[run_id].append(pk)
         by_session = {}
         for e in enrolments:
+            offset = place_sequence_offset(e, sum(pk < e.pk for pk in places[e.run_id]))
             for session in e.run.sessions.all():
-                entry = Entry(session, e.run, e.status == Enrolment.Status.CANCELLED)
-                if session.pk not in by_session or not entry.cancelled:
+                entry = Entry(session, e.run, e.status == Enrolment.Status.CANCELLED, (), offset)
+                if session.pk not in by_session or by_session[session.pk].sequence_offset < offset:
                     by_session[session.pk] = entry
         return build_calendar(
             sorted(by_session.values(), key=lambda e: e.session.starts_at),

@@ -5,14 +5,17 @@ and the .ics attached to emails).
 icalendar writes text slowly (it folds lines a character at a time: about 0.3 ms an event), so
 _event() writes the VEVENT's content lines itself, and the public feeds cache them per run."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, timedelta
+from email.utils import parseaddr
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 from icalendar import Calendar, Event
-from icalendar.prop import vText, vUri
+from icalendar.prop import vCalAddress, vText, vUri
 
 from core.links import site_url
 from courses.models import CourseRun
@@ -72,6 +75,14 @@ class Entry:
     run: CourseRun  # with its course and venue loaded
     cancelled: bool = False  # the place is cancelled
     attendees: tuple = ()
+    # Added to the session's SEQUENCE: one person's place on a run can be cancelled and
+    # booked again, and each change must reach their calendar above the one before
+    # (place_sequence_offset).
+    sequence_offset: int = 0
+
+    @property
+    def sequence(self):
+        return self.session.sequence + self.sequence_offset
 
     @property
     def is_cancelled(self):
@@ -117,7 +128,7 @@ def icalendar_event(entry, text, uid_prefix):
     changed = max(session.updated_at, run.updated_at)
     event = Event()
     event.add("uid", session_uid(session, uid_prefix))
-    event.add("sequence", session.sequence)
+    event.add("sequence", entry.sequence)
     # When this event's information last changed, not when it was written: the same facts
     # give the same bytes, so cached events (and a feed's ETag) always stand for one text.
     event.add("dtstamp", changed)
@@ -194,7 +205,7 @@ def _event(entry, text, uid_prefix):
         f"DTEND;TZID=Europe/London:{session.ends_at.astimezone(LONDON):%Y%m%dT%H%M%S}",
         f"DTSTAMP:{stamp}",
         _content_line("UID", vText(session_uid(session, uid_prefix))),
-        f"SEQUENCE:{session.sequence}",
+        f"SEQUENCE:{entry.sequence}",
         text.description_line,
         f"LAST-MODIFIED:{stamp}",
         text.location_line,
@@ -228,14 +239,14 @@ def _events(entries, *, private=False, uid_prefix="", urls=None):
     return events
 
 
-def _calendar(events, *, name, uid):
+def _calendar(events, *, name, uid, method="PUBLISH"):
     """A VCALENDAR's bytes around VEVENTs already written, with the Europe/London VTIMEZONE
     when there are any."""
     calendar = Calendar()
     calendar.add("prodid", "-//School Improvement CPD//calendar//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add("uid", f"{uid}@{_host()}")
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
@@ -262,14 +273,61 @@ def build_calendar(entries, *, name, uid, private=False, uid_prefix=""):
     )
 
 
-def ics_for_enrolment(enrolment):
-    """The attachment for one place: all its sessions, cancelled if the place is. Joining
-    details only once the place is confirmed (not while it waits for approval)."""
+# --- the file sent to one person about their place (an iTIP message, RFC 5546) -------------
+
+
+def place_sequence_offset(enrolment, earlier):
+    """What a place adds to its sessions' SEQUENCE, given how many places the same person held
+    on the run before it: two for each (its cancellation, then the next booking), and one more
+    once this place is cancelled. Book, cancel, book again, cancel again reach a calendar as
+    0, 1, 2, 3 above the session's own SEQUENCE, which a move or a change of venue raises."""
+    return 2 * earlier + (enrolment.status == Enrolment.Status.CANCELLED)
+
+
+def earlier_places(enrolment):
+    return Enrolment.objects.filter(
+        run_id=enrolment.run_id, delegate_id=enrolment.delegate_id, pk__lt=enrolment.pk
+    ).count()
+
+
+def _organizer():
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def ics_for_enrolment(enrolment, only=None, now=None):
+    """The calendar file for one place, as an iTIP message, so a calendar that took an earlier
+    one updates or removes the same events (same UIDs as the person's feed):
+
+    - a cancelled place: METHOD:CANCEL, every session, no joining details;
+    - `only` (session ids) all called off: METHOD:CANCEL with just those;
+    - otherwise METHOD:REQUEST with the place's sessions (or `only`) that go ahead.
+
+    SEQUENCE is above any file sent before (place_sequence_offset) and DTSTAMP is now."""
     run = enrolment.run
     cancelled = enrolment.status == Enrolment.Status.CANCELLED
-    return build_calendar(
-        [Entry(s, run, cancelled) for s in run.sessions.order_by("starts_at")],
-        name=run.course.title,
-        uid=f"enrolment-{enrolment.pk}",
-        private=enrolment.status in Enrolment.JOINING_DETAILS_SHOWN,
-    )
+    offset = place_sequence_offset(enrolment, earlier_places(enrolment))
+    entries = [
+        Entry(s, run, cancelled, sequence_offset=offset)
+        for s in sorted(run.sessions.all(), key=lambda s: s.starts_at)
+        if only is None or s.pk in only
+    ]
+    going_ahead = [e for e in entries if not e.is_cancelled]
+    method = "REQUEST" if going_ahead else "CANCEL"
+    stamp = f"\r\nDTSTAMP:{(now or timezone.now()).astimezone(UTC):%Y%m%dT%H%M%S}Z\r\n".encode()
+    people = (
+        _content_line("ORGANIZER", vCalAddress(f"mailto:{_organizer()}"))
+        + "\r\n"
+        + _content_line("ATTENDEE;RSVP=FALSE", vCalAddress(f"mailto:{enrolment.delegate.email}"))
+        + "\r\n"
+    ).encode()
+    events = [
+        # An iTIP message is stamped when it is sent, and names who sends it and to whom.
+        re.sub(rb"\r\nDTSTAMP:[0-9TZ]+\r\n", stamp, event, count=1).replace(
+            b"END:VEVENT\r\n", people + b"END:VEVENT\r\n"
+        )
+        for event in _events(
+            going_ahead or entries,
+            private=enrolment.status in Enrolment.JOINING_DETAILS_SHOWN,
+        )
+    ]
+    return _calendar(events, name=run.course.title, uid=f"enrolment-{enrolment.pk}", method=method)

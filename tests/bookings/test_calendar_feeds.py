@@ -2,10 +2,12 @@
 conditional GET, secret tokens — and three independent parsers agreeing on every feed."""
 
 import datetime as dt
+import gzip
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from django.utils.http import http_date, parse_http_date
 from icalendar import Calendar
 
 from bookings import calendar as feeds
@@ -157,6 +159,68 @@ def test_conditional_get_gives_304_cheaply_and_changes_when_a_session_moves(
     session.save()
     moved = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert moved.status_code == 200 and moved["ETag"] != etag
+
+
+def _feed_urls(people):
+    return [
+        "/calendar/programme.ics",
+        f"/calendar/u/{feeds.feed_for(people['teacher_a']).token}.ics",
+    ]
+
+
+def test_feeds_answer_head_with_the_headers_of_get_and_no_body(client, people, teacher_booking):
+    for url in _feed_urls(people):
+        get, head = client.get(url), client.head(url)
+        assert head.status_code == 200 and head.content == b"", url
+        for header in ("ETag", "Last-Modified", "Content-Type", "Cache-Control"):
+            assert head[header] == get[header], (url, header)
+        assert head["Content-Length"] == str(len(get.content)), url
+
+
+def test_feed_etags_are_weak_and_either_form_gets_a_304(client, people, teacher_booking):
+    for url in _feed_urls(people):
+        first = client.get(url)
+        etag = first["ETag"]
+        assert etag.startswith('W/"'), "one version, whether gzipped or not"
+        for sent in (etag, etag[2:], f'"something-else", {etag}'):
+            again = client.get(url, HTTP_IF_NONE_MATCH=sent)
+            assert again.status_code == 304 and again.content == b"", (url, sent)
+            assert again["ETag"] == etag and again["Last-Modified"] == first["Last-Modified"]
+        assert client.get(url, HTTP_IF_NONE_MATCH='W/"stale"').status_code == 200
+
+
+@pytest.mark.parametrize(
+    "since",
+    ["yesterday", "Mon, 99 Foo 2026 25:61:61 GMT", "9" * 400, "-1", ""],
+)
+def test_if_modified_since_is_honoured_and_a_bad_date_gets_the_whole_feed(
+    client, people, teacher_booking, tmp_path, since
+):
+    for url in _feed_urls(people):
+        first = client.get(url)
+        modified = first["Last-Modified"]
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304, url
+        earlier = http_date(parse_http_date(modified) - 3600)
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200, url
+        # If-None-Match decides when both are sent: a stale ETag gets the feed.
+        both = client.get(url, HTTP_IF_MODIFIED_SINCE=modified, HTTP_IF_NONE_MATCH='W/"old"')
+        assert both.status_code == 200, url
+        bad = client.get(url, HTTP_IF_MODIFIED_SINCE=since)
+        assert bad.status_code == 200 and bad.content == first.content, (url, since)
+
+
+def test_feeds_are_gzipped_for_clients_that_accept_it(client, people, teacher_booking, tmp_path):
+    for url in _feed_urls(people):
+        plain = client.get(url)
+        assert "Content-Encoding" not in plain
+        zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+        assert len(zipped.content) < len(plain.content)
+        assert gzip.decompress(zipped.content) == plain.content
+        assert parse_three_ways(gzip.decompress(zipped.content), tmp_path)
+        assert zipped["ETag"] == plain["ETag"]
+        again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
+        assert again.status_code == 304
 
 
 def test_sequence_goes_up_when_a_session_moves_in_the_admin(client, people, teacher_booking):

@@ -11,6 +11,7 @@ from bookings import emails, services, signals
 from bookings.models import Enrolment, EnrolmentEvent, WaitingListEntry
 from bookings.services import BookingRefused, BookingRequest, Delegate, book_places
 from courses.models import Session
+from tests.calendar.support import calendar_part, calendar_type
 from tests.factories import courses
 
 
@@ -59,9 +60,10 @@ def test_booking_sends_one_confirmation_with_a_calendar_file(open_run, people, o
     message = mail.outbox[0]
     assert message.to == ["teacher@oakfield.sch.uk"]
     assert booking.reference in message.body
-    name, content, mimetype = message.attachments[0]
-    assert name == f"{open_run.reference}.ics" and mimetype.startswith("text/calendar")
-    assert content.count("BEGIN:VEVENT") == open_run.sessions.count()
+    content_type, name, content = calendar_part(message)
+    assert name == f"{open_run.reference}.ics"
+    assert content_type == calendar_type("REQUEST")
+    assert content.count(b"BEGIN:VEVENT") == open_run.sessions.count()
     assert emails.booking_confirmations(booking.pk) == 0  # the task running again sends nothing
     assert len(mail.outbox) == 1
 
@@ -75,7 +77,7 @@ def test_cancelling_early_is_free(open_run, people, oakfield, on_commit):
     assert enrolment.status == "cancelled" and not enrolment.late_cancellation
     assert enrolment.cancelled_at is not None
     assert "There is no charge" in mail.outbox[-1].body
-    assert "STATUS:CANCELLED" in mail.outbox[-1].attachments[0][1]
+    assert b"STATUS:CANCELLED" in calendar_part(mail.outbox[-1])[2]
     assert list(enrolment.events.values_list("from_status", "to_status")) == [
         ("", "confirmed"),
         ("confirmed", "cancelled"),

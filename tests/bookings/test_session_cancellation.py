@@ -19,7 +19,13 @@ from bookings.services import BookingRequest, Delegate
 from core.models import SentEmail
 from courses.models import Session
 from tests.bookings.test_admin import _admin_urls
-from tests.calendar.support import parse_three_ways, post_run_edit_form
+from tests.calendar.support import (
+    calendar_part,
+    calendar_type,
+    parse_itip_three_ways,
+    parse_three_ways,
+    post_run_edit_form,
+)
 from tests.factories import courses
 
 REASON = "Facilitator unwell; the content moves to the next session"
@@ -111,13 +117,18 @@ def test_cancelling_a_session_in_the_admin_shows_it_cancelled_in_every_calendar(
         assert events[feeds.session_uid(session, prefix)] == ("CANCELLED", before + 1), url
         for other in others:
             assert events[feeds.session_uid(other, prefix)] == ("CONFIRMED", 0), url
-    attachment = feeds.ics_for_enrolment(
-        Enrolment.objects.get(run=run, delegate=people["teacher_a"])
+    # The place's own file asks a calendar for the sessions going ahead; the one emailed about
+    # the called-off session removes it.
+    place = Enrolment.objects.get(run=run, delegate=people["teacher_a"])
+    method, events = parse_itip_three_ways(feeds.ics_for_enrolment(place), tmp_path)
+    assert method == "REQUEST" and by_uid(events) == {
+        feeds.session_uid(other): ("CONFIRMED", 0) for other in others
+    }
+    method, events = parse_itip_three_ways(
+        feeds.ics_for_enrolment(place, only={session.pk}), tmp_path
     )
-    assert by_uid(parse_three_ways(attachment, tmp_path))[feeds.session_uid(session)] == (
-        "CANCELLED",
-        before + 1,
-    )
+    assert method == "CANCEL"
+    assert by_uid(events) == {feeds.session_uid(session): ("CANCELLED", before + 1)}
 
 
 def test_each_confirmed_delegate_is_emailed_once(client, people, run, on_commit):
@@ -135,10 +146,11 @@ def test_each_confirmed_delegate_is_emailed_once(client, people, run, on_commit)
     still_on = [s for s in run.sessions.all() if s != session]
     for other in still_on:
         assert timezone.localtime(other.starts_at).strftime("%-d %B %Y") in message.body
-    ((name, ics, mimetype),) = message.attachments
-    assert name == f"{run.reference}.ics" and mimetype.startswith("text/calendar")
+    content_type, name, ics = calendar_part(message)
+    assert name == f"{run.reference}.ics"
+    assert content_type == calendar_type("CANCEL")
     statuses = {str(e["UID"]): str(e["STATUS"]) for e in Calendar.from_ical(ics).walk("VEVENT")}
-    assert statuses[feeds.session_uid(session)] == "CANCELLED"
+    assert statuses == {feeds.session_uid(session): "CANCELLED"}, "only the session called off"
 
     # The task runs again (a redelivery): nobody hears twice.
     assert emails.session_cancelled(session.pk, REASON) == 0

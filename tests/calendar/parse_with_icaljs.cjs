@@ -19,4 +19,10 @@ const events = component.getAllSubcomponents("vevent").map((vevent) => {
     tzid: event.startDate.zone ? event.startDate.zone.tzid : null,
   };
 });
-console.log(JSON.stringify({ name: component.getFirstPropertyValue("x-wr-calname"), events }));
+console.log(
+  JSON.stringify({
+    name: component.getFirstPropertyValue("x-wr-calname"),
+    method: component.getFirstPropertyValue("method"),
+    events,
+  }),
+);

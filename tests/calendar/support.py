@@ -2,6 +2,8 @@
 the run edit form in the Wagtail admin (the path bookings staff change sessions by)."""
 
 import datetime as dt
+import email
+import email.policy
 import json
 import shutil
 import subprocess
@@ -18,6 +20,16 @@ ICALJS = ROOT / "tests" / "calendar" / "parse_with_icaljs.cjs"
 def parse_three_ways(ics, tmp_path):
     """Parse with icalendar, recurring-ical-events and ical.js; assert they agree; return
     [(uid, start_utc, end_utc, status, sequence)]."""
+    return _parse(ics, tmp_path)[1]
+
+
+def parse_itip_three_ways(ics, tmp_path):
+    """As parse_three_ways, for a file emailed about a place: also the METHOD, which icalendar
+    and ical.js must read alike. Returns (method, events)."""
+    return _parse(ics, tmp_path)
+
+
+def _parse(ics, tmp_path):
     calendar = Calendar.from_ical(ics)
     ours = sorted(
         (
@@ -67,7 +79,22 @@ def parse_three_ways(ics, tmp_path):
         for e in icaljs["events"]
     )
     assert mozilla == ours, "ical.js disagrees with icalendar"
-    return ours
+    method = str(calendar.get("METHOD"))
+    assert (icaljs["method"] or "None") == method, "ical.js reads another METHOD"
+    return method, ours
+
+
+def calendar_part(message):
+    """The calendar file of a sent email, as a mail client receives it: (its Content-Type as
+    [(name, value)], the type first, then every parameter as written; filename; bytes)."""
+    received = email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
+    (part,) = [p for p in received.walk() if p.get_content_type() == "text/calendar"]
+    return part.get_params(), part.get_filename(), part.get_payload(decode=True)
+
+
+def calendar_type(method):
+    """What calendar_part reads from a file's Content-Type: one charset, and the METHOD."""
+    return [("text/calendar", ""), ("charset", "utf-8"), ("method", method)]
 
 
 def post_run_edit_form(client, run, move=None, delete=(), **changes):

@@ -52,6 +52,7 @@ PUBLISHED = {
     "bookings.tasks.send_evaluation_reminders",
     "bookings.tasks.send_impact_follow_ups",
     "bookings.tasks.send_session_cancelled",
+    "bookings.tasks.send_sessions_moved",
     "bookings.tasks.clear_needs_after_courses",
     "config.tasks.relay_outbox",
     "home.tasks.publish_scheduled_pages",
