@@ -297,7 +297,7 @@ def make_bookers(n):
         key = get_random_string(32, key_chars)
         data = {
             SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: "accounts.backends.ModelBackend",
             HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
         sessions.append(

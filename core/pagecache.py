@@ -39,6 +39,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from wagtail import hooks
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -300,3 +301,18 @@ def connect():
         signal.connect(content_changed, dispatch_uid="pagecache-content")
     for signal in (page_published, page_unpublished):
         signal.connect(purge_frontend_ancestors, dispatch_uid="pagecache-cdn")
+
+
+def fragment_versions(request):
+    """A context processor for the parts of a live page that are the same for everyone, drawn
+    for people the page cache cannot serve (everyone signed in): `{% cache fragment_seconds
+    name page.pk content_generation %}`. Keyed on the generation, so a publish, a run or a
+    snippet changed is drawn anew at once; kept as long as an anonymous copy of a live page,
+    for what time alone changes (a run starting). Read from the cache only when a page asks.
+    A preview (a draft's content) and a switched-off page cache neither read nor keep one."""
+    if getattr(request, "is_preview", False) or not _setting("ENABLED"):
+        return {"fragment_seconds": 0, "content_generation": f"unkept-{uuid.uuid4().hex}"}
+    return {
+        "fragment_seconds": _setting("LIVE_SECONDS"),
+        "content_generation": SimpleLazyObject(lambda: str(cache.get(GENERATION_KEY, "0"))),
+    }

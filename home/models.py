@@ -13,13 +13,14 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.routing import DirectRouteMixin
 from courses.blocks import BodyBlock
 from courses.models import CoursePage, CourseRun, StrandPage
 
 from . import public_forms
 
 
-class HomePage(Page):
+class HomePage(DirectRouteMixin, Page):
     hero_heading = models.CharField(max_length=120, default="Professional development for schools")
     hero_intro = models.TextField(blank=True)
     body = StreamField(BodyBlock(), blank=True)

@@ -155,3 +155,19 @@ def test_the_deploy_check_refuses_staff_mfa_switched_off(settings):
     assert [p.id for p in check_staff_mfa(None)] == ["project.W004"]
     settings.ADMIN_MFA_REQUIRED = True
     assert check_staff_mfa(None) == []
+
+
+def test_staff_powers_are_read_with_the_user_in_one_query(people, gate_on):
+    """Issue 17: the gate's question (does this person hold staff powers?) is answered by the
+    query that loads the signed-in user, on every request, fresh: not a second query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _signed_in(people["teacher_a"], PASSWORD)
+    with CaptureQueriesContext(connection) as seen:
+        assert client.get("/account/").status_code == 200
+    about_the_user = [
+        q["sql"] for q in seen.captured_queries if '"accounts_user_groups"' in q["sql"]
+    ]
+    assert len(about_the_user) == 1
+    assert about_the_user[0].startswith('SELECT "accounts_user"."id"')  # the load itself
