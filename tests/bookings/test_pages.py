@@ -289,3 +289,32 @@ def test_seeding_books_through_book_places_but_emails_nobody(demo):
     assert mail.outbox == []
     schools = set(Booking.objects.filter(source="phone").values_list("school", flat=True))
     assert len(schools) >= 3, "the seed spreads its bookings across schools"
+
+
+@pytest.mark.parametrize("params", ["delegate=999999", "delegate=abc", ""])
+def test_a_hand_edited_booking_url_leaves_no_stale_error_over_a_valid_form(
+    client, open_run, people, oakfield, params
+):
+    """A teacher books only themself: an unknown delegate in the URL brings them back to a
+    valid form for themself, which must not carry "Choose at least one person" with it."""
+    client.force_login(people["teacher_a"])
+    response = client.get(
+        f"/book/{open_run.pk}/details/?school={oakfield.pk}&{params}", follow=True
+    )
+    html = response.content.decode()
+    assert "Check and confirm" in html
+    assert f'name="delegate" value="{people["teacher_a"].pk}"' in html
+    assert "Choose at least one person to book." not in html
+    assert 'class="messages"' not in html
+
+
+def test_a_cpd_lead_whose_url_names_nobody_is_told_on_the_choosing_page(
+    client, open_run, people, oakfield
+):
+    client.force_login(people["lead_a"])
+    response = client.get(
+        f"/book/{open_run.pk}/details/?school={oakfield.pk}&delegate=999999", follow=True
+    )
+    html = response.content.decode()
+    assert "Choose staff from Oakfield Primary School" in html
+    assert "Choose at least one person to book." in html
