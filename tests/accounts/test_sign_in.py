@@ -59,7 +59,7 @@ def test_an_email_already_taken_in_any_case_gets_no_second_account(client, peopl
     assert User.objects.count() == before
     assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
     assert [m.to for m in mail.outbox] == [["teacher@oakfield.sch.uk"]]
-    assert "Already Exists" in mail.outbox[0].subject
+    assert "Account already exists" in mail.outbox[0].subject
 
 
 def test_the_database_refuses_a_case_variant_email(people):
