@@ -19,6 +19,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from core.admin_delete import ProtectedDeleteView
 from core.exports import SafeSpreadsheetExportMixin
+from core.wording import clock
 from courses.models import CoursePage, CourseRun, StrandPage
 
 from . import schedule
@@ -50,7 +51,8 @@ class CourseRunForm(WagtailAdminModelForm):
             return True
         now = timezone.now()
         for session in doomed:
-            when = f"{timezone.localtime(session.starts_at):%a %-d %b %Y, %H:%M}"
+            starts = timezone.localtime(session.starts_at)
+            when = f"{starts:%a} {starts.day} {starts:%b %Y}, {clock(starts)}"
             if session.starts_at > now:
                 self.add_error(
                     None,

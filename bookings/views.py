@@ -202,7 +202,10 @@ def booking_details(request, run_id):
         return redirect("bookings:book", run.pk)
     delegates = _delegates_from(request, school)
     if not delegates:
-        messages.error(request, "Choose at least one person to book.")
+        # Only a CPD lead sees the choosing page; anyone else is sent straight back here to
+        # book themself, where a flashed error would sit stale over a valid form.
+        if school.manages:
+            messages.error(request, "Choose at least one person to book.")
         return redirect(f"{reverse('bookings:book', args=[run.pk])}?school={school.pk}")
     form = BookingDetailsForm(
         request.POST if request.method == "POST" else None,

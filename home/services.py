@@ -3,7 +3,14 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from core.wording import clock
+
 from .models import EnquirySubmission
+
+
+def _when(moment):
+    moment = timezone.localtime(moment)
+    return f"{moment.day} {moment:%b %Y}, {clock(moment)}"
 
 
 def notify_staff_of_submission(submission_id):
@@ -30,7 +37,7 @@ def notify_staff_of_submission(submission_id):
             if isinstance(value, list):
                 value = ", ".join(value)
             lines.append(f"{field.label}: {value}")
-        lines += ["", f"Submitted at {timezone.localtime(submission.submit_time):%d %b %Y %H:%M}"]
+        lines += ["", f"Submitted at {_when(submission.submit_time)}"]
         reply_to = [
             value
             for key, value in submission.get_data().items()

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.wording import month_name
+
 from ..models import (
     ZERO,
     BillingSettings,
@@ -200,7 +202,7 @@ def period_label(period):
     if not period:
         return ""
     start, _ = period_bounds(period)
-    return f"{start:%B %Y}"
+    return month_name(start)
 
 
 @dataclass

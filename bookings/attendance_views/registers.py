@@ -99,6 +99,7 @@ def _register_context(request, run):
         "can_close": closure is None and bool(sessions) and sessions[-1].starts_at <= now,
         "can_waive": permissions.can_manage_bookings(request.user),
         "rule": _rule_text(run.course, len(sessions)),
+        "now": now,
     }
 
 

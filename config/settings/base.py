@@ -242,6 +242,8 @@ MICROSOFT_TRUSTED_TENANTS = frozenset(
 )
 
 LANGUAGE_CODE = "en-gb"
+# locale/en_GB puts allauth's Title Case English into sentence case ("Sign in", "Remember me").
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

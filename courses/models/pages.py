@@ -22,7 +22,7 @@ from wagtail.search import index
 from core.links import site_url
 
 from .. import registry
-from ..blocks import BodyBlock
+from ..blocks import BodyBlock, labelled
 from .reference import Audience, Facilitator, Phase
 
 
@@ -116,7 +116,7 @@ class CoursePage(Page):
     summary = models.TextField(max_length=400, help_text="One or two sentences for listings.")
     body = StreamField(BodyBlock(), blank=True)
     learning_outcomes = StreamField(
-        [("outcome", blocks.CharBlock(max_length=250, label="Outcome"))],
+        [("outcome", labelled(blocks.CharBlock(max_length=250, label="Outcome"), "Outcome"))],
         blank=True,
         help_text="What participants will be able to do afterwards.",
     )

@@ -16,6 +16,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.search import index
 
+from core.wording import clock
+
 from .. import registry
 from .pages import CoursePage
 from .reference import Facilitator
@@ -275,7 +277,8 @@ class Session(models.Model):
         ]
 
     def __str__(self):
-        return f"{timezone.localtime(self.starts_at):%a %d %b %Y %H:%M}"
+        starts = timezone.localtime(self.starts_at)
+        return f"{starts:%a} {starts.day} {starts:%b %Y}, {clock(starts)}"
 
     def save(self, *args, **kwargs):
         # Calendars only replace an event whose SEQUENCE went up: bump it when the time moves.

@@ -24,6 +24,7 @@ from accounts.models import School
 from billing.models import ZERO, Invoice
 from bookings.attendance import strands_by_path
 from bookings.models import Enrolment, WaitingListEntry
+from core.wording import month_name
 from courses.models import Session
 
 MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
@@ -126,7 +127,7 @@ def sum_per(queryset, key, value):
 
 
 def month_label(day):
-    return f"{day:%b %Y}"
+    return month_name(day)
 
 
 def as_date(value):

@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 
 from accounts import personal_data, services
 from accounts.models import Membership, User
+from tests.forms import assert_errors_are_clear
 
 
 def test_download_holds_what_we_know_about_the_person(client, people):
@@ -98,3 +99,10 @@ def test_two_apps_cannot_export_the_same_section(people, monkeypatch):
     )
     with pytest.raises(ValueError, match=r"rogue exports sections already exported: \['account'\]"):
         services.export_personal_data(people["teacher_a"])
+
+
+def test_a_close_form_sent_back_says_what_is_wrong_and_where(client, people):
+    client.force_login(people["teacher_a"])
+    response = client.post("/account/close/", {"email": "someone@else.example"})
+    soup = assert_errors_are_clear(response.content.decode())
+    assert "id_email_error" in soup.find(id="id_email")["aria-describedby"].split()

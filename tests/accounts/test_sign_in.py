@@ -14,6 +14,7 @@ from django.test import Client
 from accounts.models import User
 from tests import people as via
 from tests.factories import accounts
+from tests.forms import assert_errors_are_clear
 
 PASSWORD = "Correct-Horse-Battery-2026"
 
@@ -58,7 +59,7 @@ def test_an_email_already_taken_in_any_case_gets_no_second_account(client, peopl
     assert User.objects.count() == before
     assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
     assert [m.to for m in mail.outbox] == [["teacher@oakfield.sch.uk"]]
-    assert "Already Exists" in mail.outbox[0].subject
+    assert "Account already exists" in mail.outbox[0].subject
 
 
 def test_the_database_refuses_a_case_variant_email(people):
@@ -220,3 +221,20 @@ def test_school_sign_in_joins_the_existing_account_with_that_email(
     assert User.objects.filter(email__iexact="new.teacher@oakfield.sch.uk").count() == 1
     assert existing.socialaccount_set.get().provider == provider_id
     assert request.session["_auth_user_id"] == str(existing.pk)
+
+
+def test_the_sign_in_page_speaks_in_sentence_case(client, db):
+    """allauth writes "Sign In" and "Remember Me"; locale/en_GB makes them sentence case."""
+    html = client.get("/accounts/login/").content.decode()
+    assert re.search(r"<title>\s*Sign in\s*\|", html)
+    assert re.search(r"<h1[^>]*>\s*Sign in\s*</h1>", html)
+    assert re.search(r"<button[^>]*>\s*Sign in\s*</button>", html)
+    assert "Remember me" in html
+    assert "Sign In" not in html and "Remember Me" not in html
+
+
+def test_a_failed_sign_in_says_what_is_wrong_and_where(client, people):
+    response = client.post(
+        "/accounts/login/", {"login": "teacher@oakfield.sch.uk", "password": "not-it"}
+    )
+    assert_errors_are_clear(response.content.decode())

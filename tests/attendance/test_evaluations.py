@@ -11,6 +11,7 @@ from django.utils import timezone
 from bookings import attendance, emails, tasks
 from bookings.models import Certificate, Evaluation
 from bookings.services import BookingRefused
+from tests.forms import assert_errors_are_clear
 
 GOOD = {
     "quality": "4",
@@ -192,3 +193,15 @@ def test_only_an_attended_delegate_evaluates_their_own_place(
     client.force_login(people["lead_a"])  # Tom's CPD lead may not evaluate for him
     assert client.post(f"/bookings/place/{attended.pk}/evaluation/", GOOD).status_code == 404
     assert not Evaluation.objects.exists()
+
+
+def test_a_bad_evaluation_says_what_is_wrong_and_where(client, attended, people):
+    client.force_login(people["teacher_a"])
+    response = client.post(
+        f"/bookings/place/{attended.pk}/evaluation/",
+        {**GOOD, "quality": "", "will_do_differently": ""},
+    )
+    soup = assert_errors_are_clear(response.content.decode())
+    links = {a["href"] for a in soup.select("[data-error-summary] a")}
+    assert links == {"#id_quality_0", "#id_will_do_differently"}
+    assert soup.find(id="id_quality_error") is not None

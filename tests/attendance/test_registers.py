@@ -21,6 +21,7 @@ from bookings.services import BookingRefused
 from bookings.signals import register_closed
 from core.models import SentEmail
 from courses.models import CoursePage, CourseRun, Facilitator, Session
+from tests.forms import assert_errors_are_clear
 
 from .conftest import refresh
 
@@ -627,3 +628,12 @@ def test_a_cancelled_run_has_no_register_to_close(make_run, book, people, facili
     CourseRun.objects.filter(pk=run.pk).update(status=CourseRun.Status.CANCELLED)
     with pytest.raises(BookingRefused, match="cancelled"):
         attendance.close_register(run.pk, by=facilitator)
+
+
+def test_a_bad_walk_in_says_what_is_wrong_and_where(client, make_run, people, officer):
+    run = make_run(days_ago=(0,))
+    client.force_login(officer)
+    response = _walk_in(client, run, school=people["school_a"].pk, email="not-an-email")
+    soup = assert_errors_are_clear(response.content.decode())
+    assert soup.select_one("[data-error-summary]")["id"] == "walk-in-errors"
+    assert "id_email_error" in soup.find(id="id_email")["aria-describedby"].split()

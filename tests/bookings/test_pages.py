@@ -4,6 +4,7 @@ import pytest
 
 from bookings.models import Booking, Enrolment
 from tests.factories import bookings, courses
+from tests.forms import assert_errors_are_clear
 
 
 @pytest.fixture
@@ -289,3 +290,74 @@ def test_seeding_books_through_book_places_but_emails_nobody(demo):
     assert mail.outbox == []
     schools = set(Booking.objects.filter(source="phone").values_list("school", flat=True))
     assert len(schools) >= 3, "the seed spreads its bookings across schools"
+
+
+@pytest.mark.parametrize("params", ["delegate=999999", "delegate=abc", ""])
+def test_a_hand_edited_booking_url_leaves_no_stale_error_over_a_valid_form(
+    client, open_run, people, oakfield, params
+):
+    """A teacher books only themself: an unknown delegate in the URL brings them back to a
+    valid form for themself, which must not carry "Choose at least one person" with it."""
+    client.force_login(people["teacher_a"])
+    response = client.get(
+        f"/book/{open_run.pk}/details/?school={oakfield.pk}&{params}", follow=True
+    )
+    html = response.content.decode()
+    assert "Check and confirm" in html
+    assert f'name="delegate" value="{people["teacher_a"].pk}"' in html
+    assert "Choose at least one person to book." not in html
+    assert 'class="messages"' not in html
+
+
+def test_a_cpd_lead_whose_url_names_nobody_is_told_on_the_choosing_page(
+    client, open_run, people, oakfield
+):
+    client.force_login(people["lead_a"])
+    response = client.get(
+        f"/book/{open_run.pk}/details/?school={oakfield.pk}&delegate=999999", follow=True
+    )
+    html = response.content.decode()
+    assert "Choose staff from Oakfield Primary School" in html
+    assert "Choose at least one person to book." in html
+
+
+def test_booking_details_sent_back_say_what_is_wrong_and_where(client, open_run, people, oakfield):
+    """Issue 22: the hint and error ids are the ones Django's aria-describedby names, the
+    summary links to each field, and the title says "Error"."""
+    oakfield.po_number_required = True
+    oakfield.save()
+    client.force_login(people["teacher_a"])
+    tid = people["teacher_a"].pk
+    response = client.post(
+        f"/book/{open_run.pk}/details/",
+        {"school": oakfield.pk, "delegate": tid, f"needs-{tid}-access": "x" * 501},
+    )
+    soup = assert_errors_are_clear(response.content.decode())
+    access = soup.find(id=f"id_needs-{tid}-access")
+    assert (
+        access["aria-describedby"] == f"id_needs-{tid}-access_helptext id_needs-{tid}-access_error"
+    )
+    summary = soup.select_one("[data-error-summary]")
+    assert {a["href"] for a in summary.select("a")} == {
+        "#id_po_number",
+        "#id_terms",
+        f"#id_needs-{tid}-access",
+    }
+
+
+def test_a_cancel_sent_back_unticked_says_so_clearly(client, open_run, people, oakfield):
+    from bookings.services import BookingRequest, Delegate, book_places
+
+    booking = book_places(
+        open_run.pk,
+        BookingRequest(
+            school=oakfield,
+            booked_by=people["teacher_a"],
+            terms_accepted=True,
+            delegates=[Delegate(people["teacher_a"])],
+        ),
+    )
+    client.force_login(people["teacher_a"])
+    response = client.post(f"/bookings/place/{booking.enrolments.get().pk}/cancel/", {})
+    soup = assert_errors_are_clear(response.content.decode())
+    assert soup.find(id="id_confirm")["aria-describedby"] == "id_confirm_error"

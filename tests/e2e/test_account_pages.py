@@ -34,15 +34,15 @@ def assert_every_input_has_a_visible_label(page):
 @pytest.mark.parametrize(
     ("path", "heading"),
     [
-        ("/accounts/login/", "Sign In"),
-        ("/accounts/signup/", "Sign Up"),
-        ("/accounts/password/reset/", "Password Reset"),
+        ("/accounts/login/", "Sign in"),
+        ("/accounts/signup/", "Sign up"),
+        ("/accounts/password/reset/", "Password reset"),
     ],
 )
 def test_entrance_pages_pass_axe(live_server, demo, page, axe_check, path, heading):
     response = page.goto(live_server.url + path)
     assert response.status == 200
-    assert page.get_by_role("heading", level=1, name=heading).is_visible()
+    assert page.get_by_role("heading", level=1, name=heading, exact=True).is_visible()
     # The site's layout, not allauth's bare one.
     assert page.get_by_role("link", name="Skip to main content").count() == 1
     assert page.locator("main form.account-form .button").first.is_visible()
@@ -78,7 +78,7 @@ def test_the_demo_teacher_can_sign_in(live_server, demo, page):
     page.get_by_label("Email").fill(TEACHER)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     with page.expect_navigation() as navigation:
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state()
 
     assert navigation.value is not None and navigation.value.status < 400

@@ -28,6 +28,7 @@ from billing.dashboard import OverdueInvoicesPanel
 from billing.models import Invoice
 from bookings.dashboard import RunsThisWeekPanel, this_week
 from bookings.services import places_taken
+from core.wording import clock
 from courses.models import CoursePage, CourseRun, Session
 from tests.billing.finance.helpers import issue
 
@@ -100,7 +101,8 @@ def test_runs_this_week_shows_booked_of_capacity_and_the_register_link(client, d
     rows = re.findall(r"<tr>.*?</tr>", panel)
     (row,) = [r for r in rows if f"({run.reference})" in r]
     assert f"{places_taken(run.pk)} of {run.capacity}" in row
-    assert timezone.localtime(starts).strftime("%a %-d %b, %H:%M") in row
+    local = timezone.localtime(starts)
+    assert f"{local:%a} {local.day} {local:%b}, {clock(local)}" in row
     assert f'href="/registers/{run.pk}/"' in row
     assert later.reference not in panel.split("All course runs")[0]
 

@@ -6,6 +6,7 @@ from django.core import mail
 from home.models import EnquirySubmission
 from home.services import notify_staff_of_submission
 from tests.factories import home as pages
+from tests.forms import assert_errors_are_clear
 
 
 @pytest.fixture
@@ -79,3 +80,10 @@ def test_an_empty_enquiry_lists_every_required_field(client, form_page):
     assert response.content.count(b'class="field-error"') == len(required)
     assert b"error-summary" in response.content
     assert not EnquirySubmission.objects.exists()
+
+
+def test_an_empty_enquiry_says_what_is_wrong_and_where(client, form_page):
+    response = client.post(form_page.url, {})
+    soup = assert_errors_are_clear(response.content.decode())
+    required = [f for f in form_page.get_form_fields() if f.required]
+    assert len(soup.select("[data-error-summary] li a")) == len(required)

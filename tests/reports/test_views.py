@@ -137,7 +137,7 @@ def test_csv_export_parses_and_matches_the_page(logged_in, scenario):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Month", "Invoiced (net)", "Credit notes (net)", "Income (net)"]
     by_month = {row[0]: row[1:] for row in rows[1:]}
-    assert by_month["Sep 2020"] == ["400.00", "200.00", "200.00"]
+    assert by_month["September 2020"] == ["400.00", "200.00", "200.00"]
     assert by_month["Total"] == ["1200.00", "200.00", "1000.00"]
 
 
@@ -163,7 +163,7 @@ def test_income_xlsx_keeps_money_as_numbers(logged_in, scenario):
 
     response = logged_in.get(url("income", year="2020/21", la="R01", format="xlsx"))
     sheet = load_workbook(io.BytesIO(response.content))["Income by month"]
-    september = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Sep 2020")
+    september = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "September 2020")
     assert [c.value for c in september[1:]] == [400, 200, 200]
     assert september[1].number_format == "£#,##0.00"
 
