@@ -4,7 +4,7 @@ each at phone width. Not a test module; `every_email()` needs the database.
 
 The booking emails are about one course at £120.00 a place (the school is in the partner
 area, LA-maintained: 100 % of the list price), standard-rated, free to cancel until 14 days
-before its one session 30 days from today, at the Haverleigh Professional Development Centre,
+before its first session 30 days from today, at St Mary's Hall (Kingsway, Haverleigh HV2 4RD),
 in the "Using data" strand (teal). The school's name has an apostrophe, so an escaped plain
 text part shows."""
 
@@ -39,9 +39,18 @@ def _sent(send):
 
 
 def course_run(capacity=5, *, online=False, days=(PRICE_DAYS,)):
-    strand = courses.strand("Using data", colour="teal")
-    fields = {"format": "online"} if online else {}
-    return billing.priced_run("120.00", capacity=capacity, days=days, strand_page=strand, **fields)
+    """A bookable run of a new course in the "Using data" strand at £120.00 a place, free to
+    cancel until 14 days before, at St Mary's Hall (Kingsway, Haverleigh HV2 4RD)."""
+    course = courses.course(
+        price="120.00",
+        strand_page=courses.strand("Using data", colour="teal"),
+        vat_treatment="standard",
+        free_cancellation_days=14,
+        late_cancellation_charge_percent=100,
+        **({"format": "online"} if online else {}),
+    )
+    venue = {} if online else {"venue": courses.venue("St Mary's Hall")}
+    return courses.run(course, capacity=capacity, days=days, **venue)
 
 
 def every_email(staff):

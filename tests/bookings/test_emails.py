@@ -23,7 +23,7 @@ PLACE_EMAILS = (
     "confirmation", "reminder", "session_cancelled", "approval_pending", "approval_decision",
     "waiting_list_joined", "offer",
 )  # fmt: skip
-VENUE = "Haverleigh Professional Development Centre, Kingsway, Haverleigh, HV2 4RD"
+VENUE = "St Mary's Hall, Kingsway, Haverleigh, HV2 4RD"  # tests.email_catalogue.course_run
 
 
 def _last_free_day():
