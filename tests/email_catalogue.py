@@ -11,13 +11,14 @@ text part shows."""
 import datetime as dt
 
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import emails as account_emails
 from accounts import services as account_services
 from billing import emails as billing_emails
-from billing.models import Payment
-from billing.services import record_payment
+from billing.models import CheckoutAttempt, Payment
+from billing.services import issue_credit_note, record_payment
 from bookings import emails, services
 from bookings.models import Booking, Enrolment, Evaluation, ImpactFollowUp
 from bookings.schedule import cancel_session
@@ -53,8 +54,9 @@ def course_run(capacity=5, *, online=False, days=(PRICE_DAYS,)):
     return courses.run(course, capacity=capacity, days=days, **venue)
 
 
-def every_email(staff):
-    """{name: message} for every email; `staff` is a CPD-team officer (people["staff"])."""
+def every_email(staff, client):
+    """{name: message} for every email; `staff` is a CPD-team officer (people["staff"]),
+    `client` Django's test client (allauth sends its own emails from a request)."""
     out = {}
     school = accounts.school("St Anne's C of E Primary School")
     lead = accounts.member(school, "cpd_lead", first_name="Lena", last_name="Lead")
@@ -136,6 +138,13 @@ def every_email(staff):
         lambda: account_emails.send_invitation(invited.pk, school.pk, lead.pk)
     )
 
+    # allauth's own, from its pages: forgetting a password.
+    out["password_reset"] = _sent(
+        lambda: (
+            client.post(reverse("account_reset_password"), {"email": tom.email}).status_code == 302
+        )
+    )
+
     # Money: an invoice, its reminder, a payment and its receipt.
     billing.finance_contact(school, first_name="Fin")
     invoice = billing.issued_statement(school, booked_by=staff)
@@ -143,6 +152,22 @@ def every_email(staff):
     out["invoice_reminder"] = _sent(
         lambda: billing_emails.overdue_reminder(invoice.pk, 0, today=invoice.due_on)
     )
+    attempt = CheckoutAttempt.objects.create(
+        invoice=invoice,
+        attempt=1,
+        amount=invoice.gross,
+        session_id="cs_test_emails",
+        url="https://checkout.stripe.example/cs_test_emails",
+        failed_at=timezone.now(),
+    )
+    out["stripe_payment_failed"] = _sent(lambda: billing_emails.stripe_payment_failed(attempt.pk))
     payment = record_payment(invoice, invoice.gross, method=Payment.Method.BACS, by=staff)
     out["receipt"] = _sent(lambda: billing_emails.receipt(payment.pk))
+    note = issue_credit_note(
+        invoice, [(invoice.lines.first(), invoice.net)], reason="Course moved online", by=staff
+    )
+    out["credit_note_issued"] = _sent(lambda: billing_emails.credit_note_issued(note.pk))
+    out["stripe_refund_unmatched"] = _sent(
+        lambda: billing_emails.stripe_refund_unmatched(payment.pk, invoice.gross)
+    )
     return out

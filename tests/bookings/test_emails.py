@@ -31,8 +31,8 @@ def _last_free_day():
 
 
 @pytest.fixture
-def sent(people):
-    return every_email(people["staff"])
+def sent(people, client):
+    return every_email(people["staff"], client)
 
 
 def test_every_place_email_states_price_vat_total_the_last_free_day_and_where(sent):

@@ -18,12 +18,13 @@ ABOUT_A_COURSE = {
 }  # fmt: skip
 ALL = ABOUT_A_COURSE | {
     "join_request", "join_decision", "invitation", "invoice_issued", "invoice_reminder", "receipt",
+    "credit_note_issued", "stripe_payment_failed", "stripe_refund_unmatched", "password_reset",
 }  # fmt: skip
 
 
 @pytest.fixture
-def sent(people):
-    return every_email(people["staff"])
+def sent(people, client):
+    return every_email(people["staff"], client)
 
 
 def _html(message):

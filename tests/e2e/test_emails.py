@@ -16,11 +16,11 @@ OUT = Path(__file__).resolve().parents[2] / "test-results" / "emails"
 PHONE = {"width": 390, "height": 844}
 
 
-def test_every_email_reads_on_a_phone_and_passes_axe(people, browser, axe_check):
+def test_every_email_reads_on_a_phone_and_passes_axe(people, client, browser, axe_check):
     # As the other tests make them: in one transaction, so no task runs on a commit (the
     # browser tests' database commits), then rolled back.
     with transaction.atomic():
-        sent = every_email(people["staff"])
+        sent = every_email(people["staff"], client)
         transaction.set_rollback(True)
     OUT.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=PHONE, locale="en-GB")
