@@ -20,10 +20,11 @@ def first_session_start(run):
     return first.starts_at if first else None
 
 
-def free_cancellation_ends(run):
+def free_cancellation_ends(run, first_start=None):
     """When cancelling a place on `run` stops being free: the course's notice period before
-    its first session (None with no sessions yet)."""
-    start = first_session_start(run)
+    its first session (None with no sessions yet). `first_start`, when the caller has it,
+    saves a query."""
+    start = first_start or first_session_start(run)
     if start is None:
         return None
     return start - timedelta(days=run.course.free_cancellation_days)
