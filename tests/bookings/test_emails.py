@@ -113,3 +113,19 @@ def test_a_request_for_approval_tells_the_teacher_once_through_the_outbox(
     assert len(to_lead) == 1
     assert SentEmail.objects.filter(key__startswith="approval-pending:").count() == 1
     assert booking.pending
+
+
+def test_a_free_online_place_says_free_online_and_free_to_cancel_at_any_time(people):
+    from bookings import emails
+    from tests.factories import courses
+
+    school = accounts.school()
+    (tom,) = accounts.staff_of(school, 1)
+    course = courses.course(price="0.00", format="online", late_cancellation_charge_percent=0)
+    run = courses.run(course, days=(30,))
+    booking = bookings.book(run, tom, school=school, booked_by=people["staff"])
+    assert emails.booking_confirmations(booking.pk) == 1
+    (message,) = mail.outbox
+    assert "Price: Free\n" in message.body and "Total: £0.00" in message.body
+    assert "Where: Online" in message.body
+    assert "Cancel free: at any time before the course starts" in message.body
