@@ -1,8 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.urls import reverse
+
+from core.emails import build_email
 
 from .permissions import holds_powers, holds_staff_powers
 
@@ -28,6 +32,32 @@ class AccountAdapter(DefaultAccountAdapter):
         return self._newcomer_url(
             email_address.user
         ) or super().get_email_verification_redirect_url(email_address)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's own emails (confirming an address, resetting a password, security
+        notices) in the service's layout: allauth's words, our heading, button and footer."""
+        request = allauth_context.request
+        subject = render_to_string(f"{template_prefix}_subject.txt", context, request)
+        text = render_to_string(f"{template_prefix}_message.txt", context, request).strip()
+        action = next(
+            (
+                (context[key], label)
+                for key, label in (
+                    ("activate_url", "Confirm your email address"),
+                    ("password_reset_url", "Choose a new password"),
+                )
+                if context.get(key)
+            ),
+            None,
+        )
+        message = build_email(
+            "accounts/email/allauth",
+            " ".join(subject.splitlines()).strip(),
+            [email] if isinstance(email, str) else email,
+            {"message_text": text, "action": action},
+        )
+        message.extra_headers.update(headers or {})
+        return message
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -48,7 +48,7 @@ def _message(template, subject, to, context, attachments=()):
         f"billing/email/{template}",
         subject,
         to,
-        {**context, "config": config},
+        {**context, "config": config, "contact_email": config.finance_email},
         attachments=attachments,
         reply_to=[config.finance_email],
     )
@@ -210,7 +210,7 @@ def stripe_payment_failed(checkout_attempt_id):
             {
                 "attempt": attempt,
                 "invoice": attempt.invoice,
-                "invoice_path": invoice_path(attempt.invoice_id),
+                "invoice_full_url": site_url(invoice_path(attempt.invoice_id)),
             },
         ),
     )

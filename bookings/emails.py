@@ -3,26 +3,46 @@ transaction as the send, so a task that runs twice finds the key and sends nothi
 
 import hashlib
 
+from django.conf import settings
 from django.core.mail import SafeMIMEText
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
+from billing.models import ZERO
+from billing.services import paid_by_voucher, quote, vat_on
 from core.emails import build_email, send_once
 from core.links import site_url
 from core.models import SentEmail
 from courses.models import Session
 
 from .calendar import ics_for_enrolment
+from .charges import cancellation_charge
 from .links import offer_acceptance_url
 from .models import Booking, Enrolment, Evaluation, ImpactFollowUp, WaitingListEntry
+from .services.cancelling import free_cancellation_ends
+
+
+def _accent(run):
+    """The colour of the course's strand, for the email's layout."""
+    strand = run.course.strand
+    return strand.hex_colour if strand else None
 
 
 def _message(template, subject, to, context, calendar=None):
     """`calendar` is the .ics about the place (calendar_file), attached as it is."""
+    run = context.get("run") or next(
+        (o.run for o in (context.get("enrolment"), context.get("entry")) if o is not None), None
+    )
     context = {**context, "my_bookings_url": site_url(reverse("bookings:mine"))}
-    message = build_email(f"bookings/email/{template}", subject, to, context)
+    message = build_email(
+        f"bookings/email/{template}",
+        subject,
+        to,
+        context,
+        accent=_accent(run) if run else None,
+    )
     if calendar is not None:
         message.attach(calendar)
     return message
@@ -39,6 +59,42 @@ def calendar_file(enrolment, only=None):
     part.set_param("method", method, requote=False)
     part.add_header("Content-Disposition", "attachment", filename=f"{enrolment.run.reference}.ics")
     return part
+
+
+def _terms(run, prices):
+    """What every email about a place states: the price a place, VAT (per place, half-up),
+    the total, the last moment to cancel free and the venue. `prices` are (net, VAT rate)
+    for each place; a place a single-purpose voucher pays bears no VAT."""
+    net = sum((price for price, _ in prices), ZERO)
+    vat = sum((vat_on(price, rate) for price, rate in prices), ZERO)
+    rates = {rate for _, rate in prices}
+    free_until = (
+        free_cancellation_ends(run) if run.course.late_cancellation_charge_percent else None
+    )
+    return {
+        "run": run,
+        "places": len(prices),
+        "price": prices[0][0] if prices else ZERO,
+        "net": net,
+        "vat": vat,
+        "vat_percent": rates.pop() * 100 if len(rates) == 1 else None,
+        "total": net + vat,
+        "free_until": free_until,
+        "free_period_over": free_until is not None and free_until <= timezone.now(),
+    }
+
+
+def _place_terms(*enrolments):
+    return _terms(
+        enrolments[0].run,
+        [(e.price, ZERO if paid_by_voucher(e) else e.vat_rate) for e in enrolments],
+    )
+
+
+def _quoted_terms(entry):
+    """A waiting-list place is not priced until booked: today's quote for its school."""
+    price = quote(entry.school, entry.run)
+    return {**_terms(entry.run, [(price.net, price.vat_rate)]), "quoted": True}
 
 
 def _enrolments(**filters):
@@ -61,7 +117,7 @@ def booking_confirmations(booking_id):
                 "confirmation",
                 f"Booked: {enrolment.run.course.title}",
                 [enrolment.delegate.email],
-                {"enrolment": enrolment, "run": enrolment.run},
+                {"enrolment": enrolment, **_place_terms(enrolment)},
                 calendar=calendar_file(enrolment),
             )
 
@@ -90,10 +146,32 @@ def approval_request(booking_id):
                 "booking": booking,
                 "enrolments": pending,
                 "dashboard_url": site_url(reverse("bookings:school", args=[booking.school_id])),
+                **_place_terms(*pending),
             },
         )
 
     return send_once(f"approval-request:{booking.pk}", build)
+
+
+def approval_pending(booking_id):
+    """Each teacher whose place waits for their CPD lead hears that it is held and asked for."""
+    sent = 0
+    for enrolment in _enrolments(booking_id=booking_id, status=Enrolment.Status.PENDING_APPROVAL):
+
+        def build(enrolment=enrolment):
+            return _message(
+                "approval_pending",
+                f"Waiting for approval: {enrolment.run.course.title}",
+                [enrolment.delegate.email],
+                {
+                    "enrolment": enrolment,
+                    "hours": settings.BOOKING_APPROVAL_HOURS,
+                    **_place_terms(enrolment),
+                },
+            )
+
+        sent += send_once(f"approval-pending:{enrolment.pk}", build)
+    return sent
 
 
 def approval_decision(enrolment_id):
@@ -107,7 +185,7 @@ def approval_decision(enrolment_id):
             "approval_decision",
             f"{'Approved' if approved else 'Not approved'}: {enrolment.run.course.title}",
             [enrolment.delegate.email],
-            {"enrolment": enrolment, "approved": approved},
+            {"enrolment": enrolment, "approved": approved, **_place_terms(enrolment)},
         )
 
     return send_once(f"approval-decision:{enrolment.pk}", build)
@@ -124,7 +202,10 @@ def cancellation(enrolment_id):
             "cancellation",
             f"Cancelled: {enrolment.run.course.title}",
             sorted(to),
-            {"enrolment": enrolment},
+            {
+                "enrolment": enrolment,
+                "charge": cancellation_charge(enrolment, late=enrolment.late_cancellation),
+            },
             calendar=calendar_file(enrolment),
         )
 
@@ -151,8 +232,32 @@ def run_cancelled(run_id, reason):
     return sent
 
 
+def _entry(entry_id):
+    return WaitingListEntry.objects.select_related(
+        "person", "school", "run__course", "run__venue"
+    ).get(pk=entry_id)
+
+
+def waiting_list_joined(entry_id):
+    """The person added to a full run's waiting list hears they are on it, and what a place
+    would cost if one comes up."""
+    entry = _entry(entry_id)
+    if entry.status != WaitingListEntry.Status.WAITING:
+        return False
+
+    def build():
+        return _message(
+            "waiting_list_joined",
+            f"On the waiting list: {entry.run.course.title}",
+            [entry.person.email],
+            {"entry": entry, "hours": settings.WAITING_LIST_OFFER_HOURS, **_quoted_terms(entry)},
+        )
+
+    return send_once(f"waiting-list-joined:{entry.pk}", build)
+
+
 def waiting_list_offer(entry_id):
-    entry = WaitingListEntry.objects.select_related("person", "run__course").get(pk=entry_id)
+    entry = _entry(entry_id)
     if entry.status != WaitingListEntry.Status.OFFERED:
         return False
 
@@ -161,14 +266,18 @@ def waiting_list_offer(entry_id):
             "offer",
             f"A place for you: {entry.run.course.title}",
             [entry.person.email],
-            {"entry": entry, "accept_url": site_url(offer_acceptance_url(entry))},
+            {
+                "entry": entry,
+                "accept_url": site_url(offer_acceptance_url(entry)),
+                **_quoted_terms(entry),
+            },
         )
 
     return send_once(f"offer:{entry.pk}:{entry.offered_at.isoformat()}", build)
 
 
 def offer_expired(entry_id):
-    entry = WaitingListEntry.objects.select_related("person", "run__course").get(pk=entry_id)
+    entry = _entry(entry_id)
     if entry.status != WaitingListEntry.Status.EXPIRED:
         return False
 
@@ -199,7 +308,7 @@ def reminders(days_before, now=None):
                 "reminder",
                 f"{'Tomorrow' if days_before == 1 else 'Next week'}: {enrolment.run.course.title}",
                 [enrolment.delegate.email],
-                {"enrolment": enrolment, "run": enrolment.run, "days_before": days_before},
+                {"enrolment": enrolment, "days_before": days_before, **_place_terms(enrolment)},
             )
 
         sent += send_once(f"reminder-{days_before}:{enrolment.pk}:{day.isoformat()}", build)
@@ -221,7 +330,7 @@ def reminder_now(enrolment_id, day, now=None):
             "reminder",
             f"Reminder: {enrolment.run.course.title} on {day.day} {day:%B}",
             [enrolment.delegate.email],
-            {"enrolment": enrolment, "run": enrolment.run, "days_before": days_before},
+            {"enrolment": enrolment, "days_before": days_before, **_place_terms(enrolment)},
         )
 
     return send_once(f"reminder-now:{enrolment.pk}:{day.isoformat()}", build)
@@ -232,8 +341,11 @@ def reminder_now(enrolment_id, day, now=None):
 
 def _after_message(template, subject, to, context):
     """A message from bookings/after/email/, with the same footer links as the others."""
+    run = context.get("run") or context["enrolment"].run
     context = {**context, "record_url": site_url(reverse("bookings:cpd_record"))}
-    return build_email(f"bookings/after/email/{template}", subject, to, context)
+    return build_email(
+        f"bookings/after/email/{template}", subject, to, context, accent=_accent(run)
+    )
 
 
 def _lead_emails(school, *, besides=()):
@@ -397,7 +509,7 @@ def session_cancelled(session_id, reason):
                 [enrolment.delegate.email],
                 {
                     "enrolment": enrolment,
-                    "run": enrolment.run,
+                    **_place_terms(enrolment),
                     "session": session,
                     "reason": reason,
                     "still_on": [s for s in enrolment.run.sessions.all() if s.cancelled_at is None],
@@ -434,7 +546,7 @@ def sessions_moved(run_id, moved):
                 [enrolment.delegate.email],
                 {
                     "enrolment": enrolment,
-                    "run": enrolment.run,
+                    **_place_terms(enrolment),
                     "moved": sessions,
                     "sessions": [s for s in enrolment.run.sessions.all() if s.cancelled_at is None],
                 },

@@ -15,6 +15,11 @@ def send_approval_request(booking_id):
     return emails.approval_request(booking_id)
 
 
+@shared_task(name="bookings.tasks.send_approval_pending", acks_late=True)
+def send_approval_pending(booking_id):
+    return emails.approval_pending(booking_id)
+
+
 @shared_task(name="bookings.tasks.send_approval_decision", acks_late=True)
 def send_approval_decision(enrolment_id):
     return emails.approval_decision(enrolment_id)
@@ -28,6 +33,11 @@ def send_cancellation(enrolment_id):
 @shared_task(name="bookings.tasks.send_run_cancelled", acks_late=True)
 def send_run_cancelled(run_id, reason):
     return emails.run_cancelled(run_id, reason)
+
+
+@shared_task(name="bookings.tasks.send_waiting_list_joined", acks_late=True)
+def send_waiting_list_joined(entry_id):
+    return emails.waiting_list_joined(entry_id)
 
 
 @shared_task(name="bookings.tasks.send_waiting_list_offer", acks_late=True)

@@ -272,8 +272,7 @@ def _terms(run, school, user, places, source=Booking.Source.WEB):
         ),
         "needs_approval": services.needs_approval(school, user, source),
         "now": timezone.now(),
-        "free_until": sessions[0].starts_at
-        - timezone.timedelta(days=run.course.free_cancellation_days)
+        "free_until": services.free_cancellation_ends(run, sessions[0].starts_at)
         if sessions
         else None,
     }

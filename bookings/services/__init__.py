@@ -19,6 +19,7 @@ from .cancelling import (
     cancel_run,
     cancelling_now_is_late,
     first_session_start,
+    free_cancellation_ends,
     is_late_cancellation,
 )
 from .locking import _lock_run, _set_status, record
@@ -60,6 +61,7 @@ __all__ = [
     "expire_approvals",
     "expire_offers",
     "first_session_start",
+    "free_cancellation_ends",
     "is_late_cancellation",
     "join_waiting_list",
     "needs_approval",

@@ -20,13 +20,20 @@ def first_session_start(run):
     return first.starts_at if first else None
 
 
+def free_cancellation_ends(run, first_start=None):
+    """When cancelling a place on `run` stops being free: the course's notice period before
+    its first session (None with no sessions yet). `first_start`, when the caller has it,
+    saves a query."""
+    start = first_start or first_session_start(run)
+    if start is None:
+        return None
+    return start - timedelta(days=run.course.free_cancellation_days)
+
+
 def is_late_cancellation(run, now=None):
     """Cancelling after the course's free-cancellation deadline is chargeable."""
-    start = first_session_start(run)
-    if start is None:
-        return False
-    deadline = start - timedelta(days=run.course.free_cancellation_days)
-    return (now or timezone.now()) >= deadline
+    deadline = free_cancellation_ends(run)
+    return deadline is not None and (now or timezone.now()) >= deadline
 
 
 def cancelling_now_is_late(enrolment):

@@ -186,6 +186,7 @@ def _book_places(run_id, request, offer):
 
         if pending and request.notify:
             tasks.send_approval_request.delay_on_commit(booking.pk)
+            tasks.send_approval_pending.delay_on_commit(booking.pk)
         if request.notify:
             tasks.send_booking_confirmation.delay_on_commit(booking.pk)
     booking.pending = pending

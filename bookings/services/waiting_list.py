@@ -18,6 +18,8 @@ from .refusals import BookingRefused
 
 
 def join_waiting_list(run_id, *, person, school, added_by):
+    from .. import tasks  # bookings.tasks imports this package: a cycle
+
     if person != added_by and not (
         permissions.has_role(added_by, school, *permissions.MANAGERS)
         or permissions.can_manage_bookings(added_by)
@@ -39,9 +41,11 @@ def join_waiting_list(run_id, *, person, school, added_by):
             status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
         ).exists():
             raise BookingRefused(f"{person} is already on the waiting list.", "duplicate")
-        return WaitingListEntry.objects.create(
+        entry = WaitingListEntry.objects.create(
             run=run, person=person, school=school, added_by=added_by
         )
+        tasks.send_waiting_list_joined.delay_on_commit(entry.pk)
+    return entry
 
 
 def offer_next_place(run_id, now=None):

@@ -68,6 +68,12 @@ class Venue(index.Indexed, models.Model):
             )
 
     @property
+    def address_lines(self):
+        """The full postal address, a line each: name, street rows, town, postcode."""
+        street = [line.strip() for line in self.address.splitlines() if line.strip()]
+        return [self.name, *street, self.town, self.postcode]
+
+    @property
     def map_url(self):
         return f"https://www.openstreetmap.org/search?query={quote_plus(self.postcode)}"
 

@@ -23,13 +23,16 @@ def test_site_url_puts_a_path_on_the_configured_site_whatever_its_trailing_slash
 @pytest.fixture
 def note_template(settings, tmp_path):
     (tmp_path / "note.txt").write_text("Hello {{ name }}, see {{ site_url }}/x/")
-    (tmp_path / "note.html").write_text("<p>Hello {{ name }}</p>")
+    (tmp_path / "note.html").write_text(
+        "<style>p { color: {{ accent }}; }</style><p>Hello {{ name }}</p>"
+    )
     settings.TEMPLATES = [
         {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
     ]
     return "note"
 
 
+@pytest.mark.django_db  # the service's contact address is in the site settings
 def test_an_email_has_both_bodies_the_prefix_and_the_sites_address(settings, note_template):
     settings.WAGTAILADMIN_BASE_URL = "https://cpd.example.gov.uk/"
     settings.ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CPD] "
@@ -41,13 +44,16 @@ def test_an_email_has_both_bodies_the_prefix_and_the_sites_address(settings, not
         {"name": "Tom"},
         attachments=[("a.ics", "BEGIN:VCALENDAR", "text/calendar")],
         reply_to=["finance@example.gov.uk"],
+        accent="#00635d",
     )
     assert message.subject == "[CPD] Booked"
     assert message.from_email == "CPD <cpd@example.gov.uk>"
     assert message.to == ["teacher@oakfield.sch.uk"]
     assert message.reply_to == ["finance@example.gov.uk"]
-    assert message.body == "Hello Tom, see https://cpd.example.gov.uk/x/"
-    assert message.alternatives[0].content == "<p>Hello Tom</p>"
+    assert message.body == "Hello Tom, see https://cpd.example.gov.uk/x/\n"
+    # the stylesheet is written onto the element, as mail clients drop <style>
+    assert '<p style="color: #00635d;">Hello Tom</p>' in message.alternatives[0].content
+    assert "<style>" not in message.alternatives[0].content
     assert message.alternatives[0].mimetype == "text/html"
     assert [a[0] for a in message.attachments] == ["a.ics"]
 

@@ -200,4 +200,5 @@ def test_the_plain_text_part_is_not_html_escaped(invoice_a, media):
     assert "Siobhan O'Neill & Ada" in message.body
     assert "&#x27;" not in message.body and "&amp;" not in message.body
     html, _ = message.alternatives[0]
-    assert "St Anne&#x27;s" in html  # the HTML part is still escaped
+    # the HTML part is still escaped (the CSS inliner writes a plain apostrophe, as HTML may)
+    assert "Siobhan O'Neill &amp; Ada" in html
