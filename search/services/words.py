@@ -44,6 +44,9 @@ class SearchOutcome:
 # How alike two words must be to read one as the other: trigram similarity, as PostgreSQL's
 # pg_trgm measures it ("phonix" and "phonics" share 5 of 10 trigrams: 0.5).
 SIMILAR_ENOUGH = 0.45
+# pg_trgm compares the whole query with the closest stretch of a course's text: right for a
+# short phrase ("phonix screening"), not for a sentence of need, which any-word ranking serves.
+FUZZY_MAX_WORDS = 3
 
 
 def _wagtail_search(words, operator):
@@ -99,14 +102,15 @@ def search(words, catalogue):
     finds the SEND course. At most three searches, whatever the catalogue's size.
 
     Forgiving spelling is the search backend's own fuzzy matching where it has one
-    (PostgreSQL's pg_trgm); elsewhere the words are corrected against the catalogue's
-    vocabulary and searched again. Either way the correction names the word we read."""
+    (PostgreSQL's pg_trgm) and the search is a short phrase; otherwise the words are
+    corrected against the catalogue's vocabulary and searched again. Either way the
+    correction names the word we read."""
     if ids := _wagtail_search(words, "and"):
         return SearchOutcome(ids)
     corrected = correct_words(words, catalogue.vocabulary)
     changed = corrected != words
     unknown = any(len(w) >= 4 and w not in catalogue.vocabulary for w in words)
-    close = _fuzzy_search(words) if unknown else None
+    close = _fuzzy_search(words) if unknown and len(words) <= FUZZY_MAX_WORDS else None
     if close:
         return SearchOutcome(close, corrected_words=corrected if changed else [], fuzzy=True)
     if close is None and changed and (ids := _wagtail_search(corrected, "and")):
