@@ -627,3 +627,17 @@ def test_a_cancelled_run_has_no_register_to_close(make_run, book, people, facili
     CourseRun.objects.filter(pk=run.pk).update(status=CourseRun.Status.CANCELLED)
     with pytest.raises(BookingRefused, match="cancelled"):
         attendance.close_register(run.pk, by=facilitator)
+
+
+def test_the_admin_user_bar_stays_off_the_register_where_it_would_cover_the_marks(
+    client, make_run, book, people, facilitator
+):
+    run = make_run(days_ago=(0,))
+    book(run, people["teacher_a"])
+    session = run.sessions.get()
+    client.force_login(facilitator)
+    assert "wagtail-userbar" in client.get("/registers/").content.decode()  # elsewhere, it shows
+    for url in (f"/registers/{run.pk}/session/{session.pk}/", f"/registers/{run.pk}/"):
+        html = client.get(url).content.decode()
+        assert "Absent: Tom Teacher" in html or "Tom Teacher" in html
+        assert "wagtail-userbar" not in html
