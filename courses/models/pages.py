@@ -286,6 +286,12 @@ class CoursePage(Page):
             .prefetch_related("sessions")
         )
 
+    @staticmethod
+    def next_to_book(runs):
+        """The soonest of these runs a teacher can book now (open, in its window, a place
+        left): what "At a glance" offers to book. None when every date is full or shut."""
+        return next((run for run in runs if run.is_bookable and run.places_left > 0), None)
+
     def related_courses(self, limit=3):
         """Other live courses in the same strand, those sharing an audience first."""
         strand = self.strand
@@ -356,6 +362,10 @@ class CoursePage(Page):
         for run in runs:
             run.course = self  # what a run shows of its course, without reading it once a run
         context["runs"] = runs
+        context["next_to_book"] = self.next_to_book(runs)
+        context["all_dates_full"] = context["next_to_book"] is None and any(
+            run.is_bookable for run in runs
+        )
         # A signed-in school's own prices, from bookings (courses.registry): no money here.
         registry.course_page_context(self, request, context)
         context["strand"] = self.strand

@@ -8,7 +8,7 @@ from courses.models import CoursePage, CourseRun, StrandPage
 from .catalogue import COURSE_KEYS, RUN_KEYS, CourseEntry, DatedRun
 
 # The course page columns a result card reads (its URL comes from url_path).
-CARD_FIELDS = ("title", "url_path", "summary", "format", "default_price")
+CARD_FIELDS = ("title", "url_path", "summary", "format", "default_price", "vat_treatment")
 
 
 def matches(catalogue, listings, filters, skip=None):

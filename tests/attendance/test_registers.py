@@ -637,3 +637,17 @@ def test_a_bad_walk_in_says_what_is_wrong_and_where(client, make_run, people, of
     soup = assert_errors_are_clear(response.content.decode())
     assert soup.select_one("[data-error-summary]")["id"] == "walk-in-errors"
     assert "id_email_error" in soup.find(id="id_email")["aria-describedby"].split()
+
+
+def test_the_admin_user_bar_stays_off_the_register_where_it_would_cover_the_marks(
+    client, make_run, book, people, facilitator
+):
+    run = make_run(days_ago=(0,))
+    book(run, people["teacher_a"])
+    session = run.sessions.get()
+    client.force_login(facilitator)
+    assert "wagtail-userbar" in client.get("/registers/").content.decode()  # elsewhere, it shows
+    for url in (f"/registers/{run.pk}/session/{session.pk}/", f"/registers/{run.pk}/"):
+        html = client.get(url).content.decode()
+        assert "Absent: Tom Teacher" in html or "Tom Teacher" in html
+        assert "wagtail-userbar" not in html

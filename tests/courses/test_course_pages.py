@@ -1,5 +1,6 @@
 from html.parser import HTMLParser
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -240,3 +241,51 @@ def test_an_editor_can_preview_a_new_course_page_before_saving_it(client, db):
     shown = client.get(f"{add}preview/")
     assert shown.status_code == 200
     assert "Phonics for new teachers" in shown.content.decode()
+
+
+# -- "At a glance": the next date to book ------------------------------------------------------
+
+
+def _glance(html):
+    """The "At a glance" box's booking part."""
+    return html.split('<div class="next-date">')[1].split("</div>")[0]
+
+
+def test_at_a_glance_offers_to_book_the_soonest_date_with_a_place(client, people):
+    school, staff = people["school_b"], people["staff"]
+    course = courses.course()
+    full = courses.run(course, days=(7,), capacity=1)
+    shut = courses.run(course, days=(9,), status=CourseRun.Status.SCHEDULED)
+    open_ = courses.run(course, days=(21,))
+    courses.run(course, days=(35,))
+    bookings.book(full, *accounts.staff_of(school, 1, "full"), school=school, booked_by=staff)
+    box = _glance(client.get(course.url).content.decode())
+    assert f'href="{reverse("bookings:book", args=[open_.pk])}"' in box
+    assert f"({open_.reference})" in box and "Book" in box
+    assert f"({full.reference})" not in box and f"({shut.reference})" not in box
+    assert "3 other dates" in box
+
+
+def test_at_a_glance_books_the_same_date_for_a_signed_in_teacher(client, people):
+    course = courses.course()
+    run = courses.run(course, days=(14,))
+    client.force_login(people["teacher_a"])
+    box = _glance(client.get(course.url).content.decode())
+    assert f"({run.reference})" in box and reverse("bookings:book", args=[run.pk]) in box
+
+
+def test_at_a_glance_says_when_every_date_is_full_and_offers_the_waiting_list(client, people):
+    school, staff = people["school_b"], people["staff"]
+    run = courses.run(capacity=1)
+    bookings.book(run, *accounts.staff_of(school, 1, "full"), school=school, booked_by=staff)
+    box = _glance(client.get(run.course.url).content.decode())
+    assert "Every date is full." in box and "Join a waiting list" in box
+    assert "/book/" not in box
+
+
+def test_at_a_glance_says_booking_opens_soon_or_that_there_are_no_dates(client, db):
+    scheduled = courses.run(status=CourseRun.Status.SCHEDULED)
+    assert "Booking opens soon." in _glance(client.get(scheduled.course.url).content.decode())
+    undated = courses.course()
+    box = _glance(client.get(undated.url).content.decode())
+    assert "No dates yet." in box and "Ask us about this course" in box

@@ -69,6 +69,7 @@ def test_mark_the_register_on_a_phone_evaluate_and_download_the_certificate(
     # The facilitator, at the door with a phone: Registers is in the header.
     sign_in(page, base, "facilitator@example.gov.uk")
     page.goto(base + "/")
+    page.locator("summary.site-menu__button").tap()  # on a phone the links fold behind Menu
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Registers").tap()
     page.wait_for_url(f"{base}/registers/")
     axe_check(page)
@@ -127,6 +128,7 @@ def test_mark_the_register_on_a_phone_evaluate_and_download_the_certificate(
     # The delegate: My CPD, evaluate (a missed rating is explained), download the certificate.
     sign_in(page, base, "teacher@oakfield.sch.uk")
     page.goto(base + "/")
+    page.locator("summary.site-menu__button").tap()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My CPD").tap()
     page.wait_for_url(f"{base}/my-cpd/")
     axe_check(page)

@@ -73,3 +73,10 @@ def test_edited_site_settings_show_at_once(client, demo, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         settings.save()
     assert "Haverleigh Learning Partnership" in client.get("/about/").content.decode()
+
+
+def test_the_main_menu_folds_behind_a_menu_button_that_needs_no_javascript(client, site):
+    html = client.get("/").content.decode()
+    menu = html.split('<details class="site-menu" data-site-menu>')[1].split("</details>")[0]
+    assert menu.lstrip().startswith('<summary class="site-menu__button">Menu</summary>')
+    assert '<nav class="site-nav" aria-label="Main">' in menu and "Find a course" in menu

@@ -74,6 +74,27 @@ def local_day(run):
 # -- browsing and each facet -------------------------------------------------------------------
 
 
+def test_result_cards_say_how_vat_falls_on_the_price_as_the_course_page_does(client, demo):
+    found = finding(client)
+    response = finder(client)
+    html = response.content.decode()
+    priced = [r for r in found.results if r.price]
+    assert priced
+    standard = [r for r in priced if r.course.vat_treatment == "standard"]
+    assert standard
+    card = html.split(f">{standard[0].course.title}</a>")[1].split("</li>")[0]
+    assert '<span class="meta">+ VAT</span>' in card
+
+
+def test_the_filters_end_with_a_way_back_to_the_results_naming_their_count(client, demo):
+    found = finding(client, strand="inclusion")
+    html = finder(client, strand="inclusion").content.decode()
+    assert (
+        f'<a class="button finder-show" href="#results-heading" data-finder-show>'
+        f"Show {found.total} courses</a>"
+    ) in html
+
+
 def test_browsing_lists_every_live_course_soonest_first(client, demo):
     results = every_result(client)
     assert {r.course.title for r in results} == live_titles(CoursePage.objects.all())
@@ -433,6 +454,50 @@ def test_search_forgives_a_misspelling_and_says_so(client, demo):
     found = {r.course.title for r in response.context["finding"].page.paginator.object_list}
     assert "Designing a manageable assessment system" in found
     assert "showing courses for “assessment”" in response.content.decode()
+
+
+def test_search_reads_phonix_as_phonics(client, demo):
+    response = finder(client, q="phonix")
+    found = response.context["finding"]
+    assert "Systematic synthetic phonics: securing early reading" in {
+        r.course.title for r in found.results
+    }
+    assert found.search.corrected_words == ["phonics"]
+    assert "showing courses for “phonics”" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [("phonix", "phonics"), ("assesment", "assessment"), ("assistant", "assistants")],
+)
+def test_a_misspelt_word_is_read_as_the_most_similar_word_we_know(typed, meant):
+    vocabulary = ["assessment", "assistants", "phonics", "physics", "reading"]
+    assert services.words.correct_words([typed], vocabulary) == [meant]
+
+
+def test_a_word_like_none_we_know_is_left_as_typed():
+    assert services.words.correct_words(["xylophone"], ["phonics", "physics"]) == ["xylophone"]
+
+
+def test_a_misspelling_is_matched_by_the_backends_fuzzy_search_where_it_has_one(client, demo):
+    """PostgreSQL's pg_trgm finds the close words (in bodies too); SQLite's FTS5 cannot, so
+    there the corrected words are searched again."""
+    from django.db import connection
+
+    found = finding(client, q="phonix")
+    assert found.search.fuzzy == (connection.vendor == "postgresql")
+
+
+def test_our_word_similarity_is_pg_trgms(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm is PostgreSQL's")
+    pairs = [("phonix", "phonics"), ("assesment", "assessment"), ("phonics", "physics")]
+    with connection.cursor() as cursor:
+        for a, b in pairs:
+            cursor.execute("SELECT similarity(%s, %s)", [a, b])
+            assert services.words.similarity(a, b) == pytest.approx(cursor.fetchone()[0])
 
 
 def test_a_sentence_of_need_still_finds_the_course(client, demo):

@@ -85,6 +85,17 @@
   });
 
   region.addEventListener("click", function (event) {
+    // "Show N courses" under the filters on a phone: fold them away and go to the results.
+    var show = event.target.closest("a[data-finder-show]");
+    if (show) {
+      event.preventDefault();
+      var panel = region.querySelector("[data-finder-filters]");
+      filtersOpen = false;
+      if (panel && narrow.matches) panel.open = false;
+      var heading = document.getElementById("results-heading");
+      if (heading) heading.focus();
+      return;
+    }
     var link = event.target.closest("a[data-finder-link]");
     var modified = event.ctrlKey || event.metaKey || event.shiftKey || event.altKey;
     if (!link || event.button !== 0 || modified) return; // let new tabs and windows open
