@@ -1,6 +1,7 @@
 """Booking emails, each sent at most once. The SentEmail row is inserted in the same
 transaction as the send, so a task that runs twice finds the key and sends nothing."""
 
+import copy
 import hashlib
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import Membership, User
 from billing.models import ZERO
 from billing.services import paid_by_voucher, quote, vat_on
 from core.emails import build_email, send_once
@@ -210,6 +211,60 @@ def cancellation(enrolment_id):
         )
 
     return send_once(f"cancellation:{enrolment.pk}", build)
+
+
+def place_passed_on(enrolment_id, previous_delegate_id):
+    """A place passed to a colleague: the person who held it gets a file that removes the
+    sessions from their calendar; the one who now holds it gets their place, with the dates."""
+    enrolment = _enrolments(pk=enrolment_id).first()
+    previous = User.objects.filter(pk=previous_delegate_id).first()
+    if enrolment is None or previous is None or enrolment.delegate_id == previous.pk:
+        return 0
+    # The place as the person who held it last saw it, now over for them.
+    theirs = copy.copy(enrolment)
+    theirs.delegate, theirs.status = previous, Enrolment.Status.CANCELLED
+    context = {"enrolment": enrolment, "previous": previous, **_place_terms(enrolment)}
+    key = f"passed-on:{enrolment.pk}:{previous.pk}:{enrolment.delegate_id}"
+
+    def to_previous():
+        return _message(
+            "place_passed_on_from",
+            f"Your place has passed to a colleague: {enrolment.run.course.title}",
+            [previous.email],
+            context,
+            calendar=calendar_file(theirs),
+        )
+
+    def to_new():
+        return _message(
+            "place_passed_on_to",
+            f"You have a place: {enrolment.run.course.title}",
+            [enrolment.delegate.email],
+            context,
+            calendar=calendar_file(enrolment),
+        )
+
+    return send_once(f"{key}:from", to_previous) + send_once(f"{key}:to", to_new)
+
+
+def place_moved(old_enrolment_id, new_enrolment_id):
+    """A place moved to another date: a file that removes the old date's sessions. The new
+    date's place is confirmed by its own booking email, with the file that adds it."""
+    old = _enrolments(pk=old_enrolment_id, status=Enrolment.Status.CANCELLED).first()
+    new = _enrolments(pk=new_enrolment_id).first()
+    if old is None or new is None:
+        return False
+
+    def build():
+        return _message(
+            "place_moved",
+            f"Your place has moved to {new.run.reference}: {new.run.course.title}",
+            [old.delegate.email],
+            {"enrolment": new, "old": old, **_place_terms(new)},
+            calendar=calendar_file(old),
+        )
+
+    return send_once(f"place-moved:{old.pk}", build)
 
 
 def run_cancelled(run_id, reason):

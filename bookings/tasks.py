@@ -30,6 +30,16 @@ def send_cancellation(enrolment_id):
     return emails.cancellation(enrolment_id)
 
 
+@shared_task(name="bookings.tasks.send_place_passed_on", acks_late=True)
+def send_place_passed_on(enrolment_id, previous_delegate_id):
+    return emails.place_passed_on(enrolment_id, previous_delegate_id)
+
+
+@shared_task(name="bookings.tasks.send_place_moved", acks_late=True)
+def send_place_moved(old_enrolment_id, new_enrolment_id):
+    return emails.place_moved(old_enrolment_id, new_enrolment_id)
+
+
 @shared_task(name="bookings.tasks.send_run_cancelled", acks_late=True)
 def send_run_cancelled(run_id, reason):
     return emails.run_cancelled(run_id, reason)

@@ -19,7 +19,7 @@ from accounts import services as account_services
 from billing import emails as billing_emails
 from billing.models import CheckoutAttempt, Payment
 from billing.services import issue_credit_note, record_payment
-from bookings import emails, services
+from bookings import emails, schedule, services
 from bookings.models import Booking, Enrolment, Evaluation, ImpactFollowUp
 from bookings.schedule import cancel_session
 from tests.factories import accounts, billing, bookings, courses
@@ -70,13 +70,33 @@ def every_email(staff, client):
     out["confirmation"] = _sent(lambda: emails.booking_confirmations(booking.pk))
     day = timezone.localdate() + dt.timedelta(days=PRICE_DAYS)
     out["reminder"] = _sent(lambda: emails.reminder_now(place.pk, day))
-    second = run.sessions.order_by("starts_at").last()
+    first, second = run.sessions.order_by("starts_at")
+    moved = schedule.move_session(
+        first.pk,
+        by=staff,
+        starts_at=first.starts_at + dt.timedelta(minutes=30),
+        ends_at=first.ends_at + dt.timedelta(minutes=30),
+    )
+    out["sessions_moved"] = _sent(
+        lambda: emails.sessions_moved(run.pk, [[moved.pk, moved.sequence]])
+    )
     cancel_session(second.pk, by=staff, reason="The trainer is ill")
     out["session_cancelled"] = _sent(
         lambda: emails.session_cancelled(second.pk, "The trainer is ill")
     )
     services.cancel_enrolment(place.pk, by=staff)
     out["cancellation"] = _sent(lambda: emails.cancellation(place.pk))
+
+    # A place passed to a colleague, then moved to another date of the same course.
+    passing = course_run()
+    (given,) = bookings.enrolments(bookings.book(passing, tom, school=school, booked_by=staff))
+    services.substitute_delegate(given.pk, by=staff, new_delegate=lead)
+    before = len(mail.outbox)
+    assert emails.place_passed_on(given.pk, tom.pk) == 2
+    out["place_passed_on_from"], out["place_passed_on_to"] = mail.outbox[before : before + 2]
+    later = courses.run(passing.course, days=(PRICE_DAYS,), venue=courses.venue("St Mary's Hall"))
+    moved_to = services.transfer_enrolment(given.pk, to_run_id=later.pk, by=staff)
+    out["place_moved"] = _sent(lambda: emails.place_moved(given.pk, moved_to.pk))
 
     # A teacher's own booking at a school whose CPD lead approves them.
     school.bookings_need_approval = True

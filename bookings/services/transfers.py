@@ -55,6 +55,9 @@ def substitute_delegate(enrolment_id, *, by, new_delegate):
             f"Substituted for {previous}",
             from_status=enrolment.status,
         )
+        from .. import tasks  # bookings.tasks imports this package: a cycle
+
+        tasks.send_place_passed_on.delay_on_commit(enrolment.pk, previous.pk)
     return enrolment
 
 
@@ -110,5 +113,7 @@ def transfer_enrolment(enrolment_id, *, to_run_id, by):
         )
         from .. import tasks  # bookings.tasks imports this package: a cycle
 
+        moved_to = booking.enrolments.get()
+        tasks.send_place_moved.delay_on_commit(enrolment.pk, moved_to.pk)
         tasks.offer_places.delay_on_commit(run.pk)
-    return booking.enrolments.get()
+    return moved_to

@@ -224,3 +224,70 @@ def test_only_the_cpd_team_moves_a_session(people, run):
         schedule.move_session(
             first.pk, by=people["staff"], starts_at=first.ends_at, ends_at=first.starts_at
         )
+
+
+def test_a_place_passed_to_a_colleague_leaves_one_calendar_and_joins_the_other(
+    client, people, run, on_commit, tmp_path
+):
+    """The teacher sends the CPD lead in their place from the place's page: the teacher's
+    file removes the sessions (a higher SEQUENCE, no joining link); the lead's adds them."""
+    place = book(run, people, on_commit)
+    _, booked, _ = last_file(tmp_path)
+    client.force_login(people["teacher_a"])
+    with on_commit():
+        response = client.post(
+            f"/bookings/place/{place.pk}/substitute/", {"delegate": people["lead_a"].pk}
+        )
+    assert response.status_code == 302
+    place.refresh_from_db()
+    assert place.delegate == people["lead_a"]
+
+    method, left, ics = last_file(tmp_path)
+    assert method == "CANCEL" and set(left) == set(booked)
+    for uid, (_start, status, sequence) in left.items():
+        assert status == "CANCELLED" and sequence > booked[uid][2]
+    assert JOINING_URL.encode() not in ics
+
+    method, joined, ics = last_file(tmp_path, to=people["lead_a"].email)
+    assert method == "REQUEST" and set(joined) == set(booked)
+    assert all(status == "CONFIRMED" for _s, status, _q in joined.values())
+    assert JOINING_URL.encode() in ics, "the new holder of a confirmed place may join"
+    lead_email = [m for m in mail.outbox if people["lead_a"].email in m.to][-1]
+    assert "Tom Teacher's place" in lead_email.body
+
+    # Each is sent once, however often the task runs.
+    sent = len(mail.outbox)
+    assert tasks.send_place_passed_on(place.pk, people["teacher_a"].pk) == 0
+    assert len(mail.outbox) == sent
+
+
+def test_a_place_moved_to_another_date_leaves_the_old_dates(
+    client, people, run, on_commit, tmp_path
+):
+    """The teacher moves their place to a later date of the same course on its page: one
+    email removes the old date's sessions, the new booking's confirmation adds the new."""
+    later = courses.run(run.course, days=(35, 42), capacity=5, online_joining_url=JOINING_URL)
+    place = book(run, people, on_commit)
+    _, booked, _ = last_file(tmp_path)
+    client.force_login(people["teacher_a"])
+    with on_commit():
+        response = client.post(f"/bookings/place/{place.pk}/transfer/", {"run": later.pk})
+    assert response.status_code == 302
+
+    emails_now = [m for m in mail.outbox if "teacher@oakfield.sch.uk" in m.to][-2:]
+    subjects = sorted(m.subject for m in emails_now)
+    assert any("Your place has moved to" in s for s in subjects)
+    moved = next(m for m in emails_now if "Your place has moved" in m.subject)
+    _, _, ics = calendar_part(moved)
+    method, events = parse_itip_three_ways(ics, tmp_path)
+    gone = {uid: (status, seq) for uid, _s, _e, status, seq in events}
+    assert method == "CANCEL" and set(gone) == set(booked)
+    assert all(
+        status == "CANCELLED" and seq > booked[uid][2] for uid, (status, seq) in gone.items()
+    )
+
+    confirmed = next(m for m in emails_now if "Booked:" in m.subject)
+    _, _, ics = calendar_part(confirmed)
+    method, events = parse_itip_three_ways(ics, tmp_path)
+    assert method == "REQUEST"
+    assert {uid for uid, *_ in events} == {feeds.session_uid(s) for s in later.sessions.all()}

@@ -21,7 +21,7 @@ from tests.factories import accounts, bookings
 
 PLACE_EMAILS = (
     "confirmation", "reminder", "session_cancelled", "approval_pending", "approval_decision",
-    "waiting_list_joined", "offer",
+    "waiting_list_joined", "offer", "sessions_moved", "place_passed_on_to", "place_moved",
 )  # fmt: skip
 VENUE = "St Mary's Hall, Kingsway, Haverleigh, HV2 4RD"  # tests.email_catalogue.course_run
 

@@ -55,6 +55,8 @@ PUBLISHED = {
     "bookings.tasks.send_impact_follow_ups",
     "bookings.tasks.send_session_cancelled",
     "bookings.tasks.send_sessions_moved",
+    "bookings.tasks.send_place_passed_on",
+    "bookings.tasks.send_place_moved",
     "bookings.tasks.clear_needs_after_courses",
     "config.tasks.relay_outbox",
     "home.tasks.publish_scheduled_pages",
