@@ -141,3 +141,9 @@ def paid_by_voucher(place):
         bool(place.pk)
         and CreditEntry.objects.filter(enrolment=place, kind="draw", single_purpose=True).exists()
     )
+
+
+def credit_drawn_for(places):
+    """The prepaid credit reserved for these places when they were booked (a positive sum)."""
+    drawn = CreditEntry.objects.filter(enrolment__in=places, kind="draw")
+    return -sum((entry.amount for entry in drawn), ZERO)
