@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from billing.services import credit_drawn_for, invoicing_for, paid_by_voucher, vat_on
+from billing.services import credit_drawn_for, invoicing_for, vat_on
 
 from ..models import Enrolment
 from .cancelling import free_cancellation_ends
@@ -37,9 +37,10 @@ def what_happens_next(booking, places):
     """`places`: the booking's enrolments as its page read them."""
     pending = [e for e in places if e.status == Enrolment.Status.PENDING_APPROVAL]
     confirmed = [e for e in places if e.status == Enrolment.Status.CONFIRMED]
+    credit, by_voucher = credit_drawn_for(confirmed) if confirmed else (ZERO, set())
     gross = sum(
         (
-            e.price + (ZERO if paid_by_voucher(e) else vat_on(e.price, e.vat_rate))
+            e.price + (ZERO if e.pk in by_voucher else vat_on(e.price, e.vat_rate))
             for e in confirmed
         ),
         ZERO,
@@ -55,7 +56,7 @@ def what_happens_next(booking, places):
         held_until=min(expiries) if expiries else None,
         confirmed=len(confirmed),
         gross=gross,
-        credit=credit_drawn_for(confirmed) if confirmed else ZERO,
+        credit=credit,
         billed_to=billed_to,
         monthly=invoicing == "monthly",
         free_until=free_until,
