@@ -87,6 +87,7 @@ def test_make_run_steps_serve_the_seeded_site_on_sqlite_with_no_other_services(t
     # A summary and the logins, not a log line per task or every email the demo sends.
     assert "admin@example.gov.uk" in out and "cpd-demo-2026" in out
     assert "celery.app.trace" not in out + seeding.stderr
+    assert "kombu" not in seeding.stderr  # no broker to name: tasks run in-process
     assert "Content-Type:" not in out
     assert len((out + seeding.stderr).splitlines()) < 40, out + seeding.stderr
     assert "Register open today: " in out  # whatever the weekday (README)

@@ -13,7 +13,8 @@ from demo.seed import seed_demo
 
 # Under `make run` tasks run in-process: one INFO line per task, and every email the demo's
 # bookings and invoices send on the console, would bury the summary.
-QUIET_LOGGERS = ("celery.app.trace", "kombu.connection")
+# kombu warns once that it has no broker hostname, though in-process tasks need none.
+QUIET_LOGGERS = {"celery.app.trace": logging.WARNING, "kombu.connection": logging.ERROR}
 
 
 @contextmanager
@@ -22,7 +23,7 @@ def quietly():
     loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
-        logger.setLevel(logging.WARNING)
+        logger.setLevel(QUIET_LOGGERS[logger.name])
     kept = getattr(mail, "outbox", None)
     mail.outbox = []
     try:
@@ -68,8 +69,8 @@ class Command(BaseCommand):
                 seed_scale(options["scale"], stdout=self.stdout)
         if sent:
             self.stdout.write(
-                f"{len(sent)} emails the demo's bookings and invoices sent were kept out of "
-                "the console; emails from now on are printed there."
+                f"{len(sent)} email{'' if len(sent) == 1 else 's'} from the demo's bookings "
+                "and invoices kept off the console; emails from now on are printed there."
             )
         if options["history"]:
             run = open_register_today()
