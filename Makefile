@@ -5,6 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and PDFs name the address `make run` serves on (PORT=8400 gives :8400).
+SITE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),localhost,$(HOST)):$(PORT)
+# The site's own 404 and 500 pages, tracebacks in the terminal; DEBUG=1 for Django's pages.
+DEBUG ?= 0
 
 .PHONY: run test install install-dev browser lint format check-deploy hadolint audit backup restore clean
 
@@ -31,11 +35,11 @@ install-dev: $(VENV)/.dev node_modules/.installed
 ## make run: venv, install, migrate, demo programme, serve on SQLite with no other services.
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --logins --history
+	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo --logins --history
 	@echo ""
-	@echo "  Site:  http://$(HOST):$(PORT)/      Admin: http://$(HOST):$(PORT)/admin/"
+	@echo "  Site:  $(SITE_URL)/      Admin: $(SITE_URL)/admin/"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=$(DEBUG) SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install everything and run the whole suite (browser tests need Chromium).
 test: install-dev browser

@@ -12,7 +12,7 @@ from core.emails import build_email, send_once
 from core.links import site_url
 from core.models import SentEmail
 
-from . import pdf, services
+from . import pdf, services, stripe_gateway
 from .models import Account, BillingSettings, CheckoutAttempt, CreditNote, Invoice, Payment
 from .reports import with_outstanding
 
@@ -48,7 +48,12 @@ def _message(template, subject, to, context, attachments=()):
         f"billing/email/{template}",
         subject,
         to,
-        {**context, "config": config, "contact_email": config.finance_email},
+        {
+            **context,
+            "config": config,
+            "contact_email": config.finance_email,
+            "pay_online": stripe_gateway.configured(),
+        },
         attachments=attachments,
         reply_to=[config.finance_email],
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.links import site_url
 
+from . import stripe_gateway
 from .models import BillingSettings, CreditNote, Invoice, Payment
 from .services import BillingError, total
 
@@ -68,6 +69,7 @@ def _invoice_context(invoice):
         "lines": list(invoice.lines.all()),
         "billed_to": billed_to(invoice),
         "invoice_url": site_url(reverse("billing:invoice", args=[invoice.pk])),
+        "pay_online": stripe_gateway.configured(),
     }
 
 

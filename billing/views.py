@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from . import access, pdf, reports, services
+from . import access, pdf, reports, services, stripe_gateway
 from .models import BillingSettings, Invoice
 
 PAYABLE = (Invoice.Status.ISSUED, Invoice.Status.PART_PAID)
@@ -75,6 +75,7 @@ def invoice(request, invoice_id):
             "payable": owed > 0 and invoice.status in PAYABLE,
             "overdue": owed > 0 and invoice.due_on < timezone.localdate(),
             "config": BillingSettings.load(request_or_site=request),
+            "pay_online": stripe_gateway.configured(),
         },
     )
 

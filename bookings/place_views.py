@@ -68,6 +68,7 @@ def booking_detail(request, reference):
             "manages": manages,
             # A colleague on the same booking sees the places, but acts only on their own.
             "openable": openable,
+            "next": services.what_happens_next(booking, places),
         },
     )
 

@@ -27,10 +27,18 @@ urlpatterns = [
     path("", include("bookings.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static  # development only: media from Django itself
+if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
+    # Development only (dev settings, `make run`): media from Django itself.
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]
 handler500 = "core.errors.server_error"

@@ -72,9 +72,21 @@ def history_references():
     return [history_reference(slug) for slug, _, _ in HISTORY]
 
 
+def open_register_today():
+    """The history run whose register is open today, or None (seeded without history)."""
+    slug = next(slug for slug, _, state in HISTORY if state == "open")
+    today = timezone.localdate()
+    return (
+        CourseRun.objects.select_related("course")
+        .filter(reference=history_reference(slug), sessions__starts_at__date=today)
+        .first()
+    )
+
+
 def _school_day_ago(days):
+    """A weekday `days` ago; 0 is today whatever the weekday, so a register is open today."""
     day = timezone.localdate() - dt.timedelta(days=days)
-    while day.weekday() >= 5:
+    while days and day.weekday() >= 5:
         day -= dt.timedelta(days=1)
     return day
 

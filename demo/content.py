@@ -1933,6 +1933,51 @@ HOME_BODY = [
     ),
 ]
 
+BOOKING_TERMS = {
+    "title": "Booking terms",
+    "intro": (
+        "The terms you accept when you book a place on one of our courses. The page you book "
+        "on states the price, VAT and the last day to cancel free for that course."
+    ),
+    "body": [
+        (
+            "<strong>Booking.</strong> You can book for yourself if you are on your school's "
+            "staff list; CPD leads and headteachers can book for colleagues. If your school "
+            "asks for approval, your CPD lead decides: we hold the place for 72 hours, and if "
+            "nobody decides the request lapses and the place is released. We email a "
+            "confirmation, with a calendar file, when a place is confirmed."
+        ),
+        (
+            "<strong>Prices and VAT.</strong> Each place costs the price shown for your school "
+            "when you book, and keeps that price. VAT is added at the rate the course carries "
+            "(most are standard-rated at 20%). Places paid from single-purpose prepaid credit "
+            "bear no further VAT."
+        ),
+        (
+            "<strong>Invoicing and payment.</strong> We invoice your school (or your trust, if "
+            "it is billed centrally) for each booking, or on a monthly statement if your "
+            "account is set up that way. Invoices are due within 30 days, by bank transfer "
+            "(BACS) quoting the invoice number, or online where the invoice offers it."
+        ),
+        (
+            "<strong>Cancelling.</strong> You can cancel free of charge until the notice "
+            "period before the first session, shown on each course page and in your "
+            "confirmation. After that the course's late cancellation charge applies, unless "
+            "we fill the place from the waiting list. You can send a colleague instead at any "
+            "time before the course starts, free of charge."
+        ),
+        (
+            "<strong>Not attending.</strong> A place not taken up without cancelling may be "
+            "charged, as the course page says."
+        ),
+        (
+            "<strong>Changes we make.</strong> If we move or cancel a session we tell everyone "
+            "booked. If we cancel a course, every place is cancelled free and anything "
+            "invoiced is credited."
+        ),
+    ],
+}
+
 ABOUT = {
     "title": "About the service",
     "intro": (

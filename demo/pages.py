@@ -97,6 +97,24 @@ def site_settings(home):
         details.save()
 
 
+def booking_terms(home):
+    """The booking terms page, linked wherever people accept the terms."""
+    t = content.BOOKING_TERMS
+    page = child(
+        home,
+        StandardPage,
+        "booking-terms",
+        title=t["title"],
+        intro=t["intro"],
+        body=[("paragraph", "".join(f"<p>{p}</p>" for p in t["body"]))],
+    )
+    details = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    if details.booking_terms_page_id is None:
+        details.booking_terms_page = page
+        details.save(update_fields=["booking_terms_page"])
+    return page
+
+
 def news(home):
     index = child(
         home,

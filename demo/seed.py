@@ -23,6 +23,7 @@ def seed_demo(*, stdout=None, history=False):
         programme, created_runs = catalogue.programme(home)
         pages.news(home)
         pages.about_and_enquiry(home)
+        pages.booking_terms(home)
         catalogue.course_workflow(programme)
         people.schools()
         people.staff_groups()

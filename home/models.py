@@ -176,12 +176,21 @@ class SiteSettings(BaseSiteSetting):
     linkedin_url = models.URLField(blank=True)
     x_url = models.URLField("X (Twitter) URL", blank=True)
     youtube_url = models.URLField("YouTube URL", blank=True)
+    booking_terms_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The page of booking terms, linked wherever people accept them.",
+    )
 
     panels = [
         FieldPanel("organisation_name"),
         FieldPanel("council_name"),
         FieldRowPanel([FieldPanel("contact_email"), FieldPanel("contact_phone")]),
         FieldPanel("address"),
+        FieldPanel("booking_terms_page"),
         MultiFieldPanel(
             [FieldPanel("linkedin_url"), FieldPanel("x_url"), FieldPanel("youtube_url")],
             heading="Social links",

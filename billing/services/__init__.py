@@ -28,7 +28,7 @@ billing.services, not from the modules. A test that patches a name patches it in
 that calls it (e.g. billing.services.drawing._lock).
 """
 
-from .accounts import _lock, address_for_documents, billed_account, school_account
+from .accounts import _lock, address_for_documents, billed_account, invoicing_for, school_account
 from .corrections import (
     MANUAL_VAT_TREATMENTS,
     ManualLine,
@@ -56,6 +56,7 @@ from .credit_notes import issue_credit_note
 from .drawing import (
     CreditCover,
     credit_cover,
+    credit_drawn_for,
     draw_credit_for_place,
     has_credit_to_draw,
     paid_by_voucher,
@@ -134,11 +135,13 @@ __all__ = [
     "credit_balance",
     "credit_by_hand",
     "credit_cover",
+    "credit_drawn_for",
     "credit_lots",
     "draw_credit_for_place",
     "expire_credit",
     "extend_credit",
     "has_credit_to_draw",
+    "invoicing_for",
     "invoiced_net",
     "issue_credit_note",
     "issue_invoice",

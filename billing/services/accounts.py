@@ -23,6 +23,18 @@ def billed_account(school):
     return school_account(school)
 
 
+def invoicing_for(school):
+    """Who is invoiced for a school's places and how (an `Account.Invoicing` value), read
+    only: a school or trust with no account yet gets the account's defaults, and none is
+    made."""
+    trust = school.trust
+    if trust is not None and trust.billed_centrally:
+        party, account = trust, Account.objects.filter(trust=trust).first()
+    else:
+        party, account = school, Account.objects.filter(school=school).first()
+    return party.name, account.invoicing if account else Account.Invoicing.PER_BOOKING
+
+
 def address_for_documents(account):
     """The account, checked to have an address a document can go to (its own, or a school's
     GIAS address); raises IncompleteBillingAddress listing what is missing."""

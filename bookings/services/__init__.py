@@ -9,6 +9,7 @@ capacity is enforced there, under a row lock on the run, and nowhere else.
 - transfers: a place passed to a colleague or moved to another date
 - waiting_list: joining, offers, accepting, promoting
 - run_actions: bookings officers' bulk actions on runs
+- next_steps: what a booking's confirmation page says happens next
 
 Everything other code uses is re-exported here, so callers import from bookings.services.
 A test that patches a seam patches the submodule that calls it (e.g. places._lock_run)."""
@@ -23,6 +24,7 @@ from .cancelling import (
     is_late_cancellation,
 )
 from .locking import _lock_run, _set_status, record
+from .next_steps import NextSteps, what_happens_next
 from .places import (
     BookingRequest,
     Delegate,
@@ -43,6 +45,8 @@ from .waiting_list import (
 )
 
 __all__ = [
+    "NextSteps",
+    "what_happens_next",
     "BOOKING_CLOSED",
     "FULL_MESSAGE",
     "BookingRefused",

@@ -41,6 +41,13 @@ def _teacher(school, email):
     return user, client
 
 
+def _words(response):
+    """A page's text, tags dropped and spaces collapsed."""
+    assert response.status_code == 200
+    html = re.sub(r"</?strong>", "", response.content.decode())
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
 def _book_through_the_pages(client, run, school, user):
     response = client.post(
         f"/book/{run.pk}/details/",
@@ -191,6 +198,8 @@ def test_a_place_a_single_purpose_voucher_pays_is_stated_and_charged_without_vat
         Decimal("180.00"),
     )
     assert billing.outstanding(line.invoice) == Decimal("0.00")
+    booked = _words(client.get(f"/bookings/{place.booking.reference}/"))
+    assert "Prepaid credit pays for this place (£180.00): nothing will be invoiced." in booked
 
     _move_first_session(terms, 5)  # inside the 14 days' notice
     page = client.get(f"/bookings/place/{place.pk}/cancel/").content.decode()
@@ -221,5 +230,7 @@ def test_a_place_part_paid_from_credit_states_what_is_left_to_invoice(terms, sch
     assert "<dt>Left to invoice</dt><dd><strong>£116.00</strong>" in html
     with on_commit():
         place = _book_through_the_pages(client, terms, school, user)
+    booked = _words(client.get(f"/bookings/{place.booking.reference}/"))
+    assert "will be invoiced £116.00 (VAT included) after £100.00 of prepaid credit" in booked
     invoice = InvoiceLine.objects.get(enrolment=place).invoice
     assert (invoice.gross, billing.outstanding(invoice)) == (Decimal("216.00"), Decimal("116.00"))

@@ -33,6 +33,17 @@ def test_seed_demo_twice_duplicates_nothing(db):
     assert _counts() == first
 
 
+def test_the_demo_links_a_published_booking_terms_page_from_the_site_settings(demo, client):
+    from wagtail.models import Site
+
+    from home.models import SiteSettings
+
+    terms = SiteSettings.for_site(Site.objects.get(is_default_site=True)).booking_terms_page
+    assert terms is not None and terms.live and terms.title == "Booking terms"
+    page = client.get(terms.url)
+    assert page.status_code == 200 and b"Cancelling" in page.content
+
+
 def test_seed_demo_builds_the_five_strand_programme(demo):
     titles = list(StrandPage.objects.live().order_by("path").values_list("title", flat=True))
     assert titles == [

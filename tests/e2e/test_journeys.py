@@ -97,6 +97,9 @@ def test_book_approve_see_cancel_and_the_waiting_list_gets_the_offer(
     assert page.get_by_text(
         re.compile("Request sent to Oakfield Primary School's CPD lead")
     ).is_visible()
+    next_steps = page.get_by_role("region", name="What happens next")
+    assert next_steps.get_by_text(re.compile("Sent to your CPD lead for approval")).is_visible()
+    axe_check(page)
 
     # Someone at another school joins the waiting list for the now-full run.
     sign_in(page, base, "teacher@riverside-academy.org.uk")

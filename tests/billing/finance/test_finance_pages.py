@@ -11,7 +11,7 @@ from django.urls import resolve
 
 from accounts.models import Consortium, Membership, Trust, TrustMembership
 from billing import access, services
-from billing.models import Account, Invoice, Payment
+from billing.models import Account, BillingSettings, Invoice, Payment
 from tests.factories import billing
 
 from .helpers import D, credit
@@ -225,7 +225,8 @@ def test_invoice_page_shows_lines_vat_totals_and_the_pdf(client, people, invoice
     assert f"/billing/invoices/{invoice_a.pk}/pdf/" in page
 
 
-def test_pay_online_is_offered_while_something_is_owed(client, people, invoice_a):
+def test_pay_online_is_offered_while_something_is_owed(client, people, invoice_a, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_configured"
     client.force_login(people["finance_a"])
     page = text(client.get(f"/billing/invoices/{invoice_a.pk}/"))
     assert f'action="/billing/invoices/{invoice_a.pk}/pay/"' in page
@@ -234,6 +235,20 @@ def test_pay_online_is_offered_while_something_is_owed(client, people, invoice_a
     page = text(client.get(f"/billing/invoices/{invoice_a.pk}/"))
     assert "Pay online" not in page
     assert "Paid in full" in page
+
+
+def test_without_stripe_the_invoice_says_how_to_pay_by_bank_transfer_and_has_no_pay_button(
+    client, people, invoice_a, settings
+):
+    settings.STRIPE_SECRET_KEY = ""
+    client.force_login(people["finance_a"])
+    page = text(client.get(f"/billing/invoices/{invoice_a.pk}/"))
+    assert "Pay online" not in page
+    assert f"/billing/invoices/{invoice_a.pk}/pay/" not in page
+    assert "By bank transfer (BACS)" in page
+    config = BillingSettings.load()
+    for fact in (config.payee, config.sort_code, config.account_number, invoice_a.number):
+        assert fact in page
 
 
 def test_pdf_download_is_the_stored_file(client, people, invoice_a, media):

@@ -16,7 +16,8 @@ from .helpers import D, credit, issue
 DUE = date(2026, 11, 4)  # invoice_a is issued 5 October 2026, due 30 days later
 
 
-def test_invoice_email_attaches_the_stored_pdf_and_links_to_pay_online(invoice_a, media):
+def test_invoice_email_attaches_the_stored_pdf_and_links_to_pay_online(invoice_a, media, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_configured"
     assert emails.invoice_issued(invoice_a.pk) is True
     (message,) = mail.outbox
     assert message.to == ["finance@oakfield.sch.uk"]
@@ -30,6 +31,20 @@ def test_invoice_email_attaches_the_stored_pdf_and_links_to_pay_online(invoice_a
     html, _ = message.alternatives[0]
     assert f'href="{link}"' in html and "Pay online" in html
     assert "PO-OAK-7731" in message.body
+
+
+def test_without_stripe_invoice_and_reminder_emails_offer_bank_transfer_not_paying_online(
+    invoice_a, media, settings
+):
+    settings.STRIPE_SECRET_KEY = ""
+    emails.invoice_issued(invoice_a.pk)
+    assert emails.overdue_reminder(invoice_a.pk, 0, today=DUE) is True
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        html, _ = message.alternatives[0]
+        for part in (message.body, html):
+            assert "Pay online" not in part and "online by card" not in part
+            assert "bank transfer (BACS)" in part and invoice_a.number in part
 
 
 def test_invoice_email_is_sent_once_with_its_existing_key(invoice_a, media):
