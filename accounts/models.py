@@ -49,6 +49,12 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    @property
+    def bouncing_email(self):
+        """The bounce on the person's current address (EmailBounce), or None."""
+        bounce = getattr(self, "email_bounce", None)  # None: no row (the reverse one-to-one)
+        return bounce if bounce is not None and bounce.address == self.email else None
+
     @classmethod
     def from_db(cls, db, field_names, values):
         user = super().from_db(db, field_names, values)
