@@ -481,7 +481,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # A provider with delivery and bounce tracking (docs/deploy.md), through django-anymail:
 # EMAIL_PROVIDER names it, its keys come from its own variables, and its tracking webhook is
-# mounted (config.urls) only then, behind EMAIL_WEBHOOK_SECRET ("user:password", basic auth).
+# mounted (config.urls) only then, behind EMAIL_WEBHOOK_SECRET (basic auth; two while rotating).
 # Unset, mail goes by EMAIL_BACKEND (SMTP in production) and nothing tracks it.
 EMAIL_PROVIDERS = {
     "postmark": "anymail.backends.postmark.EmailBackend",
@@ -497,7 +497,7 @@ if EMAIL_PROVIDER and EMAIL_PROVIDER not in EMAIL_PROVIDERS:
 if EMAIL_PROVIDER:
     EMAIL_BACKEND = EMAIL_PROVIDERS[EMAIL_PROVIDER]
 ANYMAIL_SETTINGS = {
-    "WEBHOOK_SECRET": env("EMAIL_WEBHOOK_SECRET", ""),
+    "WEBHOOK_SECRET": env_list("EMAIL_WEBHOOK_SECRET"),  # "user:password", comma-separated
     "POSTMARK_SERVER_TOKEN": env("POSTMARK_SERVER_TOKEN", ""),
     "MAILGUN_API_KEY": env("MAILGUN_API_KEY", ""),
     "MAILGUN_SENDER_DOMAIN": env("MAILGUN_SENDER_DOMAIN", ""),

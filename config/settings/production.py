@@ -49,7 +49,7 @@ CSRF_COOKIE_SECURE = True
 if env("EMAIL_BACKEND") is None and not EMAIL_PROVIDER:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 # A provider's tracking webhook is public: it takes bounces only with the secret.
-if EMAIL_PROVIDER and ":" not in ANYMAIL.get("WEBHOOK_SECRET", ""):
+if EMAIL_PROVIDER and not all(":" in pair for pair in ANYMAIL.get("WEBHOOK_SECRET") or [""]):
     raise ImproperlyConfigured(
         "EMAIL_PROVIDER is set: set EMAIL_WEBHOOK_SECRET to 'user:password' for its webhook."
     )
