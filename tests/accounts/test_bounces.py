@@ -96,3 +96,22 @@ def test_bookings_staff_see_it_in_people_at_schools(client, teacher):
 
     assert "Email bounces" in page
     assert "Bounced 3 Dec 2026" in page
+
+
+def test_a_bounce_is_in_the_persons_data_and_goes_when_they_close_their_account(teacher):
+    from accounts import services
+
+    bounce()
+    exported = services.export_personal_data(teacher)["email_bounces"]
+    assert exported == [
+        {
+            "address": "ann@oakfield.sch.uk",
+            "kind": "bounced",
+            "reason": "550 no user",
+            "occurred_at": DEC_3.isoformat(),
+        }
+    ]
+
+    services.close_account(teacher)
+
+    assert not EmailBounce.objects.exists()
