@@ -49,6 +49,18 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    @property
+    def bouncing_email(self):
+        """The bounce on the person's current address (EmailBounce), or None."""
+        bounce = getattr(self, "email_bounce", None)  # None: no row (the reverse one-to-one)
+        return bounce if bounce is not None and bounce.address == self.email else None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user.loaded_email = user.__dict__.get("email")  # a changed address drops its bounce
+        return user
+
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
@@ -292,3 +304,34 @@ class JoinRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.school.name} ({self.get_status_display()})"
+
+
+class EmailBounce(models.Model):
+    """Mail to a person's address came back (or was refused, or reported as spam). Kept until
+    mail to the address gets through again or the person changes it (accounts.bounces)."""
+
+    class Kind(models.TextChoices):
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Reported as spam"
+        REJECTED = "rejected", "Refused by the provider"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="email_bounce")
+    address = models.EmailField(help_text="The address that bounced, as it was then.")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    occurred_at = models.DateTimeField()
+    provider = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["bounced", "complained", "rejected"]),
+                name="email_bounce_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(address=""), name="email_bounce_has_an_address"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.address}: {self.get_kind_display().lower()}"

@@ -16,7 +16,7 @@ from core.params import parse_int
 
 from . import permissions, personal_data
 from .gias import MAX_URN
-from .models import JoinRequest, Membership, School, User
+from .models import EmailBounce, JoinRequest, Membership, School, User
 from .tasks import (
     notify_leads_of_join_request,
     notify_requester_of_decision,
@@ -208,6 +208,15 @@ def export_personal_data(user):
             {"school": r.school.name, "status": r.status, "created_at": r.created_at.isoformat()}
             for r in user.join_requests.select_related("school")
         ],
+        "email_bounces": [
+            {
+                "address": b.address,
+                "kind": b.kind,
+                "reason": b.reason,
+                "occurred_at": b.occurred_at.isoformat(),
+            }
+            for b in EmailBounce.objects.filter(user=user)
+        ],
     }
     return personal_data.export(user, data)
 
@@ -225,6 +234,7 @@ def close_account(user):
         user.memberships.all().delete()
         user.trust_memberships.all().delete()
         user.join_requests.filter(status=JoinRequest.Status.PENDING).delete()
+        EmailBounce.objects.filter(user=user).delete()
         personal_data.erase(user)  # bookings: the needs go, every calendar address stops
         user.email = f"closed-account-{user.pk}@invalid.example"
         user.first_name = ""

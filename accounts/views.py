@@ -67,7 +67,9 @@ def join_school(request, school_id):
 @login_required
 def school_dashboard(request, school_id):
     school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
-    members = school.memberships.select_related("user").order_by("user__last_name", "user__email")
+    members = school.memberships.select_related("user__email_bounce").order_by(
+        "user__last_name", "user__email"
+    )
     return render(
         request,
         "accounts/school_dashboard.html",

@@ -1,5 +1,6 @@
 from django.forms import modelform_factory
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
@@ -89,15 +90,37 @@ def _not_for_yourself(viewset):
     )
 
 
+def email_status(membership):
+    bounce = membership.user.bouncing_email
+    if bounce is None:
+        return ""
+    return f"{bounce.get_kind_display()} {bounce.occurred_at:%-d %b %Y}"
+
+
+class MembershipIndexView(IndexView):
+    def get_base_queryset(self):
+        # Each row names the person, their school and whether their email bounces: one query.
+        return super().get_base_queryset().select_related("user__email_bounce", "school")
+
+
 class MembershipViewSet(ModelViewSet):
     """Bookings staff add people to a school, or change their roles, by hand."""
 
     delete_view_class = ProtectedDeleteView
+    index_view_class = MembershipIndexView
     model = Membership
     url_prefix = "memberships"
     icon = "user"
     menu_label = "People at schools"
-    list_display = ["user", "school", "is_teacher", "is_cpd_lead", "is_finance", "is_headteacher"]
+    list_display = [
+        "user",
+        "school",
+        "is_teacher",
+        "is_cpd_lead",
+        "is_finance",
+        "is_headteacher",
+        Column("email_status", label="Email bounces", accessor=email_status),
+    ]
     list_filter = ["is_cpd_lead", "is_finance", "school__local_authority"]
     search_fields = ["user__email", "user__last_name", "school__name"]
     form_fields = ["user", "school", "is_teacher", "is_cpd_lead", "is_finance", "is_headteacher"]

@@ -1,15 +1,17 @@
-"""The admin dashboard's panel for finance officers and service managers: invoices overdue,
-their count and total, and the ten largest. It reads with a fixed number of queries, whatever
-the number of invoices; billing.wagtail_hooks adds it."""
+"""The admin dashboard's panels for finance officers and service managers: invoices overdue,
+their count and total, and the ten largest; and, when there are any, finance contacts whose
+email address bounces. Each reads with a fixed number of queries, whatever the number of
+rows; billing.wagtail_hooks adds them."""
 
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
 from accounts import roles
+from accounts.models import Membership, TrustMembership
 
 from .admin_views import overdue_filter
 from .models import Invoice
@@ -52,3 +54,45 @@ class OverdueInvoicesPanel(Component):
 def add_overdue_invoices(request, panels):
     if roles.holds_staff_role(request.user, roles.FINANCE, roles.MANAGERS):
         panels.append(OverdueInvoicesPanel())
+
+
+def bouncing_finance_contacts():
+    """Finance contacts (of a school or a trust) whose current address bounces, newest first:
+    each as (person, their bounce, whom they receive invoices for)."""
+    bouncing = {
+        "is_finance": True,
+        "user__is_active": True,
+        "user__closed_at": None,
+        "user__email_bounce__address": F("user__email"),
+    }
+    rows = [
+        (m.user, m.user.email_bounce, m.school.name)
+        for m in Membership.objects.filter(**bouncing).select_related(
+            "user__email_bounce", "school"
+        )
+    ] + [
+        (m.user, m.user.email_bounce, m.trust.name)
+        for m in TrustMembership.objects.filter(**bouncing).select_related(
+            "user__email_bounce", "trust"
+        )
+    ]
+    return sorted(rows, key=lambda row: (-row[1].occurred_at.timestamp(), row[2], row[0].pk))
+
+
+class BouncingFinanceContactsPanel(Component):
+    name = "bouncing_finance_contacts"
+    template_name = "billing/dashboard/bouncing_finance_contacts.html"
+    order = 61
+
+    def __init__(self, contacts):
+        self.contacts = contacts
+
+    def get_context_data(self, parent_context):
+        return {"contacts": self.contacts}
+
+
+def add_bouncing_finance_contacts(request, panels):
+    if roles.holds_staff_role(request.user, roles.FINANCE, roles.MANAGERS):
+        contacts = bouncing_finance_contacts()
+        if contacts:  # no panel while every finance contact's mail gets through
+            panels.append(BouncingFinanceContactsPanel(contacts))

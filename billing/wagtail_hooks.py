@@ -26,7 +26,7 @@ from . import (
     reports,
     stripe_admin,  # noqa: F401
 )
-from .dashboard import add_overdue_invoices
+from .dashboard import add_bouncing_finance_contacts, add_overdue_invoices
 from .models import (
     Account,
     AccountPackage,
@@ -627,6 +627,7 @@ class PricesGroup(ModelViewSetGroup):
 
 
 hooks.register("construct_homepage_panels", add_overdue_invoices)
+hooks.register("construct_homepage_panels", add_bouncing_finance_contacts)
 
 
 @hooks.register("register_admin_viewset")

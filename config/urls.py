@@ -27,6 +27,11 @@ urlpatterns = [
     path("", include("bookings.urls")),
 ]
 
+if settings.EMAIL_PROVIDER:
+    # The provider posts delivery events here, with EMAIL_WEBHOOK_SECRET as basic auth:
+    # e.g. /email/events/postmark/tracking/ (docs/deploy.md).
+    urlpatterns += [path("email/events/", include("core.mail_tracking"))]
+
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
     # Development only (dev settings, `make run`): media from Django itself.
     from django.urls import re_path

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_prometheus",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -477,6 +478,36 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CPD bookings <cpd@example.gov.uk>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# A provider with delivery and bounce tracking (docs/deploy.md), through django-anymail:
+# EMAIL_PROVIDER names it, its keys come from its own variables, and its tracking webhook is
+# mounted (config.urls) only then, behind EMAIL_WEBHOOK_SECRET (basic auth; two while rotating).
+# Unset, mail goes by EMAIL_BACKEND (SMTP in production) and nothing tracks it.
+EMAIL_PROVIDERS = {
+    "postmark": "anymail.backends.postmark.EmailBackend",
+    "mailgun": "anymail.backends.mailgun.EmailBackend",
+    "amazon_ses": "anymail.backends.amazon_ses.EmailBackend",
+    "sendgrid": "anymail.backends.sendgrid.EmailBackend",
+}
+EMAIL_PROVIDER = (env("EMAIL_PROVIDER") or "").strip().lower()
+if EMAIL_PROVIDER and EMAIL_PROVIDER not in EMAIL_PROVIDERS:
+    raise ImproperlyConfigured(
+        f"EMAIL_PROVIDER={EMAIL_PROVIDER!r} is not one of {', '.join(EMAIL_PROVIDERS)}."
+    )
+if EMAIL_PROVIDER:
+    EMAIL_BACKEND = EMAIL_PROVIDERS[EMAIL_PROVIDER]
+ANYMAIL_SETTINGS = {
+    "WEBHOOK_SECRET": env_list("EMAIL_WEBHOOK_SECRET"),  # "user:password", comma-separated
+    "POSTMARK_SERVER_TOKEN": env("POSTMARK_SERVER_TOKEN", ""),
+    "MAILGUN_API_KEY": env("MAILGUN_API_KEY", ""),
+    "MAILGUN_SENDER_DOMAIN": env("MAILGUN_SENDER_DOMAIN", ""),
+    "MAILGUN_API_URL": env("MAILGUN_API_URL", "https://api.eu.mailgun.net/v3"),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+    "AMAZON_SES_CLIENT_PARAMS": {"region_name": env("AWS_SES_REGION", "eu-west-2")},
+    "SENDGRID_API_KEY": env("SENDGRID_API_KEY", ""),
+}
+# Only what is set: anymail treats an empty key as given, and refuses a webhook without one.
+ANYMAIL = {key: value for key, value in ANYMAIL_SETTINGS.items() if value}
 
 # Stripe (used by billing)
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")

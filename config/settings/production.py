@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from core.private_storage import private_storage_setting
 
 from .base import *  # noqa: F403
-from .base import CELERY_QUEUE_ROUTES, REDIS_URL, env, env_bool
+from .base import ANYMAIL, CELERY_QUEUE_ROUTES, EMAIL_PROVIDER, REDIS_URL, env, env_bool
 
 DEBUG = False
 DEMO_DATA_ALLOWED = False  # seed_demo sets known passwords
@@ -46,8 +46,13 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
-if env("EMAIL_BACKEND") is None:
+if env("EMAIL_BACKEND") is None and not EMAIL_PROVIDER:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# A provider's tracking webhook is public: it takes bounces only with the secret.
+if EMAIL_PROVIDER and not all(":" in pair for pair in ANYMAIL.get("WEBHOOK_SECRET") or [""]):
+    raise ImproperlyConfigured(
+        "EMAIL_PROVIDER is set: set EMAIL_WEBHOOK_SECRET to 'user:password' for its webhook."
+    )
 
 # Workers per queue (emails, pdfs, payments, celery): see docs/deploy.md.
 CELERY_TASK_ROUTES = (CELERY_QUEUE_ROUTES,) if env_bool("CELERY_ROUTE_BY_QUEUE", True) else None

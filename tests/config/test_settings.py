@@ -21,6 +21,10 @@ SCRUB = {
     "SECRET_KEY",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "EMAIL_BACKEND",
+    "EMAIL_PROVIDER",
+    "EMAIL_WEBHOOK_SECRET",
+    "POSTMARK_SERVER_TOKEN",
 }
 
 
@@ -196,3 +200,53 @@ def test_production_media_can_live_in_object_storage_from_the_environment():
     assert probe["class"] == "storages.backends.s3.S3Storage"
     assert probe["bucket"] == "cpd-media"
     assert probe["url"] == "https://media.cpd.example.gov.uk/images/x.png"
+
+
+MAIL_PROBE = (
+    "import json, django; from django.conf import settings; django.setup();"
+    "from django.urls import get_resolver;"
+    "print(json.dumps({'backend': settings.EMAIL_BACKEND,"
+    " 'token': settings.ANYMAIL.get('POSTMARK_SERVER_TOKEN'),"
+    " 'webhooks': [str(p.pattern) for p in get_resolver().url_patterns"
+    " if str(p.pattern).startswith('email/')]}))"
+)
+PRODUCTION = {"SECRET_KEY": "k" * 60, "REDIS_URL": "redis://r:6379/0"}
+
+
+def _mail(extra_env):
+    result = _run("config.settings.production", {**PRODUCTION, **extra_env}, code=MAIL_PROBE)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_sends_by_smtp_unless_a_provider_is_chosen():
+    smtp = _mail({})
+    assert smtp["backend"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert smtp["webhooks"] == []  # nothing to receive provider events
+
+    postmark = _mail(
+        {
+            "EMAIL_PROVIDER": "Postmark",
+            "POSTMARK_SERVER_TOKEN": "server-token",
+            "EMAIL_WEBHOOK_SECRET": "postmark:webhook-password",
+        }
+    )
+    assert postmark["backend"] == "anymail.backends.postmark.EmailBackend"
+    assert postmark["token"] == "server-token"
+    assert postmark["webhooks"] == ["email/events/"]
+
+
+def test_an_unknown_email_provider_is_refused_with_a_clear_message():
+    result = _run("config.settings.dev", {"EMAIL_PROVIDER": "govuk_notify"})
+    assert result.returncode != 0
+    assert "EMAIL_PROVIDER='govuk_notify' is not one of postmark" in result.stderr
+
+
+def test_production_refuses_a_provider_without_a_webhook_secret():
+    result = _run(
+        "config.settings.production",
+        {**PRODUCTION, "EMAIL_PROVIDER": "postmark", "POSTMARK_SERVER_TOKEN": "t"},
+        code=MAIL_PROBE,
+    )
+    assert result.returncode != 0
+    assert "set EMAIL_WEBHOOK_SECRET" in result.stderr
