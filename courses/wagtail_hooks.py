@@ -3,6 +3,8 @@ has runs. Scheduling → Course runs is bookings' admin (bookings.run_admin)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -56,3 +58,10 @@ def refuse_deleting_courses_with_runs(request, page):
         )
         return redirect("wagtailadmin_pages:delete", page.pk)
     return None
+
+
+@hooks.register("insert_editor_js")
+def name_tag_inputs():
+    """The course editor's subject tags box gets its field's label (issue 22: every editor
+    input has a name); Wagtail's tag widget draws the box without one."""
+    return format_html('<script src="{}"></script>', static("courses/admin/name-tag-inputs.js"))
