@@ -16,6 +16,21 @@ from .services import BookingRefused
 SESSION_CANCELLED = "bookings.cancel_session"  # the run's history shows it (wagtail_hooks)
 
 
+def _run_of(session_id):
+    run_id = Session.objects.filter(pk=session_id).values_list("run_id", flat=True).first()
+    if run_id is None:
+        raise BookingRefused("That session was not found.", "not_found")
+    return run_id
+
+
+def _lock_session(run_id, session_id):
+    """The run's lock, as every booking path takes it, then the session's: two officers
+    cancelling or moving sessions of one run, or a session and the run, are decided one after
+    the other. Inside the caller's transaction."""
+    run = CourseRun.objects.select_for_update().get(pk=run_id)
+    return run, Session.objects.select_for_update().get(pk=session_id)
+
+
 def cancel_session(session_id, *, by, reason):
     """Call off one session. Places stay booked; every calendar shows the session as
     cancelled (its SEQUENCE goes up, so subscribed calendars replace the event), and each
@@ -25,14 +40,9 @@ def cancel_session(session_id, *, by, reason):
     reason = (reason or "").strip()
     if not reason:
         raise BookingRefused("Give a reason; delegates will see it.", "reason")
-    run_id = Session.objects.filter(pk=session_id).values_list("run_id", flat=True).first()
-    if run_id is None:
-        raise BookingRefused("That session was not found.", "not_found")
+    run_id = _run_of(session_id)
     with transaction.atomic():
-        # The run's lock, as every booking path takes it: two officers cancelling the last two
-        # sessions at once, or a session and the run, are decided one after the other.
-        run = CourseRun.objects.select_for_update().get(pk=run_id)
-        session = Session.objects.select_for_update().get(pk=session_id)
+        run, session = _lock_session(run_id, session_id)
         now = timezone.now()
         if run.status == CourseRun.Status.CANCELLED:
             raise BookingRefused("The whole run is cancelled already.", "state")
@@ -98,12 +108,9 @@ def move_session(session_id, *, by, starts_at, ends_at):
         raise BookingRefused("Only the CPD team can move a session.", "forbidden")
     if ends_at <= starts_at:
         raise BookingRefused("A session must end after it starts.", "times")
-    run_id = Session.objects.filter(pk=session_id).values_list("run_id", flat=True).first()
-    if run_id is None:
-        raise BookingRefused("That session was not found.", "not_found")
+    run_id = _run_of(session_id)
     with transaction.atomic():
-        run = CourseRun.objects.select_for_update().get(pk=run_id)
-        session = Session.objects.select_for_update().get(pk=session_id)
+        run, session = _lock_session(run_id, session_id)
         if run.status == CourseRun.Status.CANCELLED or session.cancelled_at is not None:
             raise BookingRefused("A cancelled session cannot be moved.", "state")
         before = {session.pk: (session.starts_at, session.ends_at)}
