@@ -22,7 +22,7 @@ from .calendar import ics_for_enrolment
 from .charges import cancellation_charge
 from .links import offer_acceptance_url
 from .models import Booking, Enrolment, Evaluation, ImpactFollowUp, WaitingListEntry
-from .services.cancelling import free_cancellation_ends
+from .services.cancelling import charged_cancellation_from
 
 
 def _accent(run):
@@ -69,9 +69,7 @@ def _terms(run, prices):
     net = sum((price for price, _ in prices), ZERO)
     vat = sum((vat_on(price, rate) for price, rate in prices), ZERO)
     rates = {rate for _, rate in prices}
-    free_until = (
-        free_cancellation_ends(run) if run.course.late_cancellation_charge_percent else None
-    )
+    free_until = charged_cancellation_from(run)
     return {
         "run": run,
         "places": len(prices),

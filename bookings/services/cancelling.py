@@ -30,6 +30,15 @@ def free_cancellation_ends(run, first_start=None):
     return start - timedelta(days=run.course.free_cancellation_days)
 
 
+def charged_cancellation_from(run):
+    """When cancelling a place on `run` starts to cost the school, as people are told it: the
+    free-cancellation deadline, or None when it never does (the course keeps no late charge,
+    or has no dates yet)."""
+    if not run.course.late_cancellation_charge_percent:
+        return None
+    return free_cancellation_ends(run)
+
+
 def is_late_cancellation(run, now=None):
     """Cancelling after the course's free-cancellation deadline is chargeable."""
     deadline = free_cancellation_ends(run)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from billing.services import credit_drawn_for, invoicing_for, vat_on
 
 from ..models import Enrolment
-from .cancelling import free_cancellation_ends
+from .cancelling import charged_cancellation_from
 
 ZERO = Decimal("0.00")
 
@@ -47,9 +47,7 @@ def what_happens_next(booking, places):
     )
     billed_to, invoicing = invoicing_for(booking.school)
     run = booking.run
-    free_until = (
-        free_cancellation_ends(run) if run.course.late_cancellation_charge_percent else None
-    )
+    free_until = charged_cancellation_from(run)
     expiries = [e.approval_expires_at for e in pending if e.approval_expires_at]
     return NextSteps(
         pending=len(pending),
