@@ -157,6 +157,23 @@ def post_form(page, path=""):
     return None
 
 
+def post_form_to(page, path, action_prefix):
+    """Like post_form, but also a form whose action starts with `action_prefix` (the Book
+    button's page posts to the details step). Returns (where it posts, fields) or None."""
+    parser = _Forms()
+    parser.feed(page.decode("utf-8", "replace"))
+    for form in parser.forms:
+        names = [f[0] for f in form["fields"]]
+        action = form["action"]
+        if form["method"] != "post" or "csrfmiddlewaretoken" not in names:
+            continue
+        if action in ("", path.partition("?")[0], path):
+            return path, [tuple(f) for f in form["fields"]]
+        if action.startswith(action_prefix):
+            return action, [tuple(f) for f in form["fields"]]
+    return None
+
+
 def sign_in(port, email, password):
     """allauth's sign-in as a browser does it: the page (for its CSRF token), then the POST.
     Returns the signed-in Visitor."""

@@ -5,9 +5,9 @@ Long because it is a benchmark script, not app code: set-up, load, accounting an
 
 Not a test. Each booker signs in beforehand through allauth's sign-in page, then makes every
 request a browser makes from a course page's Book button to the confirmation page:
-GET /book/<run>/ (a teacher booking themself is sent on), GET the details form, POST it with
-the page's own fields and CSRF token (the terms ticked), and GET the booking's page it
-redirects to. gunicorn runs as the image runs it (4 sync workers, production settings,
+GET /book/<run>/ (for a teacher booking themself, the details form itself), POST it with the
+page's own fields and CSRF token (the terms ticked) to the form's action, and GET the booking's
+page it redirects to. gunicorn runs as the image runs it (4 sync workers, production settings,
 config.gunicorn with its JSON access log); one Celery worker takes every production queue
 (docker-compose.yml's shape), sending the confirmation emails with their calendar files to an
 SMTP server in this process. A pass is over when every task the bookings queued has run (the
@@ -96,7 +96,7 @@ from _browser import (  # noqa: E402  (bench/ is not a package)
     BARE_WHITENOISE,
     ORIGIN,
     SMTPSink,
-    post_form,
+    post_form_to,
     sign_in,
     start_worker,
     stop_worker,
@@ -676,12 +676,12 @@ INTRO = """\
 `bench/booking_storm.py` books places the way a teacher does, over loopback HTTP against
 gunicorn (4 sync workers, production settings, PostgreSQL, Redis). Every booker first signs in
 through allauth's sign-in page; each booking is then every request a browser makes from the
-course page's Book button: `GET /book/<run>/` (302), `GET /book/<run>/details/` (the form, read
-for its CSRF token and fields), `POST` of that form (302), and `GET /bookings/BK-…/`, the
-confirmation page. A real Celery worker on the production queues runs everything the bookings
-queue (settling, the confirmation email with its calendar file, sent to an SMTP sink), and a
-pass ends only when the queues and the outbox are empty. It makes its own throwaway database,
-people and runs; see its docstring.
+course page's Book button: `GET /book/<run>/` (for a teacher booking themself, the details form
+itself, read for its CSRF token and fields), `POST` of that form to its action,
+`/book/<run>/details/` (302), and `GET /bookings/BK-…/`, the confirmation page. A real Celery
+worker on the production queues runs everything the bookings queue (settling, the confirmation
+email with its calendar file, sent to an SMTP sink), and a pass ends only when the queues and
+the outbox are empty. It makes its own throwaway database, people and runs; see its docstring.
 
 - **Contention**: 500 bookers released together at one run of 30 places. Target: exactly 30
   confirmed, every other answer "this run is full", no 5xx, p99 <= 2 s.
@@ -1066,9 +1066,10 @@ def sign_in_everyone(port, fixture, threads=8):
 
 def book_like_a_browser(port, booker, run_id, timeout, t0=None):
     """The course page's Book button to the confirmation page, as the browser asks for it:
-    GET /book/<run>/ (a teacher booking themself is sent on to the details form), GET the
-    form, POST it with the page's own fields and CSRF token, follow the redirect to the
-    booking's page. Latency: from the first request to the last byte of the last answer."""
+    GET /book/<run>/ (for a teacher booking themself, the details form; a redirect to it is
+    followed if the page sends one), POST it with the page's own fields and CSRF token to its
+    action, follow the redirect to the booking's page. Latency: from the first request to the
+    last byte of the last answer."""
     visitor = booker.visitor
     t0 = t0 or time.perf_counter()
     made = 0
@@ -1089,10 +1090,11 @@ def book_like_a_browser(port, booker, run_id, timeout, t0=None):
             status, location, page = ask("GET", form_url, referer=start)
         if status != 200:
             return _answer(status, location, page, t0, made)
-        fields = post_form(page, form_url)
-        if fields is None:  # refused before the form is drawn
+        found = post_form_to(page, form_url, f"/book/{run_id}/details/")
+        if found is None:  # refused before the form is drawn
             return _answer(status, location, page, t0, made)
-        status, location, page = ask("POST", form_url, form=fields, referer=form_url)
+        target, fields = found
+        status, location, page = ask("POST", target, form=fields, referer=form_url)
         if status == 302 and urlsplit(location).path.startswith("/bookings/BK-"):
             status, location, page = ask("GET", urlsplit(location).path, referer=form_url)
             if status == 200:
@@ -1197,7 +1199,7 @@ from config.gunicorn import *  # noqa: F403
 
 OUT = {out!r}
 STEPS = [
-    ("GET", re.compile(r"^/book/\\d+/$"), "GET /book/<run>/ (the Book button)"),
+    ("GET", re.compile(r"^/book/\\d+/$"), "GET /book/<run>/ (the Book button: the form)"),
     ("GET", re.compile(r"^/book/\\d+/details/$"), "GET /book/<run>/details/ (the form)"),
     ("POST", re.compile(r"^/book/\\d+/details/$"), "POST /book/<run>/details/ (book)"),
     ("GET", re.compile(r"^/bookings/BK-"), "GET /bookings/<reference>/ (confirmation)"),

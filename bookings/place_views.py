@@ -4,6 +4,7 @@ Each change goes through bookings.services; a refusal is shown and nothing is wr
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,6 +59,7 @@ def my_bookings(request):
 @login_required
 def booking_detail(request, reference):
     booking, places, manages, openable = booking_or_404(request.user, reference)
+    prefetch_related_objects([booking.run], "sessions")  # the page and its next steps share them
     return render(
         request,
         "bookings/detail.html",

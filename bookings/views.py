@@ -4,6 +4,7 @@ taken by bookings.services.book_places(); a refusal is shown and nothing is writ
 pages about places already booked are in place_views."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -106,20 +107,23 @@ def _chosen_school(request):
 
 @login_required
 def choose_delegates(request, run_id):
-    """Step 1: who is going, and for which school. Teachers booking only themselves skip it,
-    sent on before the run's dates are read: the form reads what it shows."""
-    if not CourseRun.objects.filter(pk=run_id, course__live=True).exists():
-        raise Http404("No such course date")
+    """Step 1: who is going, and for which school. A teacher booking only themself skips it:
+    the Book button answers with the details form itself, so booking is one page fewer."""
+    full = cache.get(_full_key(run_id))
+    if full is not None:
+        return _full(request, full)
     school, schools = _chosen_school(request)
     if not schools:
+        if not CourseRun.objects.filter(pk=run_id, course__live=True).exists():
+            raise Http404("No such course date")
         messages.info(request, "Join your school first: places are booked for a school.")
         return redirect("accounts:find_school")
     managed = [s for s in schools if s.manages]
     if school and school not in managed:
-        return redirect(
-            f"{reverse('bookings:details', args=[run_id])}?school={school.pk}"
-            f"&delegate={request.user.pk}"
-        )
+        run = _run_to_book_or_404(run_id)
+        if run.places_left <= 0:
+            return _full(request, run)
+        return _details_page(request, run, school, [request.user])
     run = _run_or_404(run_id)
     staff = (
         Membership.objects.filter(school=school)
@@ -234,6 +238,17 @@ def booking_details(request, run_id):
                 else f"Booked. Your reference is {booking.reference}.",
             )
             return redirect("bookings:detail", booking.reference)
+    return _details_page(request, run, school, delegates, form)
+
+
+def _details_page(request, run, school, delegates, form=None):
+    """The details form with the price and dates, posting to the details step whichever page
+    drew it (the Book button draws it for a teacher booking themself)."""
+    if form is None:
+        form = BookingDetailsForm(delegates=delegates, po_required=school.po_number_required)
+    action = f"{reverse('bookings:details', args=[run.pk])}?" + urlencode(
+        [("school", school.pk)] + [("delegate", d.pk) for d in delegates]
+    )
     return render(
         request,
         "bookings/details.html",
@@ -241,6 +256,7 @@ def booking_details(request, run_id):
             "school": school,
             "delegates": delegates,
             "form": form,
+            "action": action,
             **_terms(run, school, request.user, len(delegates)),
         },
     )

@@ -16,6 +16,9 @@ from .refusals import BookingRefused
 
 
 def first_session_start(run):
+    prefetched = getattr(run, "_prefetched_objects_cache", {}).get("sessions")
+    if prefetched is not None:  # the page already read them: no second query
+        return min((s.starts_at for s in prefetched), default=None)
     first = run.sessions.order_by("starts_at").first()
     return first.starts_at if first else None
 

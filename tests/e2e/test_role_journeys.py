@@ -114,7 +114,7 @@ def teacher(page, base, axe_check):
     sign_in(page, base, "teacher@oakfield.sch.uk")
     page.goto(base + run.course.url)
     press(page, page.get_by_role("link", name=re.compile(rf"^Book .*{run.reference}")).first)
-    page.wait_for_url(re.compile(r"/details/"))
+    expect(page.get_by_role("heading", name="Check and confirm")).to_be_visible()
     terms = page.get_by_role("link", name=re.compile("booking terms"))
     expect(terms).to_have_attribute("href", re.compile(r"^/"))
 
