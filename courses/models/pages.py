@@ -369,7 +369,8 @@ class CoursePage(Page):
         # A signed-in school's own prices, from bookings (courses.registry): no money here.
         registry.course_page_context(self, request, context)
         context["strand"] = self.strand
-        context["related"] = self.related_courses()
+        # Uncalled: the template calls it inside its kept fragment, so a kept copy reads nothing.
+        context["related"] = self.related_courses
         # "<" escaped so no course text can close the script element.
         context["structured_data"] = json.dumps(self.structured_data(request, runs)).replace(
             "<", "\\u003c"

@@ -92,3 +92,15 @@ def test_a_preview_shows_the_draft_not_the_kept_fragment(teacher):
     preview = course.make_preview_request()
     assert "Draft outcome nobody may see yet" in preview.content.decode()
     assert "Draft outcome nobody may see yet" not in teacher.get(course.url).content.decode()
+
+
+def test_a_kept_course_page_asks_nothing_for_its_related_courses(teacher):
+    """The related courses are found inside the kept fragment, so a kept copy reads neither the
+    course's audiences nor its siblings."""
+    course = _course()
+    teacher.get(course.url)
+    with CaptureQueriesContext(connection) as seen:
+        again = teacher.get(course.url).content.decode()
+    assert "Phonics for all: next steps" in again
+    asked = [q["sql"] for q in seen.captured_queries]
+    assert not [sql for sql in asked if "audience" in sql], asked
