@@ -225,7 +225,7 @@ def booking_details(request, run_id):
             delegates=[services.Delegate(p, *form.needs_for(p)) for p in delegates],
         )
         try:
-            booking = services.book_places(run.pk, request_)
+            booking = services.book_places(run.pk, request_, left_seen=run.places_left)
         except BookingRefused as refusal:
             if refusal.code == "full":
                 return _full(request, run)

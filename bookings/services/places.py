@@ -84,22 +84,24 @@ def _after_counting_places():
     """A seam for the concurrency tests, which widen the race window here. Does nothing."""
 
 
-def book_places(run_id, request, *, offer=None):
+def book_places(run_id, request, *, offer=None, left_seen=None):
     """Book one place per delegate on the run, or refuse with a clear message (every
     refusal is counted, by reason, for the metrics).
 
     In one transaction: lock the run, check it is bookable, re-count the places taken
     (live enrolments and held offers), then insert. `offer` is a waiting-list offer being
     accepted, whose held place this booking takes. The booking returned says whether its
-    places wait for a CPD lead's approval (`booking.pending`)."""
+    places wait for a CPD lead's approval (`booking.pending`). `left_seen` is the places left
+    as the caller counted them a moment ago (the booking page does), which spares counting
+    again before queueing for the lock; only the count under the lock decides."""
     try:
-        return _book_places(run_id, request, offer)
+        return _book_places(run_id, request, offer, left_seen)
     except BookingRefused as refusal:
         signals.booking_refused.send(sender=BookingRefused, code=refusal.code)
         raise
 
 
-def _book_places(run_id, request, offer):
+def _book_places(run_id, request, offer, left_seen=None):
     if not request.delegates:
         raise BookingRefused("Choose at least one person to book.", "no_delegates")
     if len({d.user.pk for d in request.delegates}) != len(request.delegates):
@@ -114,7 +116,9 @@ def _book_places(run_id, request, offer):
     _check_who_may_book(request, run_id)
     # A run already full refuses without queueing for the lock; a place that frees meanwhile
     # is caught by the count under the lock, so capacity is still only decided there.
-    if offer is None and places_left(run_id) <= 0:
+    if left_seen is None and offer is None:
+        left_seen = places_left(run_id)
+    if offer is None and left_seen <= 0:
         raise BookingRefused(FULL_MESSAGE, "full")
 
     # One outbox INSERT for every task the booking asks for (settlement, emails).
