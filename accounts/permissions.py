@@ -196,3 +196,30 @@ def consortium_or_404(user, consortium_id):
         return consortia_for(user).get(pk=consortium_id)
     except (Consortium.DoesNotExist, ValueError, TypeError):
         raise Http404("No such consortium") from None
+
+
+def approvers_of(school):
+    """Who is asked to approve a teacher's booking at `school`: its own CPD leads, or, when it
+    has none, its trust's CPD leads (who may approve anyway), so that a request reaches someone
+    without every school's requests filling a trust lead's inbox."""
+    active = {"is_active": True, "closed_at": None}
+    own = User.objects.filter(memberships__school=school, memberships__is_cpd_lead=True, **active)
+    if own.exists() or not school.trust_id:
+        return own
+    return User.objects.filter(
+        trust_memberships__trust=school.trust_id, trust_memberships__is_cpd_lead=True, **active
+    )
+
+
+def manages_expression(user_ref, school_ref):
+    """has_role(user, school, *MANAGERS) as an expression over outer columns (`user_ref`,
+    `school_ref`: OuterRef's), for a query that checks the right as it finds a row (a school's
+    calendar address): a CPD lead or headteacher there, or a CPD lead of its trust."""
+    held = Q(pk__in=[])
+    for role in MANAGERS:
+        held |= Q(**{ROLE_FIELDS[role]: True})
+    at_school = Membership.objects.filter(held, user=user_ref, school=school_ref)
+    in_trust = TrustMembership.objects.filter(
+        user=user_ref, is_cpd_lead=True, trust__schools=school_ref
+    )
+    return Exists(at_school) | Exists(in_trust)

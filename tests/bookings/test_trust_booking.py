@@ -68,3 +68,39 @@ def test_a_consortium_lead_sees_bookings_but_decides_nothing(
     place.refresh_from_db()
     assert place.status == Enrolment.Status.PENDING_APPROVAL
     assert client.get(f"/bookings/{place.booking.reference}/").status_code == 404
+
+
+def test_a_request_at_a_school_without_its_own_cpd_lead_goes_to_the_trust_lead(
+    client, open_run, people, group_people, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.factories import accounts
+
+    school = accounts.school("Elm Academy", bookings_need_approval=True)
+    school.trust = group_people["trust"]
+    school.save(update_fields=["trust"])
+    teacher = accounts.member(school)
+    client.force_login(teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/book/{open_run.pk}/details/",
+            {"school": school.pk, "delegate": teacher.pk, "terms": "on"},
+        )
+    place = Enrolment.objects.get(run=open_run, delegate=teacher)
+    assert place.status == Enrolment.Status.PENDING_APPROVAL
+    (request_,) = [m for m in mail.outbox if "Please approve" in m.subject]
+    assert request_.to == [group_people["trust_lead"].email]
+
+
+def test_a_trust_cpd_lead_has_a_member_schools_calendar_until_they_leave_the_trust(
+    client, people, group_people
+):
+    from accounts.models import TrustMembership
+    from bookings import calendar as feeds
+
+    lead = group_people["trust_lead"]
+    feed = feeds.feed_for(lead, people["school_a"])
+    assert client.get(f"/calendar/school/{feed.token}.ics").status_code == 200
+    TrustMembership.objects.filter(user=lead).update(is_cpd_lead=False, is_finance=True)
+    assert client.get(f"/calendar/school/{feed.token}.ics").status_code == 404
