@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.contact import service_contact_email
-from core.emails import build_email
+from core.emails import build_email, send_once
 from core.links import site_url
 
-from .models import JoinRequest, Membership, School, User
+from .models import ConsortiumMembership, JoinRequest, Membership, School, TrustMembership, User
 
 
 def _send(template, subject, to, context):
@@ -80,6 +80,55 @@ def send_join_decision(join_request_id):
         join_request.decision_notified_at = timezone.now()
         join_request.save(update_fields=["decision_notified_at"])
     return True
+
+
+def _set_password_url(user):
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    return site_url(path)
+
+
+def send_group_welcome(kind, membership_id, added_by_id):
+    """Tell someone given a trust's or consortium's role what they can now do, with a link to
+    set a password if their account is new. Sent once per membership (SentEmail key)."""
+    if kind == "trust":
+        membership = TrustMembership.objects.select_related("user", "trust").filter(
+            pk=membership_id
+        )
+        membership = membership.first()
+        group = membership and membership.trust
+        page = "accounts:trust_dashboard"
+    else:
+        membership = ConsortiumMembership.objects.select_related("user", "consortium")
+        membership = membership.filter(pk=membership_id).first()
+        group = membership and membership.consortium
+        page = "accounts:consortium_dashboard"
+    if membership is None or not membership.user.is_active:
+        return False
+    user, added_by = membership.user, User.objects.get(pk=added_by_id)
+    new = not user.has_usable_password() and not user.last_login
+    return send_once(
+        f"group-welcome:{kind}:{membership.pk}",
+        lambda: build_email(
+            "accounts/email/group_welcome",
+            f"{added_by.get_full_name() or added_by.email} added you to {group.name}",
+            [user.email],
+            {
+                "user": user,
+                "group": group,
+                "kind": kind,
+                "roles": [r.label for r in membership.roles] if kind == "trust" else [],
+                "added_by": added_by,
+                "set_password_url": _set_password_url(user) if new else "",
+                "page_url": site_url(reverse(page, args=[group.pk])),
+            },
+        ),
+    )
 
 
 def send_invitation(user_id, school_id, invited_by_id):

@@ -1,7 +1,7 @@
 from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import Membership
+from .models import Membership, TrustMembership
 
 
 class FindSchoolForm(forms.Form):
@@ -16,6 +16,43 @@ class FindSchoolForm(forms.Form):
 class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
         choices=Membership.Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one role."},
+    )
+
+
+class TrustRolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        choices=TrustMembership.Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one role."},
+    )
+
+
+class GroupPersonForm(forms.Form):
+    """Someone a consortium lead adds: an existing account by its email, or a new person."""
+
+    email = forms.EmailField(label="Email address", max_length=254)
+    first_name = forms.CharField(
+        label="First name",
+        max_length=150,
+        required=False,
+        help_text="Only needed if they have no account yet.",
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=150,
+        required=False,
+        help_text="Only needed if they have no account yet.",
+    )
+
+
+class TrustPersonForm(GroupPersonForm):
+    """Someone a trust's CPD lead adds, with the trust-wide roles they will hold."""
+
+    roles = forms.MultipleChoiceField(
+        label="Roles across the trust",
+        choices=TrustMembership.Role.choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one role."},
     )

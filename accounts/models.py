@@ -253,19 +253,56 @@ class Membership(models.Model):
 
 
 class TrustMembership(models.Model):
-    """A trust-wide role: a trust's finance contact sees every school in the trust."""
+    """A trust-wide role: a trust's CPD leads act as CPD lead for every school in the trust
+    (book, approve, see bookings and CPD records), and its finance contacts as finance contact
+    (the trust's invoices when it is billed centrally, and its schools')."""
+
+    class Role(models.TextChoices):
+        CPD_LEAD = "cpd_lead", "CPD lead"
+        FINANCE = "finance", "Finance contact"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="trust_memberships")
     trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="memberships")
+    is_cpd_lead = models.BooleanField("CPD lead", default=False)
     is_finance = models.BooleanField("finance contact", default=True)
+    joined_at = models.DateTimeField(auto_now_add=True, null=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "trust"], name="trust_membership_unique")
+            models.UniqueConstraint(fields=["user", "trust"], name="trust_membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(is_cpd_lead=True) | models.Q(is_finance=True),
+                name="trust_membership_holds_a_role",
+                violation_error_message="Give the person at least one role at the trust.",
+            ),
         ]
 
     def __str__(self):
         return f"{self.user} for {self.trust}"
+
+    @property
+    def roles(self):
+        flags = [(self.is_cpd_lead, self.Role.CPD_LEAD), (self.is_finance, self.Role.FINANCE)]
+        return [role for held, role in flags if held]
+
+
+class ConsortiumMembership(models.Model):
+    """A consortium's lead: sees its member schools' bookings and CPD records, and what its
+    shared budget has paid for. Leading is the one role a consortium has, so the row is it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consortium_memberships")
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="leads")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "consortium"], name="consortium_membership_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user}, lead of {self.consortium}"
 
 
 class JoinRequest(models.Model):

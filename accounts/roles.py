@@ -21,7 +21,12 @@ RETIRED_GROUPS = {"Editors": MARKETING}
 _CONTENT_SNIPPETS = ["courses.venue", "courses.facilitator", "courses.audience", "courses.phase"]
 _MARKETING_TOOLS = ["wagtailredirects.redirect", "wagtailsearchpromotions.searchpromotion"]
 _BOOKINGS_MODELS = ["bookings.booking", "bookings.enrolment", "bookings.waitinglistentry"]
-_PEOPLE = ["accounts.school", "accounts.membership", "accounts.trustmembership"]
+_PEOPLE = [
+    "accounts.school",
+    "accounts.membership",
+    "accounts.trustmembership",
+    "accounts.consortiummembership",
+]
 _ORGANISATIONS = ["accounts.localauthority", "accounts.trust", "accounts.consortium"]
 _BILLING_RECORDS = [
     f"billing.{model}"

@@ -204,6 +204,14 @@ def export_personal_data(user):
             }
             for m in user.memberships.select_related("school")
         ],
+        "trusts": [
+            {"uid": m.trust.uid, "name": m.trust.name, "roles": list(m.roles)}
+            for m in user.trust_memberships.select_related("trust")
+        ],
+        "consortia": [
+            {"name": m.consortium.name, "roles": ["lead"]}
+            for m in user.consortium_memberships.select_related("consortium")
+        ],
         "join_requests": [
             {"school": r.school.name, "status": r.status, "created_at": r.created_at.isoformat()}
             for r in user.join_requests.select_related("school")
@@ -233,6 +241,7 @@ def close_account(user):
         Authenticator.objects.filter(user=user).delete()
         user.memberships.all().delete()
         user.trust_memberships.all().delete()
+        user.consortium_memberships.all().delete()
         user.join_requests.filter(status=JoinRequest.Status.PENDING).delete()
         EmailBounce.objects.filter(user=user).delete()
         personal_data.erase(user)  # bookings: the needs go, every calendar address stops

@@ -16,3 +16,8 @@ def notify_requester_of_decision(join_request_id):
 @shared_task(name="accounts.tasks.send_invitation", acks_late=True)
 def send_invitation(user_id, school_id, invited_by_id):
     emails.send_invitation(user_id, school_id, invited_by_id)
+
+
+@shared_task(name="accounts.tasks.send_group_welcome", acks_late=True)
+def send_group_welcome(kind, membership_id, added_by_id):
+    emails.send_group_welcome(kind, membership_id, added_by_id)

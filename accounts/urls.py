@@ -24,6 +24,23 @@ urlpatterns = [
         views.remove_member,
         name="remove_member",
     ),
+    path("trust/<id:trust_id>/", views.trust_dashboard, name="trust_dashboard"),
+    path(
+        "trust/<id:trust_id>/people/<id:membership_id>/roles/",
+        views.update_trust_roles,
+        name="update_trust_roles",
+    ),
+    path(
+        "trust/<id:trust_id>/people/<id:membership_id>/remove/",
+        views.remove_from_trust,
+        name="remove_from_trust",
+    ),
+    path("consortium/<id:consortium_id>/", views.consortium_dashboard, name="consortium_dashboard"),
+    path(
+        "consortium/<id:consortium_id>/leads/<id:membership_id>/remove/",
+        views.remove_consortium_lead,
+        name="remove_consortium_lead",
+    ),
     path("data.json", views.download_data, name="download_data"),
     path("close/", views.close_account, name="close_account"),
 ]

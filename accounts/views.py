@@ -7,9 +7,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import permissions, services
-from .forms import CloseAccountForm, FindSchoolForm, RolesForm
-from .models import JoinRequest, Membership, School
+from . import groups, permissions, services
+from .forms import (
+    CloseAccountForm,
+    FindSchoolForm,
+    GroupPersonForm,
+    RolesForm,
+    TrustPersonForm,
+    TrustRolesForm,
+)
+from .models import JoinRequest, Membership, School, TrustMembership
 
 
 @login_required
@@ -26,6 +33,12 @@ def home(request):
             "managed_schools": permissions.schools_for(user, *permissions.MANAGERS)
             if not permissions.is_service_staff(user)
             else School.objects.none(),
+            "trust_memberships": user.trust_memberships.select_related("trust").order_by(
+                "trust__name"
+            ),
+            "consortium_memberships": user.consortium_memberships.select_related(
+                "consortium"
+            ).order_by("consortium__name"),
         },
     )
 
@@ -144,6 +157,127 @@ def remove_member(request, school_id, membership_id):
     else:
         messages.success(request, f"{membership.user} is no longer on {school.name}'s staff list.")
     return redirect("accounts:school_dashboard", school.pk)
+
+
+@login_required
+def trust_dashboard(request, trust_id):
+    """A trust's page: its schools (each with its bookings and CPD record), and the people who
+    act for the whole trust. Its CPD leads add, change and remove those people here."""
+    trust = permissions.trust_or_404(request.user, trust_id)
+    manages = permissions.trusts_for(request.user, permissions.CPD_LEAD).filter(pk=trust.pk)
+    manages = manages.exists()
+    form = TrustPersonForm(request.POST or None)
+    if request.method == "POST":
+        if not manages:
+            raise Http404("No such trust")
+        if form.is_valid():
+            try:
+                added = groups.add_to_trust(trust, by=request.user, **form.cleaned_data)
+            except services.AccountsError as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, f"{added.user} now acts for {trust.name}.")
+                return redirect("accounts:trust_dashboard", trust.pk)
+    mine = trust.memberships.filter(user=request.user).first()
+    return render(
+        request,
+        "accounts/trust_dashboard.html",
+        {
+            "trust": trust,
+            "schools": trust.schools.select_related("local_authority").order_by("name"),
+            "people": trust.memberships.select_related("user__email_bounce").order_by(
+                "user__last_name", "user__email"
+            ),
+            "manages": manages,
+            "sees_invoices": trust.billed_centrally and mine is not None and mine.is_finance,
+            "roles": TrustMembership.Role.choices,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _trust_member(request, trust_id, membership_id):
+    trust = permissions.trust_or_404(request.user, trust_id, permissions.CPD_LEAD)
+    membership = trust.memberships.select_related("user").filter(pk=membership_id).first()
+    if membership is None:
+        raise Http404("No such person")
+    return trust, membership
+
+
+@login_required
+@require_POST
+def update_trust_roles(request, trust_id, membership_id):
+    trust, membership = _trust_member(request, trust_id, membership_id)
+    form = TrustRolesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{membership.user}: {form.errors['roles'][0]}")
+        return redirect("accounts:trust_dashboard", trust.pk)
+    try:
+        groups.set_trust_roles(membership.pk, by=request.user, roles=form.cleaned_data["roles"])
+    except services.AccountsError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Roles updated for {membership.user}.")
+    return redirect("accounts:trust_dashboard", trust.pk)
+
+
+@login_required
+@require_POST
+def remove_from_trust(request, trust_id, membership_id):
+    trust, membership = _trust_member(request, trust_id, membership_id)
+    try:
+        groups.remove_from_trust(membership.pk, by=request.user)
+    except services.AccountsError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{membership.user} no longer acts for {trust.name}.")
+    return redirect("accounts:trust_dashboard", trust.pk)
+
+
+@login_required
+def consortium_dashboard(request, consortium_id):
+    """A consortium's page: its schools (each with its bookings and CPD record), what its
+    shared budget paid for, and its leads, who add and remove one another here."""
+    consortium = permissions.consortium_or_404(request.user, consortium_id)
+    form = GroupPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = groups.add_consortium_lead(consortium, by=request.user, **form.cleaned_data)
+        except services.AccountsError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"{added.user} is now a lead of {consortium.name}.")
+            return redirect("accounts:consortium_dashboard", consortium.pk)
+    return render(
+        request,
+        "accounts/consortium_dashboard.html",
+        {
+            "consortium": consortium,
+            "schools": consortium.schools.select_related("local_authority").order_by("name"),
+            "leads": consortium.leads.select_related("user__email_bounce").order_by(
+                "user__last_name", "user__email"
+            ),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def remove_consortium_lead(request, consortium_id, membership_id):
+    consortium = permissions.consortium_or_404(request.user, consortium_id)
+    membership = consortium.leads.select_related("user").filter(pk=membership_id).first()
+    if membership is None:
+        raise Http404("No such person")
+    try:
+        groups.remove_consortium_lead(membership.pk, by=request.user)
+    except services.AccountsError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{membership.user} is no longer a lead of {consortium.name}.")
+    return redirect("accounts:consortium_dashboard", consortium.pk)
 
 
 @login_required

@@ -8,7 +8,15 @@ from core.admin_delete import ProtectedDeleteView
 from core.exports import SafeSpreadsheetExportMixin
 
 from .forms import NotForYourselfForm
-from .models import Consortium, LocalAuthority, Membership, School, Trust, TrustMembership
+from .models import (
+    Consortium,
+    ConsortiumMembership,
+    LocalAuthority,
+    Membership,
+    School,
+    Trust,
+    TrustMembership,
+)
 
 
 class SchoolIndexView(SafeSpreadsheetExportMixin, IndexView):
@@ -130,12 +138,32 @@ class MembershipViewSet(ModelViewSet):
 
 
 class TrustMembershipViewSet(ModelViewSet):
+    """Bookings staff add a trust's first CPD lead (who then adds the others from the trust's
+    page) and its finance contacts."""
+
     model = TrustMembership
     url_prefix = "trust-memberships"
     icon = "user"
-    menu_label = "Trust finance contacts"
-    list_display = ["user", "trust", "is_finance"]
-    form_fields = ["user", "trust", "is_finance"]
+    menu_label = "People at trusts"
+    list_display = ["user", "trust", "is_cpd_lead", "is_finance"]
+    list_filter = ["is_cpd_lead", "is_finance"]
+    search_fields = ["user__email", "user__last_name", "trust__name"]
+    form_fields = ["user", "trust", "is_cpd_lead", "is_finance"]
+
+    def get_form_class(self, for_update=False):
+        return _not_for_yourself(self)
+
+
+class ConsortiumMembershipViewSet(ModelViewSet):
+    """Bookings staff add a consortium's first lead, who then adds the others."""
+
+    model = ConsortiumMembership
+    url_prefix = "consortium-leads"
+    icon = "user"
+    menu_label = "Consortium leads"
+    list_display = ["user", "consortium"]
+    search_fields = ["user__email", "user__last_name", "consortium__name"]
+    form_fields = ["user", "consortium"]
 
     def get_form_class(self, for_update=False):
         return _not_for_yourself(self)
@@ -152,6 +180,7 @@ class SchoolsGroup(ModelViewSetGroup):
         TrustViewSet,
         TrustMembershipViewSet,
         ConsortiumViewSet,
+        ConsortiumMembershipViewSet,
     )
 
 

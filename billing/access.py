@@ -2,14 +2,17 @@
 
 A school's finance contacts and headteacher see its account; a trust's finance contacts see the
 trust's account (a centrally billed trust's invoices) and its schools'; a consortium's budget is
-seen by the finance contacts and headteachers of its member schools. Council staff with billing
-permission see every account, but through the admin: the school finance pages list none for them.
+seen by the finance contacts and headteachers of its member schools, and by its leads (what the
+shared budget paid for); accounts.permissions says who holds which trust or consortium role.
+Council staff with billing permission see every account, but through the admin: the school
+finance pages list none for them.
 Everyone else gets a 404, so ids reveal nothing."""
 
 from django.db.models import Q
 from django.http import Http404
 
-from accounts.models import Membership, TrustMembership
+from accounts import permissions
+from accounts.models import Membership
 from accounts.permissions import holds_staff_powers
 
 from .models import Account, CreditNote, Invoice
@@ -24,7 +27,7 @@ def _finance_or_head_schools(user):
 
 
 def _finance_trusts(user):
-    return TrustMembership.objects.filter(user=user, is_finance=True).values("trust")
+    return permissions.trusts_for(user, permissions.FINANCE).values("pk")
 
 
 def accounts_for(user):
@@ -41,6 +44,7 @@ def accounts_for(user):
             | Q(school__trust__in=trusts)
             | Q(trust__in=trusts)
             | Q(consortium__schools__in=schools)
+            | Q(consortium__in=permissions.consortia_for(user).values("pk"))
         )
         .distinct()
         .select_related("school", "trust", "consortium")

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.models import Membership, User
 from billing.models import ZERO
 from billing.services import paid_by_voucher, quote, vat_on
@@ -129,12 +130,10 @@ def approval_request(booking_id):
     pending = list(_enrolments(booking=booking, status=Enrolment.Status.PENDING_APPROVAL))
     if not pending:
         return False
-    leads = Membership.objects.filter(school=booking.school, is_cpd_lead=True).select_related(
-        "user"
-    )
+    leads = permissions.approvers_of(booking.school)
 
     def build():
-        to = [m.user.email for m in leads if m.user.is_active]
+        to = sorted(person.email for person in leads)
         if not to:
             return None
         return _message(

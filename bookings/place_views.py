@@ -68,6 +68,7 @@ def booking_detail(request, reference):
             "enrolments": places,
             "sessions": booking.run.sessions.all(),
             "manages": manages,
+            "plain_references": not manages,  # a consortium lead may not open the bookings
             # A colleague on the same booking sees the places, but acts only on their own.
             "openable": openable,
             "next": services.what_happens_next(booking, places),
@@ -243,7 +244,9 @@ def place_calendar(request, enrolment_id):
 
 @login_required
 def school_bookings(request, school_id):
-    school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
+    # A consortium lead oversees: sees the list, but approves and opens no one's place.
+    school = permissions.school_or_404(request.user, school_id, *permissions.OVERSEERS)
+    manages = permissions.has_role(request.user, school, *permissions.MANAGERS)
     enrolments = (
         Enrolment.objects.filter(booking__school=school)
         .select_related("delegate", "run__course", "booking")
@@ -267,6 +270,8 @@ def school_bookings(request, school_id):
         "bookings/school.html",
         {
             "school": school,
+            "manages": manages,
+            "plain_references": not manages,  # a consortium lead may not open the bookings
             "enrolments": enrolments[:500],
             "pending": Enrolment.objects.filter(
                 booking__school=school, status=Enrolment.Status.PENDING_APPROVAL

@@ -141,3 +141,49 @@ def make_user(db):
         return accounts.user(email, password="a-Strong-pass-2026", verified=verified, **fields)
 
     return make
+
+
+@pytest.fixture
+def group_people(people):
+    """Trusts and a consortium with their people, made as the product makes them: Oakfield
+    (school A) is in Haverleigh Learning Trust, Riverside (school B) in Northwich Academies
+    Trust; each trust's CPD lead has an account (as sign-up leaves one: tests/factories) and is
+    given the role by service staff in Wagtail's admin,
+    and the Haverleigh lead adds a finance contact from the trust's page. Oakfield is also in
+    the Haverleigh Schools Consortium, whose lead is added in the admin too."""
+    from django.test import Client
+
+    from accounts.models import Consortium, TrustMembership
+    from tests import people as how
+    from tests.factories import accounts
+
+    school_a, school_b = people["school_a"], people["school_b"]
+    trust = accounts.trust("Haverleigh Learning Trust", school_a)
+    other_trust = accounts.trust("Northwich Academies Trust", school_b)
+    consortium = Consortium.objects.create(name="Haverleigh Schools Consortium")
+    consortium.schools.add(school_a)
+    admin = how.superuser_client(Client)
+
+    def signed_up(email):
+        return accounts.user(email, first_name="Group", last_name=email.split("@")[0].title())
+
+    trust_lead = signed_up("lead@haverleigh-trust.org.uk")
+    how.add_trust_person_in_wagtail(admin, trust_lead, trust, "cpd_lead")
+    other_lead = signed_up("lead@northwich-trust.org.uk")
+    how.add_trust_person_in_wagtail(admin, other_lead, other_trust, "cpd_lead")
+    consortium_lead = signed_up("lead@haverleigh-consortium.org.uk")
+    how.add_consortium_lead_in_wagtail(admin, consortium_lead, consortium)
+    trust_finance = signed_up("finance@haverleigh-trust.org.uk")
+    lead_client = Client()
+    lead_client.force_login(trust_lead)
+    assert how.add_to_trust(lead_client, trust, trust_finance.email, "finance").status_code == 302
+    return {
+        "trust": trust,
+        "other_trust": other_trust,
+        "consortium": consortium,
+        "trust_lead": trust_lead,
+        "other_trust_lead": other_lead,
+        "consortium_lead": consortium_lead,
+        "trust_finance": trust_finance,
+        "trust_finance_membership": TrustMembership.objects.get(user=trust_finance),
+    }

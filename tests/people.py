@@ -9,7 +9,7 @@ import re
 
 from django.core import mail
 
-from accounts.models import Membership, User
+from accounts.models import ConsortiumMembership, Membership, TrustMembership, User
 from tests.factories.accounts import PASSWORD as CAST_PASSWORD
 
 PASSWORD = "Correct-Horse-Battery-2026"
@@ -94,6 +94,36 @@ def set_roles(client, membership, *roles):
     """The school page's role form, posted by whoever `client` is signed in as."""
     return client.post(
         f"/account/school/{membership.school_id}/staff/{membership.pk}/roles/",
+        {"roles": list(roles)},
+    )
+
+
+def add_trust_person_in_wagtail(admin_client, person, trust, *roles):
+    """*Schools → People at trusts → Add* in Wagtail's admin, ticking the trust-wide roles
+    ("cpd_lead", "finance"): how service staff give a trust its first CPD lead."""
+    data = {"user": person.pk, "trust": trust.pk, **{f"is_{role}": "on" for role in roles}}
+    response = admin_client.post("/admin/trust-memberships/new/", data)
+    assert response.status_code == 302, _form_errors(response)
+    return TrustMembership.objects.get(user=person, trust=trust)
+
+
+def add_consortium_lead_in_wagtail(admin_client, person, consortium):
+    """*Schools → Consortium leads → Add* in Wagtail's admin."""
+    data = {"user": person.pk, "consortium": consortium.pk}
+    response = admin_client.post("/admin/consortium-leads/new/", data)
+    assert response.status_code == 302, _form_errors(response)
+    return ConsortiumMembership.objects.get(user=person, consortium=consortium)
+
+
+def add_to_trust(client, trust, email, *roles, first_name="", last_name=""):
+    """The trust page's *Add someone to act for the trust* form."""
+    data = {"email": email, "first_name": first_name, "last_name": last_name, "roles": roles}
+    return client.post(f"/account/trust/{trust.pk}/", data)
+
+
+def set_trust_roles(client, trust_membership, *roles):
+    return client.post(
+        f"/account/trust/{trust_membership.trust_id}/people/{trust_membership.pk}/roles/",
         {"roles": list(roles)},
     )
 

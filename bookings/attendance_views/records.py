@@ -95,7 +95,7 @@ def my_record_pdf(request):
 def _school_record(request, school_id):
     """The school's record for the year asked for: this academic year unless another
     (2025/26) or "all" is chosen."""
-    school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
+    school = permissions.school_or_404(request.user, school_id, *permissions.OVERSEERS)
     wanted = request.GET.get("year", "")
     if wanted == "all":
         year = ""
@@ -120,6 +120,7 @@ def school_record(request, school_id):
             "is_lead": Membership.objects.filter(
                 user=request.user, school=record.school, is_cpd_lead=True
             ).exists(),
+            "manages": permissions.has_role(request.user, record.school, *permissions.MANAGERS),
             "follow_up_weeks": settings.IMPACT_FOLLOW_UP_DAYS // 7,
         },
     )

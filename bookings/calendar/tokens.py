@@ -4,10 +4,9 @@ finding the feed a token names."""
 import hmac
 import secrets
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef
 
 from accounts import permissions
-from accounts.models import Membership
 from core.params import parse_int
 
 from ..models import CalendarFeed
@@ -31,14 +30,10 @@ def rotate(feed):
 
 
 def _manages_the_school():
-    """Whether the feed's holder is a manager (CPD lead, headteacher) of the feed's school, as
-    a subquery, so the right is checked in the query that finds the feed."""
-    held = Q()
-    for role in permissions.MANAGERS:
-        held |= Q(**{permissions.ROLE_FIELDS[role]: True})
-    return Exists(
-        Membership.objects.filter(held, user=OuterRef("user_id"), school=OuterRef("school_id"))
-    )
+    """Whether the feed's holder is a manager of the feed's school (a CPD lead or headteacher
+    there, or its trust's CPD lead), as a subquery, so the right is checked in the query that
+    finds the feed."""
+    return permissions.manages_expression(OuterRef("user_id"), OuterRef("school_id"))
 
 
 def feed_from_token(token, kind):

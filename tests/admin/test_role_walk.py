@@ -192,8 +192,10 @@ WALK = [
     stop("local authorities", "/admin/local-authorities/", RUNS_READ),
     stop("local authority edit", "/admin/local-authorities/edit/{la}/"),
     stop("trusts", "/admin/trusts/", RUNS_READ),
-    stop("trust finance contacts", "/admin/trust-memberships/", PEOPLE_READ),
+    stop("people at trusts", "/admin/trust-memberships/", PEOPLE_READ),
     stop("consortia", "/admin/consortia/", RUNS_READ),
+    stop("consortium leads", "/admin/consortium-leads/", PEOPLE_READ),
+    stop("consortium lead add", "/admin/consortium-leads/new/", {BK}),
     # --- billing ---
     # Money moves only through finance officers' pages; service managers read everything.
     *exports("invoices", "/admin/billing/invoices/", MONEY_READ),
@@ -572,7 +574,11 @@ PAGE_REPORTS = {
 }
 BOOKINGS_MENU = {f"Bookings › {b}" for b in ("Bookings", "Enrolments", "Waiting lists")}
 SCHOOLS_READ = {f"Schools › {s}" for s in ("Schools", "Local authorities", "Trusts", "Consortia")}
-PEOPLE_MENU = {"Schools › People at schools", "Schools › Trust finance contacts"}
+PEOPLE_MENU = {
+    "Schools › People at schools",
+    "Schools › People at trusts",
+    "Schools › Consortium leads",
+}
 BILLING_READ = {
     f"Billing › {b}"
     for b in (

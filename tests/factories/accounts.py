@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth.models import Group
 
-from accounts.models import LocalAuthority, Membership, School, User
+from accounts.models import LocalAuthority, Membership, School, Trust, User
 from accounts.staff_groups import sync_staff_groups
 
 # The demo's password too, so tests/people.py's helpers sign either kind of person in.
@@ -54,6 +54,18 @@ def school(
         bookings_need_approval=bookings_need_approval,
         **fields,
     )
+
+
+def trust(name=None, *schools, billed_centrally=False):
+    """A trust from DfE's register (GIAS) with these schools in it."""
+    n = next(_n)
+    made = Trust.objects.create(
+        uid=f"TR{n:05d}", name=name or f"Test Trust {n}", billed_centrally=billed_centrally
+    )
+    for member in schools:
+        member.trust = made
+        member.save(update_fields=["trust"])
+    return made
 
 
 def user(email=None, *, password=PASSWORD, verified=True, **fields):

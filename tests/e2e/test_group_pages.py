@@ -1,0 +1,51 @@
+"""The trust and consortium pages in real Chromium, checked by axe-core: reached from the
+person's account page, and the add-someone form sent back with errors."""
+
+import pytest
+
+from tests.factories.accounts import PASSWORD
+
+from .test_finance_corrections import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_trust_lead_reaches_the_trust_page_and_its_form_errors_pass_axe(
+    live_server, page, axe_check, group_people
+):
+    base = live_server.url
+    sign_in(page, base, group_people["trust_lead"].email, PASSWORD)
+    page.goto(f"{base}/account/")
+    page.get_by_role(
+        "link", name="Haverleigh Learning Trust's schools, bookings and people"
+    ).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1, name="Haverleigh Learning Trust").is_visible()
+    assert page.get_by_role("link", name="Bookings and approvals at Oakfield Primary School")
+    axe_check(page)
+    page.get_by_label("Email address").fill("someone-new@trust.example")
+    page.get_by_role("button", name="Add to the trust").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    summary = page.locator("[data-error-summary]")
+    assert summary.get_by_text("Choose at least one role.").is_visible()
+    axe_check(page)
+
+
+def test_a_consortium_lead_reaches_the_consortium_page_which_passes_axe(
+    live_server, page, axe_check, group_people
+):
+    base = live_server.url
+    sign_in(page, base, group_people["consortium_lead"].email, PASSWORD)
+    page.goto(f"{base}/account/")
+    page.get_by_role(
+        "link", name="Haverleigh Schools Consortium's schools, bookings and budget"
+    ).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=2, name="Member schools (1)").is_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Bookings at Oakfield Primary School").click()
+    page.wait_for_load_state()
+    heading = page.get_by_role("heading", level=1, name="Oakfield Primary School: staff bookings")
+    assert heading.is_visible()
+    axe_check(page)
