@@ -86,6 +86,8 @@ def test_lead_then_finance_approve_and_the_place_is_confirmed(people, commit):
     assert _subjects_to(FRANK) == [f"[CPD] Please approve the spend: {title}"]
     assert _subjects_to(TOM) == [f"[CPD] Approved by your CPD lead: {title}"]
     assert _subjects_to(LEAD) == []
+    booking_page = signed_in(TOM).get(f"/bookings/{place.booking.reference}/").content.decode()
+    assert "Approved by your CPD lead, now with your school's finance contact" in booking_page
 
     frank = signed_in(FRANK)
     assert "/bookings/finance-approvals/" in frank.get("/account/").content.decode()
