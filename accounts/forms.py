@@ -58,6 +58,43 @@ class TrustPersonForm(GroupPersonForm):
     )
 
 
+class ApprovalRulesForm(forms.Form):
+    bookings_need_approval = forms.BooleanField(
+        label="Staff bookings need the CPD lead's approval",
+        required=False,
+        help_text="A teacher's own booking waits, with its place held, until a CPD lead "
+        "approves it.",
+    )
+    approval_spend_threshold = forms.DecimalField(
+        label="Also ask the finance contact above this price a place (£)",
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        help_text="The price before VAT (net). Leave empty if the CPD lead's approval is "
+        "enough. Enter 0 to ask for every place that costs anything.",
+        error_messages={
+            "invalid": "Enter the spend limit as an amount in pounds, like 150 or 150.00.",
+            "min_value": "Enter a spend limit of £0 or more, or leave it empty.",
+            "max_digits": "Enter a spend limit under £1,000,000.",
+            "max_whole_digits": "Enter a spend limit under £1,000,000.",
+            "max_decimal_places": "Enter the spend limit in pounds and pence, like 150.50.",
+        },
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("approval_spend_threshold") is not None and not data.get(
+            "bookings_need_approval"
+        ):
+            self.add_error(
+                "approval_spend_threshold",
+                "A spend limit needs the CPD lead's approval too: tick the box above, or "
+                "leave the limit empty.",
+            )
+        return data
+
+
 class CloseAccountForm(forms.Form):
     email = forms.EmailField(
         label="Type your email address to confirm",

@@ -154,6 +154,15 @@ class School(models.Model):
     bookings_need_approval = models.BooleanField(
         "staff bookings need CPD-lead approval", default=False
     )
+    # Above this net price a place approved by the CPD lead also waits for the school's
+    # finance contact (bookings.services.approvals). Empty: the lead's approval is enough.
+    approval_spend_threshold = models.DecimalField(
+        "finance approval above (net, £)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
 
     # Fields DfE's register owns (a GIAS import writes these) and the service's own (it never does).
     REGISTER_FIELDS = (
@@ -177,10 +186,18 @@ class School(models.Model):
         "email_domains",
         "po_number_required",
         "bookings_need_approval",
+        "approval_spend_threshold",
     )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(approval_spend_threshold__isnull=True)
+                | models.Q(approval_spend_threshold__gte=0),
+                name="school_spend_threshold_not_negative",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.urn})"

@@ -177,6 +177,26 @@ def remove_member(membership_id, *, by):
         membership.delete()
 
 
+def set_approval_rules(school_id, *, by, need_approval, spend_threshold):
+    """A school's manager decides whether staff bookings need the CPD lead's approval and,
+    above what net price a place, its finance contact's too (None: the lead's is enough)."""
+    if spend_threshold is not None and spend_threshold < 0:
+        raise AccountsError("Enter a spend limit of £0 or more, or leave it empty.")
+    with transaction.atomic():
+        school = (
+            permissions.schools_for(by, *permissions.MANAGERS)
+            .select_for_update()
+            .filter(pk=school_id)
+            .first()
+        )
+        if school is None:
+            raise AccountsError("That school was not found.")
+        school.bookings_need_approval = need_approval
+        school.approval_spend_threshold = spend_threshold
+        school.save(update_fields=["bookings_need_approval", "approval_spend_threshold"])
+    return school
+
+
 def export_personal_data(user):
     """Everything held about a person, as a JSON-ready dict (UK GDPR right of access): the
     account here, then what the apps registered in `personal_data` hold (bookings: places,

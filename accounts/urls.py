@@ -9,6 +9,7 @@ urlpatterns = [
     path("school/find/", views.find_school, name="find_school"),
     path("school/<id:school_id>/join/", views.join_school, name="join_school"),
     path("school/<id:school_id>/", views.school_dashboard, name="school_dashboard"),
+    path("school/<id:school_id>/approval-rules/", views.approval_rules, name="approval_rules"),
     path(
         "school/<id:school_id>/requests/<id:request_id>/",
         views.decide_join_request,

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from . import groups, permissions, services
 from .forms import (
+    ApprovalRulesForm,
     CloseAccountForm,
     FindSchoolForm,
     GroupPersonForm,
@@ -93,6 +95,43 @@ def school_dashboard(request, school_id):
                 status=JoinRequest.Status.PENDING
             ).select_related("user"),
             "roles": Membership.Role.choices,
+        },
+    )
+
+
+@login_required
+def approval_rules(request, school_id):
+    """The school's approval rules, set by its CPD lead or head: whether staff bookings need
+    the lead's approval, and above what net price its finance contact's too."""
+    school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
+    form = ApprovalRulesForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "bookings_need_approval": school.bookings_need_approval,
+            "approval_spend_threshold": school.approval_spend_threshold,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_approval_rules(
+                school.pk,
+                by=request.user,
+                need_approval=form.cleaned_data["bookings_need_approval"],
+                spend_threshold=form.cleaned_data["approval_spend_threshold"],
+            )
+        except services.AccountsError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"{school.name}'s approval rules are saved.")
+            return redirect("accounts:school_dashboard", school.pk)
+    return render(
+        request,
+        "accounts/approval_rules.html",
+        {
+            "school": school,
+            "form": form,
+            "lead_hours": settings.BOOKING_APPROVAL_HOURS,
+            "finance_hours": settings.FINANCE_APPROVAL_HOURS,
         },
     )
 

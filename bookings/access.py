@@ -3,12 +3,14 @@ managers (CPD leads, headteacher) and the CPD team's bookings officers. Not a co
 is on the same booking: a booking groups places, it does not share them.
 
 Every place page (cancel, calendar file, decide, substitute, transfer) and the services
-behind them ask here. Refusals are 404s, as in accounts.permissions."""
+behind them ask here; the approval page also lets in a school's finance contacts while a
+place waits for them. Refusals are 404s, as in accounts.permissions."""
 
 from django.db.models import Q
 from django.http import Http404
 
 from accounts import permissions
+from accounts.models import School
 
 from .models import Booking, Enrolment
 
@@ -48,6 +50,42 @@ def place_or_404(user, enrolment_id):
     if enrolment is None:
         raise Http404("No such place")
     return enrolment
+
+
+def finance_schools(user):
+    """The schools whose money `user` approves: as the school's finance contact, or the
+    trust's. By membership only: the CPD team acts for every school, but does not approve a
+    school's spending for it."""
+    if not user.is_authenticated or not user.is_active:
+        return School.objects.none()
+    return School.objects.filter(
+        Q(memberships__user=user, memberships__is_finance=True)
+        | Q(trust__memberships__user=user, trust__memberships__is_finance=True)
+    ).distinct()
+
+
+def request_or_404(user, enrolment_id):
+    """A place's approval page: the school's managers and the CPD team's bookings officers
+    (as for any of its places), and its finance contacts while the place waits for them."""
+    enrolment = (
+        Enrolment.objects.filter(pk=enrolment_id)
+        .select_related("booking__school", "booking__booked_by", "run__course", "delegate")
+        .first()
+    )
+    if enrolment is None or not user.is_authenticated or not user.is_active:
+        raise Http404("No such request")
+    school = enrolment.booking.school
+    if permissions.has_role(user, school, *permissions.MANAGERS) or (
+        permissions.can_manage_bookings(user)
+    ):
+        return enrolment
+    if (
+        enrolment.status == Enrolment.Status.PENDING_APPROVAL
+        and enrolment.approval_stage == Enrolment.ApprovalStage.FINANCE
+        and finance_schools(user).filter(pk=school.pk).exists()
+    ):
+        return enrolment
+    raise Http404("No such request")
 
 
 def booking_or_404(user, reference):

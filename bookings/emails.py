@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import permissions
-from accounts.models import Membership, User
+from accounts.models import Membership, TrustMembership, User
 from billing.models import ZERO
 from billing.services import paid_by_voucher, quote, vat_on
 from core.emails import build_email, send_once
@@ -172,18 +172,105 @@ def approval_pending(booking_id):
     return sent
 
 
+def _waiting_at(enrolment_id, stage):
+    return _enrolments(
+        pk=enrolment_id, status=Enrolment.Status.PENDING_APPROVAL, approval_stage=stage
+    ).first()
+
+
+def finance_approval_request(enrolment_id):
+    """The school's finance contacts hear that a place its CPD lead approved waits for them
+    to approve the money."""
+    enrolment = _waiting_at(enrolment_id, Enrolment.ApprovalStage.FINANCE)
+    if enrolment is None:
+        return False
+    school = enrolment.booking.school
+    contacts = _finance_contacts(school, besides=enrolment)
+
+    def build():
+        to = sorted({u.email for u in contacts})
+        if not to:
+            return None
+        return _message(
+            "finance_approval_request",
+            f"Please approve the spend: {enrolment.run.course.title}",
+            to,
+            {
+                "enrolment": enrolment,
+                "school": school,
+                "threshold": school.approval_spend_threshold,
+                "approvals_url": site_url(reverse("bookings:finance_approvals")),
+                **_place_terms(enrolment),
+            },
+        )
+
+    return send_once(f"finance-approval-request:{enrolment.pk}", build)
+
+
+def _finance_contacts(school, *, besides):
+    """The school's finance contacts and its trust's, less the teacher and whoever booked."""
+    people = {
+        m.user
+        for m in Membership.objects.filter(school=school, is_finance=True).select_related("user")
+    }
+    if school.trust_id:
+        people |= {
+            m.user
+            for m in TrustMembership.objects.filter(
+                trust_id=school.trust_id, is_finance=True
+            ).select_related("user")
+        }
+    skip = {besides.delegate_id, besides.booking.booked_by_id}
+    return [u for u in people if u.is_active and u.pk not in skip]
+
+
+def approval_passed_to_finance(enrolment_id):
+    """The teacher hears that their CPD lead approved the place and it now waits for the
+    school's finance contact, held afresh."""
+    enrolment = _waiting_at(enrolment_id, Enrolment.ApprovalStage.FINANCE)
+    if enrolment is None:
+        return False
+
+    def build():
+        return _message(
+            "approval_passed_to_finance",
+            f"Approved by your CPD lead: {enrolment.run.course.title}",
+            [enrolment.delegate.email],
+            {
+                "enrolment": enrolment,
+                "hours": settings.FINANCE_APPROVAL_HOURS,
+                **_place_terms(enrolment),
+            },
+        )
+
+    return send_once(f"approval-passed-to-finance:{enrolment.pk}", build)
+
+
 def approval_decision(enrolment_id):
+    """The teacher hears the outcome: approved, declined (with the approver's reason) or
+    expired. The outcome is read from the place's last event, which the decision wrote."""
     enrolment = _enrolments(pk=enrolment_id).first()
     if enrolment is None or enrolment.status == Enrolment.Status.PENDING_APPROVAL:
         return False
     approved = enrolment.status == Enrolment.Status.CONFIRMED
+    last = enrolment.events.order_by("-at", "-pk").first()
+    note = last.note if last else ""
+    _, _, reason = note.partition(": ")
+    expired = note.startswith("Approval request expired")
 
     def build():
         return _message(
             "approval_decision",
             f"{'Approved' if approved else 'Not approved'}: {enrolment.run.course.title}",
             [enrolment.delegate.email],
-            {"enrolment": enrolment, "approved": approved, **_place_terms(enrolment)},
+            {
+                "enrolment": enrolment,
+                "approved": approved,
+                "expired": expired,
+                "by_finance": note.startswith(("Declined by finance", "Approved by finance")),
+                "reason": "" if approved or expired else reason,
+                **_place_terms(enrolment),
+            },
         )
 
     return send_once(f"approval-decision:{enrolment.pk}", build)

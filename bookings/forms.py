@@ -33,11 +33,29 @@ class BookingDetailsForm(forms.Form):
                 required=False,
                 max_length=300,
             )
+        for person in delegates:
+            name = person.get_full_name() or person.email
+            self.fields[f"outcome-{person.pk}"] = forms.CharField(
+                label=f"What {name} wants to change in their practice (optional)",
+                required=False,
+                max_length=300,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="One or two sentences. The evaluation and the follow-up some weeks "
+                "later ask how far it has changed; the school's CPD lead sees both.",
+            )
+
+    def needs_fields(self):
+        return [f for f in self if f.name.startswith("needs-")]
+
+    def outcome_fields(self):
+        return [f for f in self if f.name.startswith("outcome-")]
 
     def needs_for(self, person):
+        """(access needs, dietary needs, intended outcome): a Delegate's fields, in order."""
         return (
             self.cleaned_data.get(f"needs-{person.pk}-access", ""),
             self.cleaned_data.get(f"needs-{person.pk}-dietary", ""),
+            self.cleaned_data.get(f"outcome-{person.pk}", ""),
         )
 
 
@@ -46,3 +64,28 @@ class CancelForm(forms.Form):
         label="Yes, cancel this place",
         error_messages={"required": "Tick the box to confirm you want to cancel."},
     )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("decline", "Decline")],
+        widget=forms.HiddenInput,  # the page's two buttons send it
+        error_messages={
+            "required": "Choose approve or decline.",
+            "invalid_choice": "Choose approve or decline.",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason for declining",
+        required=False,
+        max_length=160,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed only to decline. We email it to the teacher.",
+        error_messages={"max_length": "Keep the reason to 160 characters or fewer."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "decline" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Give a reason for declining: the teacher will see it.")
+        return data

@@ -49,11 +49,18 @@ class Enrolment(models.Model):
     """One delegate's place on a run. Created only by bookings.services.book_places()."""
 
     class Status(models.TextChoices):
-        PENDING_APPROVAL = "pending_approval", "Waiting for CPD-lead approval"
+        PENDING_APPROVAL = "pending_approval", "Waiting for approval"
         CONFIRMED = "confirmed", "Confirmed"
         ATTENDED = "attended", "Attended"
         NO_SHOW = "no_show", "Did not attend"
         CANCELLED = "cancelled", "Cancelled"
+
+    class ApprovalStage(models.TextChoices):
+        """Who a place waiting for approval waits for: the CPD lead approves the learning,
+        then, above the school's spend threshold, its finance contact approves the money."""
+
+        LEAD = "lead", "CPD lead"
+        FINANCE = "finance", "finance contact"
 
     # These hold a place.
     LIVE = (Status.PENDING_APPROVAL, Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW)
@@ -74,6 +81,12 @@ class Enrolment(models.Model):
     price = models.DecimalField(max_digits=8, decimal_places=2)
     vat_rate = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.000"))
     approval_expires_at = models.DateTimeField(null=True, blank=True)
+    approval_stage = models.CharField(
+        max_length=8, choices=ApprovalStage.choices, blank=True, default=""
+    )
+    # What the delegate (or their lead, booking) wants to change in their practice: asked
+    # about again in the evaluation and the impact follow-up. Personal data: exported, erased.
+    intended_outcome = models.CharField(max_length=300, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     late_cancellation = models.BooleanField(default=False)
     charge_waived = models.BooleanField(
@@ -102,6 +115,11 @@ class Enrolment(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="pending_approval") | Q(approval_expires_at__isnull=False),
                 name="pending_enrolment_expires",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="pending_approval") & Q(approval_stage__in=["lead", "finance"]))
+                | (~Q(status="pending_approval") & Q(approval_stage="")),
+                name="pending_enrolment_has_an_approval_stage",
             ),
         ]
 
@@ -290,6 +308,9 @@ class Evaluation(models.Model):
     facilitator = models.PositiveSmallIntegerField("the facilitator", null=True, blank=True)
     will_do_differently = models.TextField("what will you do differently", blank=True)
     comments = models.TextField(blank=True)
+    # How far the intended outcome stated at booking has changed, 1 (not at all) to 5.
+    outcome_progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome_comment = models.TextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -309,6 +330,11 @@ class Evaluation(models.Model):
                 name="submitted_evaluation_is_complete",
                 violation_error_message="Rate each question from 1 to 5 and say what you will "
                 "do differently.",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome_progress__isnull=True)
+                | Q(outcome_progress__gte=1, outcome_progress__lte=5),
+                name="evaluation_outcome_progress_1_to_5",
             ),
         ]
 
@@ -367,6 +393,9 @@ class ImpactFollowUp(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
     delegate_answer = models.TextField(blank=True)
     delegate_answered_at = models.DateTimeField(null=True, blank=True)
+    # The delegate's view of their intended outcome (Enrolment.intended_outcome), 1 to 5.
+    outcome_progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome_comment = models.TextField(blank=True)
     lead_answer = models.TextField(blank=True)
     lead_answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -383,6 +412,11 @@ class ImpactFollowUp(models.Model):
             models.CheckConstraint(
                 condition=Q(lead_answered_at__isnull=True) | ~Q(lead_answer=""),
                 name="impact_lead_answer_not_blank",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome_progress__isnull=True)
+                | Q(outcome_progress__gte=1, outcome_progress__lte=5),
+                name="impact_outcome_progress_1_to_5",
             ),
         ]
 

@@ -5,11 +5,10 @@ Each change goes through bookings.services; a refusal is shown and nothing is wr
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.models import Membership
@@ -18,10 +17,10 @@ from core.redirects import safe_next
 from courses.models import CourseRun
 
 from . import moves, services
-from .access import booking_or_404, place_or_404
+from .access import booking_or_404, place_or_404, request_or_404
 from .calendar import ics_for_enrolment
 from .charges import cancellation_charge
-from .forms import CancelForm
+from .forms import CancelForm, DecisionForm
 from .models import Booking, Enrolment, WaitingListEntry
 from .services import BookingRefused
 from .views import _terms  # the same terms summary the booking form shows
@@ -111,30 +110,60 @@ def cancel_place(request, enrolment_id):
 
 
 @login_required
-@require_POST
 def decide_place(request, enrolment_id):
-    enrolment = place_or_404(request.user, enrolment_id)
+    """Approve or decline a place waiting for approval, at the stage it waits at. Declining
+    needs a reason; a refusal or a missing reason writes nothing."""
+    enrolment = request_or_404(request.user, enrolment_id)
     school = enrolment.booking.school
-    if not (
-        permissions.has_role(request.user, school, *permissions.MANAGERS)
-        or permissions.can_manage_bookings(request.user)
-    ):
-        raise Http404("No such place")
-    decision = request.POST.get("decision")
-    if decision not in {"approve", "decline"}:
-        messages.error(request, "Choose approve or decline.")
-    else:
+    form = DecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
         try:
-            services.decide_enrolment(enrolment.pk, by=request.user, approve=decision == "approve")
-        except BookingRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(
-                request,
-                f"{enrolment.delegate}: {'approved' if decision == 'approve' else 'declined'}.",
+            services.decide_enrolment(
+                enrolment.pk, by=request.user, approve=approve, reason=form.cleaned_data["reason"]
             )
-    return redirect(
-        safe_next(request, reverse("bookings:school", args=[enrolment.booking.school_id]))
+        except BookingRefused as refusal:
+            form.add_error("reason" if refusal.code == "reason" else None, str(refusal))
+        else:
+            enrolment.refresh_from_db()
+            if not approve:
+                outcome = "declined"
+            elif enrolment.status == Enrolment.Status.PENDING_APPROVAL:
+                outcome = "approved; it now waits for the school's finance contact"
+            else:
+                outcome = "approved"
+            messages.success(request, f"{enrolment.delegate}: {outcome}.")
+            manages = permissions.has_role(
+                request.user, school, *permissions.MANAGERS
+            ) or permissions.can_manage_bookings(request.user)
+            home = (
+                reverse("bookings:school", args=[school.pk])
+                if manages
+                else reverse("bookings:finance_approvals")
+            )
+            return redirect(safe_next(request, home))
+    return render(
+        request,
+        "bookings/decide.html",
+        {
+            "enrolment": enrolment,
+            "school": school,
+            "form": form,
+            "may_decide": enrolment.status == Enrolment.Status.PENDING_APPROVAL
+            and services.may_decide(request.user, enrolment),
+            "own": request.user.pk in (enrolment.delegate_id, enrolment.booking.booked_by_id),
+            "next": safe_next(request, ""),
+        },
+    )
+
+
+@login_required
+def finance_approvals(request):
+    """A finance contact's list of places whose spend waits for their approval."""
+    return render(
+        request,
+        "bookings/finance_approvals.html",
+        {"waiting": services.waiting_for_finance(request.user)},
     )
 
 

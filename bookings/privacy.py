@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from courses.models import Session
 
-from .models import CalendarFeed, Enrolment, WaitingListEntry
+from .models import CalendarFeed, Enrolment, Evaluation, ImpactFollowUp, WaitingListEntry
 
 
 def _iso(value):
@@ -46,6 +46,7 @@ def personal_data(user):
                 "status": e.status,
                 "access_needs": e.access_needs,
                 "dietary_needs": e.dietary_needs,
+                "intended_outcome": e.intended_outcome,
                 "price": str(e.price),
                 "vat_rate": str(e.vat_rate),
                 "booked_at": _iso(e.created_at),
@@ -61,6 +62,8 @@ def personal_data(user):
                     "facilitator": evaluation.facilitator,
                     "will_do_differently": evaluation.will_do_differently,
                     "comments": evaluation.comments,
+                    "outcome_progress": evaluation.outcome_progress,
+                    "outcome_comment": evaluation.outcome_comment,
                     "submitted_at": _iso(evaluation.submitted_at),
                 },
                 "certificate": certificate
@@ -69,6 +72,8 @@ def personal_data(user):
                 and {
                     "your_answer": impact.delegate_answer,
                     "answered_at": _iso(impact.delegate_answered_at),
+                    "outcome_progress": impact.outcome_progress,
+                    "outcome_comment": impact.outcome_comment,
                 },
             }
         )
@@ -123,8 +128,22 @@ def forget_needs(user):
     return _with_needs().filter(delegate=user).update(access_needs="", dietary_needs="")
 
 
+def forget_intended_outcomes(user):
+    """What the person wanted to change in their practice, and what they said of it later,
+    are theirs: a closed account keeps the scale (a number, for the school's figures) but not
+    the words."""
+    Enrolment.objects.filter(delegate=user).exclude(intended_outcome="").update(intended_outcome="")
+    Evaluation.objects.filter(enrolment__delegate=user).exclude(outcome_comment="").update(
+        outcome_comment=""
+    )
+    ImpactFollowUp.objects.filter(enrolment__delegate=user).exclude(outcome_comment="").update(
+        outcome_comment=""
+    )
+
+
 def erase(user):
     """Closing an account (registered with `accounts.personal_data`): the places stay, without
-    the needs, and every calendar subscription address stops at once."""
+    the needs or the intended outcomes, and every calendar subscription address stops at once."""
     forget_needs(user)
+    forget_intended_outcomes(user)
     CalendarFeed.objects.filter(user=user).delete()

@@ -25,6 +25,16 @@ def send_approval_decision(enrolment_id):
     return emails.approval_decision(enrolment_id)
 
 
+@shared_task(name="bookings.tasks.send_finance_approval_request", acks_late=True)
+def send_finance_approval_request(enrolment_id):
+    return emails.finance_approval_request(enrolment_id)
+
+
+@shared_task(name="bookings.tasks.send_approval_passed_to_finance", acks_late=True)
+def send_approval_passed_to_finance(enrolment_id):
+    return emails.approval_passed_to_finance(enrolment_id)
+
+
 @shared_task(name="bookings.tasks.send_cancellation", acks_late=True)
 def send_cancellation(enrolment_id):
     return emails.cancellation(enrolment_id)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("book/<id:run_id>/add-colleague/", views.add_colleague, name="add_colleague"),
     path("book/<id:run_id>/waiting-list/", views.join_waiting_list, name="join_waiting_list"),
     path("bookings/", place_views.my_bookings, name="mine"),
+    # Before bookings/<reference>/, which would take the name as a reference.
+    path("bookings/finance-approvals/", place_views.finance_approvals, name="finance_approvals"),
     path("bookings/<str:reference>/", place_views.booking_detail, name="detail"),
     path("bookings/place/<id:enrolment_id>/cancel/", place_views.cancel_place, name="cancel"),
     path("bookings/place/<id:enrolment_id>/decide/", place_views.decide_place, name="decide"),

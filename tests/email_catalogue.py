@@ -111,6 +111,27 @@ def every_email(staff, client):
     services.decide_enrolment(pending.pk, by=lead, approve=True)
     out["approval_decision"] = _sent(lambda: emails.approval_decision(pending.pk))
 
+    # Above the school's spend limit (£100.00; the place is £120.00 net) the finance contact
+    # approves the money after the lead; they decline, with a reason.
+    school.approval_spend_threshold = "100.00"
+    school.save()
+    accounts.member(
+        school, "finance", email=f"bursar@{school.domains[0]}", first_name="Fay", last_name="Bursar"
+    )
+    (dear,) = bookings.enrolments(
+        bookings.book(
+            run, tom, school=school, booked_by=tom, source=Booking.Source.WEB, terms_accepted=True
+        )
+    )
+    services.decide_enrolment(dear.pk, by=lead, approve=True)
+    out["finance_approval_request"] = _sent(lambda: emails.finance_approval_request(dear.pk))
+    out["approval_passed_to_finance"] = _sent(lambda: emails.approval_passed_to_finance(dear.pk))
+    fay = school.memberships.get(is_finance=True).user
+    services.decide_enrolment(dear.pk, by=fay, approve=False, reason="Over this term's budget")
+    out["approval_declined"] = _sent(lambda: emails.approval_decision(dear.pk))
+    school.approval_spend_threshold = None
+    school.save()
+
     # A full online run: the waiting list, an offer, and an offer that lapses.
     full = course_run(capacity=1, online=True)
     taken = bookings.book(full, lead, school=school, booked_by=staff)

@@ -19,6 +19,7 @@ from .certificates import (
     verification_url,
 )
 from .evaluations import (
+    OUTCOME_SCALE,
     RATING_QUESTIONS,
     due_reminders,
     own_attended_place,
@@ -64,6 +65,7 @@ from .registers import (
 __all__ = [
     "CPDRecord",
     "ON_REGISTER",
+    "OUTCOME_SCALE",
     "RATING_QUESTIONS",
     "RecordLine",
     "RegisterLine",

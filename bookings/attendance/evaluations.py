@@ -85,6 +85,29 @@ def remind_evaluations(now=None):
     )
 
 
+# How far the intended outcome stated at booking has changed: the evaluation and the impact
+# follow-up ask it on the same scale.
+OUTCOME_SCALE = (
+    (1, "1 (not at all)"),
+    (2, "2"),
+    (3, "3"),
+    (4, "4"),
+    (5, "5 (completely)"),
+)
+
+
+def clean_outcome_answer(enrolment, progress, comment):
+    """(progress, comment) about the place's intended outcome, or a refusal. Asked only when
+    the place has one; then the scale is needed and the comment is optional."""
+    if not enrolment.intended_outcome:
+        return None, ""
+    if not isinstance(progress, int) or not 1 <= progress <= 5:
+        raise BookingRefused(
+            "Say how far what you wanted to change has changed, from 1 to 5.", "outcome_progress"
+        )
+    return progress, (comment or "").strip()[:2000]
+
+
 RATING_QUESTIONS = (
     ("quality", "The quality of the course"),
     ("relevance", "How relevant it was to your work"),
@@ -103,10 +126,24 @@ def own_attended_place(user, enrolment_id):
     return enrolment
 
 
-def submit_evaluation(enrolment_id, *, by, ratings, will_do_differently, comments="", now=None):
-    """The delegate's evaluation; sending it issues their certificate."""
+def submit_evaluation(
+    enrolment_id,
+    *,
+    by,
+    ratings,
+    will_do_differently,
+    comments="",
+    outcome_progress=None,
+    outcome_comment="",
+    now=None,
+):
+    """The delegate's evaluation; sending it issues their certificate. A place booked with an
+    intended outcome is also asked how far that has changed."""
     now = now or timezone.now()
     enrolment = own_attended_place(by, enrolment_id)
+    outcome_progress, outcome_comment = clean_outcome_answer(
+        enrolment, outcome_progress, outcome_comment
+    )
     clean = {}
     for name, label in RATING_QUESTIONS:
         value = ratings.get(name)
@@ -124,6 +161,8 @@ def submit_evaluation(enrolment_id, *, by, ratings, will_do_differently, comment
             setattr(evaluation, name, value)
         evaluation.will_do_differently = will_do_differently[:2000]
         evaluation.comments = (comments or "").strip()[:4000]
+        evaluation.outcome_progress = outcome_progress
+        evaluation.outcome_comment = outcome_comment
         evaluation.submitted_at = now
         evaluation.save()
         return issue_certificate(enrolment)

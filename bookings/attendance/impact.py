@@ -14,7 +14,7 @@ from ..models import (
     ImpactFollowUp,
 )
 from ..services import BookingRefused
-from .evaluations import _with_end
+from .evaluations import _with_end, clean_outcome_answer
 
 
 def send_impact_follow_ups(now=None):
@@ -64,7 +64,9 @@ def impact_for(user, enrolment_id):
     raise Http404("No such follow-up")
 
 
-def answer_impact(enrolment_id, *, by, answer, now=None):
+def answer_impact(enrolment_id, *, by, answer, outcome_progress=None, outcome_comment="", now=None):
+    """The delegate's or their CPD lead's answer. The delegate, if they said at booking what
+    they wanted to change, also says how far it has."""
     now = now or timezone.now()
     answer = (answer or "").strip()
     if not answer:
@@ -73,6 +75,10 @@ def answer_impact(enrolment_id, *, by, answer, now=None):
         follow_up, role = impact_for(by, enrolment_id)
         follow_up = ImpactFollowUp.objects.select_for_update().get(pk=follow_up.pk)
         if role == "delegate":
+            progress, comment = clean_outcome_answer(
+                follow_up.enrolment, outcome_progress, outcome_comment
+            )
+            follow_up.outcome_progress, follow_up.outcome_comment = progress, comment
             follow_up.delegate_answer, follow_up.delegate_answered_at = answer[:4000], now
         else:
             follow_up.lead_answer, follow_up.lead_answered_at = answer[:4000], now

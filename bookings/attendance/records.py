@@ -173,6 +173,12 @@ class SchoolRecord:
     def impact_lines(self):
         return [line for line in self.lines if line.impact]
 
+    @property
+    def outcome_lines(self):
+        """Places whose delegate said at booking what they wanted to change: shown against
+        what they reported in the evaluation and the follow-up."""
+        return [line for line in self.lines if line.enrolment.intended_outcome]
+
 
 def school_record(school, year=""):
     """Staff CPD at one school: hours by person and strand, evaluation averages and what

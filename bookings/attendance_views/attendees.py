@@ -32,7 +32,10 @@ def evaluate(request, enrolment_id):
             "bookings/after/evaluate.html",
             {"enrolment": enrolment, "evaluation": evaluation, "done": True},
         )
-    form = EvaluationForm(request.POST if request.method == "POST" else None)
+    form = EvaluationForm(
+        request.POST if request.method == "POST" else None,
+        intended_outcome=enrolment.intended_outcome,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -42,6 +45,8 @@ def evaluate(request, enrolment_id):
                 ratings={name: data[name] for name, _ in attendance.RATING_QUESTIONS},
                 will_do_differently=data["will_do_differently"],
                 comments=data["comments"],
+                outcome_progress=data.get("outcome_progress"),
+                outcome_comment=data.get("outcome_comment", ""),
             )
         except BookingRefused as refusal:
             form.add_error(None, str(refusal))
@@ -108,15 +113,28 @@ def check_certificate(request):
 @login_required
 def impact(request, enrolment_id):
     follow_up, role = attendance.impact_for(request.user, enrolment_id)
-    mine = follow_up.delegate_answer if role == "delegate" else follow_up.lead_answer
-    form = AnswerForm(request.POST if request.method == "POST" else None, initial={"answer": mine})
+    delegate = role == "delegate"
+    mine = follow_up.delegate_answer if delegate else follow_up.lead_answer
+    form = AnswerForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "answer": mine,
+            "outcome_progress": follow_up.outcome_progress,
+            "outcome_comment": follow_up.outcome_comment,
+        },
+        intended_outcome=follow_up.enrolment.intended_outcome if delegate else "",
+    )
     if request.method == "POST" and form.is_valid():
         try:
             attendance.answer_impact(
-                enrolment_id, by=request.user, answer=form.cleaned_data["answer"]
+                enrolment_id,
+                by=request.user,
+                answer=form.cleaned_data["answer"],
+                outcome_progress=form.cleaned_data.get("outcome_progress"),
+                outcome_comment=form.cleaned_data.get("outcome_comment", ""),
             )
         except BookingRefused as refusal:
-            form.add_error("answer", str(refusal))
+            form.add_error(refusal.code if refusal.code in form.fields else "answer", str(refusal))
         else:
             messages.success(request, "Thank you: your answer is saved.")
             if role == "lead":

@@ -48,6 +48,26 @@ RATING_CHOICES = [
 ]
 
 
+def _outcome_fields(form, intended_outcome):
+    """The scale and comment about the intended outcome, when the place has one."""
+    if not intended_outcome:
+        return
+    message = "Say how far what you wanted to change has changed, from 1 to 5."
+    form.fields["outcome_progress"] = forms.TypedChoiceField(
+        label=f"You said you wanted to change: “{intended_outcome}”. How far has that changed?",
+        choices=attendance.OUTCOME_SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+    )
+    form.fields["outcome_comment"] = forms.CharField(
+        label="Anything to add about that change? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class EvaluationForm(forms.Form):
     will_do_differently = forms.CharField(
         label="What will you do differently after this course?",
@@ -62,8 +82,9 @@ class EvaluationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, intended_outcome="", **kwargs):
         super().__init__(*args, **kwargs)
+        _outcome_fields(self, intended_outcome)
         for name, label in attendance.RATING_QUESTIONS:
             self.fields[name] = forms.TypedChoiceField(
                 label=label,
@@ -89,6 +110,10 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": "Write what changed, even if it is “not much yet”."},
     )
+
+    def __init__(self, *args, intended_outcome="", **kwargs):
+        super().__init__(*args, **kwargs)
+        _outcome_fields(self, intended_outcome)  # the delegate's form only
 
 
 class WaiveForm(forms.Form):

@@ -4,7 +4,8 @@ capacity is enforced there, under a row lock on the run, and nowhere else.
 - refusals: BookingRefused, and who may book or change a place
 - locking: the run-first row locks, and the history each change writes
 - places: taking places (book_places) and counting them
-- approvals: a CPD lead's approval of a teacher's own booking
+- approvals: a teacher's own booking approved by the CPD lead, then (above the school's
+  spend threshold) by its finance contact
 - cancelling: one place, or a whole run
 - transfers: a place passed to a colleague or moved to another date
 - waiting_list: joining, offers, accepting, promoting
@@ -14,7 +15,13 @@ capacity is enforced there, under a row lock on the run, and nowhere else.
 Everything other code uses is re-exported here, so callers import from bookings.services.
 A test that patches a seam patches the submodule that calls it (e.g. places._lock_run)."""
 
-from .approvals import decide_enrolment, expire_approvals, needs_approval
+from .approvals import (
+    decide_enrolment,
+    expire_approvals,
+    may_decide,
+    needs_approval,
+    waiting_for_finance,
+)
 from .cancelling import (
     cancel_enrolment,
     cancel_run,
@@ -65,6 +72,8 @@ __all__ = [
     "close_booking",
     "decide_enrolment",
     "expire_approvals",
+    "may_decide",
+    "waiting_for_finance",
     "expire_offers",
     "first_session_start",
     "free_cancellation_ends",

@@ -35,6 +35,8 @@ def record(enrolment, to_status, actor, note="", from_status=""):
 def _set_status(enrolment, to_status, actor, note="", **fields):
     from_status = enrolment.status
     enrolment.status = to_status
+    if to_status != Enrolment.Status.PENDING_APPROVAL:
+        enrolment.approval_stage = ""  # a decided place waits for nobody
     for name, value in fields.items():
         setattr(enrolment, name, value)
     enrolment.save()

@@ -18,7 +18,7 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True)
 class NextSteps:
-    pending: int  # places waiting for the CPD lead
+    pending: int  # places waiting for approval
     held_until: datetime | None  # when the first of those lapses unless someone decides
     confirmed: int  # places going ahead
     gross: Decimal  # what the confirmed places cost, VAT included
@@ -27,6 +27,7 @@ class NextSteps:
     monthly: bool  # on the monthly statement, or an invoice for this booking
     free_until: datetime | None  # None: free to cancel until the course starts
     free_period_over: bool
+    with_finance: int = 0  # of the pending, those the CPD lead approved, now with finance
 
     @property
     def to_invoice(self):
@@ -59,4 +60,5 @@ def what_happens_next(booking, places):
         monthly=invoicing == "monthly",
         free_until=free_until,
         free_period_over=free_until is not None and free_until <= timezone.now(),
+        with_finance=sum(e.approval_stage == Enrolment.ApprovalStage.FINANCE for e in pending),
     )

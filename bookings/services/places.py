@@ -27,6 +27,7 @@ class Delegate:
     user: object
     access_needs: str = ""
     dietary_needs: str = ""
+    intended_outcome: str = ""  # what they want to change in their practice (optional)
 
 
 @dataclass
@@ -177,9 +178,11 @@ def _book_places(run_id, request, offer, left_seen=None):
                 status=status,
                 access_needs=delegate.access_needs.strip(),
                 dietary_needs=delegate.dietary_needs.strip(),
+                intended_outcome=delegate.intended_outcome.strip()[:300],
                 price=pricing.net,
                 vat_rate=pricing.vat_rate,
                 approval_expires_at=expires,
+                approval_stage=Enrolment.ApprovalStage.LEAD if pending else "",
             )
             record(enrolment, status, request.booked_by, booking.get_source_display())
         if offer is not None:

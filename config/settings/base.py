@@ -551,6 +551,8 @@ SENTRY_ENABLED = init_sentry(os.environ)  # on only with SENTRY_DSN
 
 DEMO_DATA_ALLOWED = True
 BOOKING_APPROVAL_HOURS = int(env("BOOKING_APPROVAL_HOURS", "72"))
+# The finance stage of a two-stage approval holds the place afresh, for as long by default.
+FINANCE_APPROVAL_HOURS = int(env("FINANCE_APPROVAL_HOURS", str(BOOKING_APPROVAL_HOURS)))
 WAITING_LIST_OFFER_HOURS = int(env("WAITING_LIST_OFFER_HOURS", "48"))
 
 # After the course: evaluation reminders (at most two, this many days apart) and the impact

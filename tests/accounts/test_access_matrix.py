@@ -7,7 +7,7 @@ callers are sent to sign in. Later issues add their URLs to TARGETS."""
 import pytest
 
 from accounts import services
-from accounts.models import JoinRequest, Membership
+from accounts.models import JoinRequest, Membership, School
 
 CALLERS = ["anonymous", "teacher_a", "lead_a", "finance_a", "teacher_b", "staff"]
 
@@ -55,6 +55,18 @@ def _targets(o):
             set(),
         ),
         "unknown school": ("get", "/account/school/987654321/", None, set()),
+        "approval rules page": (
+            "get",
+            f"/account/school/{a}/approval-rules/",
+            None,
+            {"lead_a", "staff"},
+        ),
+        "set approval rules": (
+            "post",
+            f"/account/school/{a}/approval-rules/",
+            {"bookings_need_approval": "on", "approval_spend_threshold": "1.00"},
+            {"lead_a", "staff"},
+        ),
     }
 
 
@@ -65,6 +77,8 @@ TARGET_NAMES = [
     "remove member",
     "other school's member via A",
     "unknown school",
+    "approval rules page",
+    "set approval rules",
 ]
 
 
@@ -110,6 +124,7 @@ def test_refused_callers_change_nothing(client, people, objects, caller):
             client.post(url, data)
     assert JoinRequest.objects.get(pk=objects["join_request"].pk).status == "pending"
     assert Membership.objects.filter(pk=objects["teacher_membership"].pk).exists()
+    assert School.objects.get(pk=objects["school_a"].pk).approval_spend_threshold is None
 
 
 def test_a_headteacher_manages_their_own_school_only(client, people, objects):

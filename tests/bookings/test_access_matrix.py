@@ -1,6 +1,7 @@
 """Owner-only access for every bookings URL that takes an id: 404 for everyone else."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -9,7 +10,7 @@ from accounts import roles
 from accounts.models import User
 from bookings import attendance
 from bookings.models import Attendance, Booking, Enrolment, RegisterClosure
-from bookings.services import BookingRequest, Delegate, book_places
+from bookings.services import BookingRequest, Delegate, book_places, decide_enrolment
 from courses.models import CoursePage, CourseRun, Session
 from tests.factories import accounts, courses
 
@@ -109,7 +110,18 @@ def after_course(callers):
 def objects(open_run, people, after_course):
     school = people["school_a"]
     school.bookings_need_approval = True
+    school.approval_spend_threshold = Decimal("150.00")  # the course costs £200.00 a place
     school.save()
+    dear = book_places(
+        courses.run(capacity=3).pk,
+        BookingRequest(
+            school=school,
+            booked_by=people["teacher_a"],
+            terms_accepted=True,
+            delegates=[Delegate(people["teacher_a"])],
+        ),
+    ).enrolments.get()
+    decide_enrolment(dear.pk, by=people["lead_a"], approve=True)  # now with finance
     booking = book_places(
         open_run.pk,
         BookingRequest(
@@ -122,6 +134,7 @@ def objects(open_run, people, after_course):
     return {
         "booking": booking,
         "enrolment": booking.enrolments.get(),
+        "with_finance": dear,
         "school": school,
         **after_course,
     }
@@ -138,6 +151,21 @@ def _targets(o, people):
             f"/bookings/place/{e}/decide/",
             {"decision": "decline"},
             {"lead_a", "staff"},
+        ),
+        "decide page": ("get", f"/bookings/place/{e}/decide/", None, {"lead_a", "staff"}),
+        # At the finance stage its finance contact may open it too (the lead and the CPD team
+        # see it, and are refused the decision: test_approvals.py).
+        "decide page, finance stage": (
+            "get",
+            f"/bookings/place/{o['with_finance'].pk}/decide/",
+            None,
+            {"finance_a", "lead_a", "staff"},
+        ),
+        "decide, finance stage": (
+            "post",
+            f"/bookings/place/{o['with_finance'].pk}/decide/",
+            {"decision": "decline", "reason": "Over budget"},
+            {"finance_a", "lead_a", "staff"},
         ),
         "substitute page": ("get", f"/bookings/place/{e}/substitute/", None, PLACE_PEOPLE),
         "substitute": (
@@ -243,6 +271,9 @@ TARGET_NAMES = [
     "cancel page",
     "cancel",
     "decide",
+    "decide page",
+    "decide page, finance stage",
+    "decide, finance stage",
     "substitute page",
     "substitute",
     "transfer page",
@@ -306,6 +337,9 @@ def test_refused_callers_change_nothing(client, callers, objects, caller):
             client.post(url, data)
     enrolment = Enrolment.objects.get(pk=objects["enrolment"].pk)
     assert (enrolment.status, enrolment.delegate) == ("pending_approval", callers["teacher_a"])
+    with_finance = Enrolment.objects.get(pk=objects["with_finance"].pk)
+    if caller != "finance_a":
+        assert (with_finance.status, with_finance.approval_stage) == ("pending_approval", "finance")
     assert not Attendance.objects.filter(enrolment=objects["unmarked"]).exists()
     assert not RegisterClosure.objects.filter(run=objects["open"]).exists()
     assert not Enrolment.objects.get(pk=objects["no_show"].pk).charge_waived

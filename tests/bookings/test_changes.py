@@ -250,7 +250,9 @@ def test_approval_then_confirmation(open_run, people, on_commit):
 
 def test_declining_releases_the_place(open_run, people):
     enrolment = _book(open_run, people, "teacher_a").enrolments.get()
-    services.decide_enrolment(enrolment.pk, by=people["head_a"], approve=False)
+    services.decide_enrolment(
+        enrolment.pk, by=people["head_a"], approve=False, reason="Not this term"
+    )
     enrolment.refresh_from_db()
     assert enrolment.status == "cancelled"
     assert services.places_taken(open_run.pk) == 0
@@ -271,8 +273,8 @@ def test_unanswered_requests_expire_and_free_the_place(open_run, people, on_comm
     assert services.expire_approvals(now=timezone.now() + dt.timedelta(hours=74)) == 0
     enrolment.refresh_from_db()
     assert enrolment.status == "cancelled"
-    assert enrolment.events.last().note == "Approval request expired"
-    assert any("not approved, or the request expired" in m.body for m in mail.outbox)
+    assert enrolment.events.last().note == "Approval request expired (waiting for CPD lead)"
+    assert any("in time, so it expired" in m.body for m in mail.outbox)
 
 
 def test_substitute_a_colleague(open_run, people, oakfield):

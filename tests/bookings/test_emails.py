@@ -22,6 +22,7 @@ from tests.factories import accounts, bookings
 PLACE_EMAILS = (
     "confirmation", "reminder", "session_cancelled", "approval_pending", "approval_decision",
     "waiting_list_joined", "offer", "sessions_moved", "place_passed_on_to", "place_moved",
+    "finance_approval_request", "approval_passed_to_finance",
 )  # fmt: skip
 VENUE = "St Mary's Hall, Kingsway, Haverleigh, HV2 4RD"  # tests.email_catalogue.course_run
 
@@ -54,6 +55,19 @@ def test_the_cpd_lead_sees_the_terms_of_the_place_they_are_asked_to_approve(sent
     assert "Ada Teach asked to book" in body
     assert "Total: £144.00" in body and f"Where: {VENUE}" in body
     assert sent["approval_request"].to != sent["approval_pending"].to
+
+
+def test_the_finance_contact_is_asked_about_the_spend_and_the_teacher_hears_each_stage(sent):
+    asked = sent["finance_approval_request"]
+    assert len(asked.to) == 1 and asked.to[0].startswith("bursar@")  # not the lead, not Tom
+    assert "Tom O'Neill asked to book" in asked.body
+    assert "limit of £100.00 (net)" in asked.body
+    passed = sent["approval_passed_to_finance"]
+    assert "Your CPD lead approved your place" in passed.body
+    assert "another 72 hours" in passed.body
+    declined = sent["approval_declined"]
+    assert "Your school's finance contact did not approve your place" in declined.body
+    assert "Their reason: “Over this term's budget”" in declined.body
 
 
 def test_a_cancellation_states_what_it_costs(sent):

@@ -93,6 +93,7 @@ class World:
                 price=price,
                 cancelled_at=now if status == "cancelled" else None,
                 approval_expires_at=now if status == "pending_approval" else None,
+                approval_stage="lead" if status == "pending_approval" else "",
             )
             for person in people
         )

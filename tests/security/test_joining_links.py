@@ -38,7 +38,9 @@ def _place(people, status):
     place = book(tom, run, school, people["teacher_a"]).enrolments.get()
     if status == "declined":
         lead = signed_in("cpdlead@oakfield.sch.uk")
-        lead.post(f"/bookings/place/{place.pk}/decide/", {"decision": "decline"})
+        lead.post(
+            f"/bookings/place/{place.pk}/decide/", {"decision": "decline", "reason": "Not now"}
+        )
     elif status == "expired":
         services.expire_approvals(now=timezone.now() + dt.timedelta(days=30))
     elif status == "cancelled":
