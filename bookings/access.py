@@ -57,7 +57,9 @@ def booking_or_404(user, reference):
     asked about once: as one OR across three tables, PostgreSQL took 9 ms to plan it on every
     confirmation page."""
     booking = (
-        Booking.objects.select_related("run__course", "run__venue", "school", "booked_by")
+        Booking.objects.select_related(
+            "run__course", "run__venue", "school", "booked_by", "reservation"
+        )
         .filter(reference=reference)
         .first()
     )

@@ -147,3 +147,10 @@ def test_the_reservation_is_linked_from_the_school_s_bookings_and_the_lead_s_own
     link = f'href="/reservations/{reservation.pk}/"'
     assert link in lead.get(f"/school/{people['school_a'].pk}/bookings/").content.decode()
     assert link in lead.get("/bookings/").content.decode()
+
+
+def test_the_reservation_s_booking_page_leads_back_to_naming_people(lead, client, run, people):
+    reservation = _reserve(run, people)
+    page = lead.get(f"/bookings/{reservation.booking.reference}/").content.decode()
+    assert f'href="/reservations/{reservation.pk}/"' in page
+    assert "2 places reserved, 2 not named yet" in page
