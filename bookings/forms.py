@@ -81,6 +81,8 @@ class ReservePlacesForm(forms.Form):
     def clean_places(self):
         places = self.cleaned_data["places"]
         most = self.fields["places"].max_value
+        if most <= 0:
+            raise forms.ValidationError("This date is full: there are no places left to reserve.")
         if places > most:
             raise forms.ValidationError(
                 f"Only {most} place{'s' if most != 1 else ''} left; you asked to reserve {places}."

@@ -154,3 +154,13 @@ def test_the_reservation_s_booking_page_leads_back_to_naming_people(lead, client
     page = lead.get(f"/bookings/{reservation.booking.reference}/").content.decode()
     assert f'href="/reservations/{reservation.pk}/"' in page
     assert "2 places reserved, 2 not named yet" in page
+
+
+def test_a_full_date_says_so_and_reserves_nothing(lead, run, people):
+    _reserve(run, people, 4)
+    response = lead.post(
+        f"/book/{run.pk}/reserve/",
+        {"school": people["school_a"].pk, "places": "1", "terms": "on"},
+    )
+    assert "This date is full: there are no places left to reserve." in response.content.decode()
+    assert Reservation.objects.count() == 1
