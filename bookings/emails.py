@@ -22,8 +22,16 @@ from courses.models import Session
 from .calendar import ics_for_enrolment
 from .charges import cancellation_charge
 from .links import offer_acceptance_url
-from .models import Booking, Enrolment, Evaluation, ImpactFollowUp, WaitingListEntry
+from .models import (
+    Booking,
+    Enrolment,
+    Evaluation,
+    ImpactFollowUp,
+    Reservation,
+    WaitingListEntry,
+)
 from .services.cancelling import charged_cancellation_from
+from .services.reservations import name_by, release_is_charged
 
 
 def _accent(run):
@@ -473,6 +481,86 @@ def reminder_now(enrolment_id, day, now=None):
         )
 
     return send_once(f"reminder-now:{enrolment.pk}:{day.isoformat()}", build)
+
+
+def _reservation(reservation_id):
+    return (
+        Reservation.objects.select_related(
+            "booking__school", "booking__booked_by", "run__course", "run__venue"
+        )
+        .prefetch_related("run__sessions")
+        .filter(pk=reservation_id)
+        .first()
+    )
+
+
+def _reservation_message(reservation, template, subject, places, **context):
+    """An email to the lead who reserved places, stating what `places` of them cost."""
+    run = reservation.run
+    return _message(
+        template,
+        subject,
+        [reservation.booking.booked_by.email],
+        {
+            "reservation": reservation,
+            "name_by": name_by(run),
+            "release_charged": release_is_charged(run),
+            "reminder_days": settings.RESERVATION_REMINDER_DAYS,
+            "reservation_url": site_url(reverse("bookings:reservation", args=[reservation.pk])),
+            **_terms(run, [(reservation.price, reservation.vat_rate)] * places),
+            **context,
+        },
+    )
+
+
+def reservation_confirmed(reservation_id):
+    """The lead hears the places are held, until when, and what they cost."""
+    reservation = _reservation(reservation_id)
+    if reservation is None:
+        return False
+    return send_once(
+        f"reservation-confirmed:{reservation.pk}",
+        lambda: _reservation_message(
+            reservation,
+            "reservation_confirmed",
+            f"Places reserved: {reservation.run.course.title}",
+            reservation.places,
+        ),
+    )
+
+
+def reservation_reminder(reservation_id):
+    """Once, some days before the name-by date, while places are still unnamed."""
+    reservation = _reservation(reservation_id)
+    if reservation is None or reservation.released_at or not reservation.unnamed:
+        return False
+    return send_once(
+        f"reservation-reminder:{reservation.pk}",
+        lambda: _reservation_message(
+            reservation,
+            "reservation_reminder",
+            f"Name people for your reserved places: {reservation.run.course.title}",
+            reservation.unnamed,
+        ),
+    )
+
+
+def reservation_released(reservation_id, released, charged):
+    """The name-by date passed: the lead hears which places went, and whether they are charged."""
+    reservation = _reservation(reservation_id)
+    if reservation is None or not released:
+        return False
+    return send_once(
+        f"reservation-released:{reservation.pk}",
+        lambda: _reservation_message(
+            reservation,
+            "reservation_released",
+            f"Unnamed places released: {reservation.run.course.title}",
+            released,
+            released=released,
+            charged=charged,
+        ),
+    )
 
 
 # --- after the course -----------------------------------------------------------------------

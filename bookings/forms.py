@@ -89,3 +89,85 @@ class DecisionForm(forms.Form):
         if data.get("decision") == "decline" and not (data.get("reason") or "").strip():
             self.add_error("reason", "Give a reason for declining: the teacher will see it.")
         return data
+
+
+class ReservePlacesForm(forms.Form):
+    """A CPD lead reserves places for their school, naming people later."""
+
+    places = forms.IntegerField(
+        label="How many places",
+        min_value=1,
+        error_messages={
+            "required": "Enter how many places to reserve.",
+            "invalid": "Enter a whole number of places, like 3.",
+            "min_value": "Reserve at least one place.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    po_number = forms.CharField(label="Purchase order (PO) number", max_length=40, required=False)
+    terms = forms.BooleanField(
+        label="I accept the booking terms and the cancellation terms above",
+        error_messages={"required": "Accept the booking terms to continue."},
+    )
+
+    def __init__(self, *args, places_left, po_required, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["places"].max_value = places_left
+        self.fields["places"].widget.attrs["max"] = places_left
+        self.fields["places"].help_text = f"Up to {places_left}: the places left on this date."
+        if po_required:
+            self.fields["po_number"].required = True
+            self.fields["po_number"].error_messages["required"] = (
+                "Your school needs a purchase order (PO) number for every booking."
+            )
+
+    def clean_places(self):
+        places = self.cleaned_data["places"]
+        most = self.fields["places"].max_value
+        if most <= 0:
+            raise forms.ValidationError("This date is full: there are no places left to reserve.")
+        if places > most:
+            raise forms.ValidationError(
+                f"Only {most} place{'s' if most != 1 else ''} left; you asked to reserve {places}."
+            )
+        return places
+
+
+class NameReservedPlaceForm(forms.Form):
+    """Name a colleague for one reserved place, with the needs a booking asks for."""
+
+    delegate = forms.TypedChoiceField(
+        label="Who is going",
+        coerce=int,
+        error_messages={
+            "required": "Choose who is going.",
+            "invalid_choice": "Choose someone on your school's staff list.",
+        },
+    )
+    access_needs = forms.CharField(
+        label="Access needs",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example step-free access, a hearing loop or large print.",
+    )
+    dietary_needs = forms.CharField(label="Dietary needs", required=False, max_length=300)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].choices = [("", "Choose a colleague")] + [
+            (p.pk, p.get_full_name() or p.email) for p in staff
+        ]
+
+
+class GiveBackPlacesForm(forms.Form):
+    count = forms.IntegerField(
+        label="Places to give back",
+        min_value=1,
+        error_messages={
+            "required": "Enter how many places to give back.",
+            "invalid": "Enter a whole number of places, like 1.",
+            "min_value": "Give back at least one place.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )

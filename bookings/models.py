@@ -131,6 +131,53 @@ class Enrolment(models.Model):
         return self.status in self.LIVE
 
 
+class Reservation(models.Model):
+    """Places a CPD lead holds on a run for their school before knowing who will go. Each
+    unnamed place is a taken place (bookings.services.with_places_taken); naming a colleague
+    turns one into an Enrolment on the reservation's booking, through book_places(). Places
+    still unnamed at the run's name-by date are released (bookings.services.reservations)."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="reservation")
+    run = models.ForeignKey(
+        "courses.CourseRun", on_delete=models.PROTECT, related_name="reservations"
+    )
+    places = models.PositiveIntegerField(help_text="Held for the school: named and unnamed.")
+    named = models.PositiveIntegerField(default=0)
+    # Snapshotted when the places are reserved, as book_places does for a place: each person
+    # named, and each unnamed place charged late, keeps this price.
+    price = models.DecimalField(max_digits=8, decimal_places=2)
+    vat_rate = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.000"))
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(places__gte=0), name="reservation_places_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(named__gte=0) & Q(named__lte=models.F("places")),
+                name="reservation_names_at_most_its_places",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="reservation_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True) | Q(named=models.F("places")),
+                name="released_reservation_holds_no_unnamed_place",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.places} places on {self.run.reference} for {self.booking.school}"
+
+    @property
+    def unnamed(self):
+        return self.places - self.named
+
+
 class EnrolmentEvent(models.Model):
     """The audit log: every change of an enrolment's state, who made it and when."""
 

@@ -4,7 +4,7 @@ Each change goes through bookings.services; a refusal is shown and nothing is wr
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import prefetch_related_objects
+from django.db.models import F, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from .access import booking_or_404, place_or_404, request_or_404
 from .calendar import ics_for_enrolment
 from .charges import cancellation_charge
 from .forms import CancelForm, DecisionForm
-from .models import Booking, Enrolment, WaitingListEntry
+from .models import Booking, Enrolment, Reservation, WaitingListEntry
 from .services import BookingRefused
 from .views import _terms  # the same terms summary the booking form shows
 
@@ -51,8 +51,24 @@ def my_bookings(request):
             "upcoming": upcoming,
             "past": past,
             "waiting": waiting,
+            "reservations": _open_reservations(booking__booked_by=request.user),
         },
     )
+
+
+def _open_reservations(**filters):
+    """Reservations with places still to name, soonest name-by first."""
+    found = [
+        r
+        for r in Reservation.objects.filter(released_at__isnull=True, named__lt=F("places"))
+        .filter(**filters)
+        .exclude(run__status=CourseRun.Status.CANCELLED)
+        .select_related("run__course", "booking__school")
+        .prefetch_related("run__sessions")
+    ]
+    for r in found:
+        r.due = services.name_by(r.run)
+    return sorted(found, key=lambda r: (r.due is None, r.due or r.created_at))
 
 
 @login_required
@@ -301,6 +317,7 @@ def school_bookings(request, school_id):
             "school": school,
             "manages": manages,
             "plain_references": not manages,  # a consortium lead may not open the bookings
+            "reservations": _open_reservations(booking__school=school),
             "enrolments": enrolments[:500],
             "pending": Enrolment.objects.filter(
                 booking__school=school, status=Enrolment.Status.PENDING_APPROVAL

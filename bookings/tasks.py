@@ -80,6 +80,26 @@ def expire_offers():
     return services.expire_offers()
 
 
+@shared_task(name="bookings.tasks.send_reservation_confirmed", acks_late=True)
+def send_reservation_confirmed(reservation_id):
+    return emails.reservation_confirmed(reservation_id)
+
+
+@shared_task(name="bookings.tasks.send_reservation_reminder", acks_late=True)
+def send_reservation_reminder(reservation_id):
+    return emails.reservation_reminder(reservation_id)
+
+
+@shared_task(name="bookings.tasks.send_reservation_released", acks_late=True)
+def send_reservation_released(reservation_id, released, charged):
+    return emails.reservation_released(reservation_id, released, charged)
+
+
+@shared_task(name="bookings.tasks.remind_and_release_reservations")
+def remind_and_release_reservations():
+    return services.remind_and_release_reservations()
+
+
 @shared_task(name="bookings.tasks.expire_approvals")
 def expire_approvals():
     return services.expire_approvals()

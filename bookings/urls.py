@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import attendance_views as after
-from . import feed_views, place_views, views
+from . import feed_views, place_views, reservation_views, views
 
 app_name = "bookings"
 
@@ -10,6 +10,18 @@ urlpatterns = [
     path("book/<id:run_id>/details/", views.booking_details, name="details"),
     path("book/<id:run_id>/add-colleague/", views.add_colleague, name="add_colleague"),
     path("book/<id:run_id>/waiting-list/", views.join_waiting_list, name="join_waiting_list"),
+    path("book/<id:run_id>/reserve/", reservation_views.reserve, name="reserve"),
+    path("reservations/<id:reservation_id>/", reservation_views.reservation, name="reservation"),
+    path(
+        "reservations/<id:reservation_id>/name/",
+        reservation_views.name_place,
+        name="name_reserved_place",
+    ),
+    path(
+        "reservations/<id:reservation_id>/give-back/",
+        reservation_views.give_back,
+        name="give_back_places",
+    ),
     path("bookings/", place_views.my_bookings, name="mine"),
     # Before bookings/<reference>/, which would take the name as a reference.
     path("bookings/finance-approvals/", place_views.finance_approvals, name="finance_approvals"),

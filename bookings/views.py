@@ -143,6 +143,10 @@ def choose_delegates(request, run_id):
             "staff": staff,
             "ticked": {added} if added else {request.user.pk},
             "manages": school in managed,
+            "name_by": (name_by := services.name_by(run)),
+            "release_charged": services.release_is_charged(run),
+            # Reserving makes sense only while there is time left to name people.
+            "reservable": name_by is None or timezone.now() < name_by,
         },
     )
 

@@ -98,6 +98,19 @@ def every_email(staff, client):
     moved_to = services.transfer_enrolment(given.pk, to_run_id=later.pk, by=staff)
     out["place_moved"] = _sent(lambda: emails.place_moved(given.pk, moved_to.pk))
 
+    # A CPD lead reserves three places, names Tom, is reminded, and the other two go.
+    held = course_run()
+    reservation = services.reserve_places(
+        held.pk, school=school, by=lead, places_wanted=3, terms_accepted=True
+    )
+    out["reservation_confirmed"] = _sent(lambda: emails.reservation_confirmed(reservation.pk))
+    services.name_reserved_place(reservation.pk, by=lead, person=tom)
+    out["reservation_reminder"] = _sent(lambda: emails.reservation_reminder(reservation.pk))
+    gone = services.release_unnamed_places(reservation.pk, now=services.name_by(held))
+    out["reservation_released"] = _sent(
+        lambda: emails.reservation_released(reservation.pk, gone, False)
+    )
+
     # A teacher's own booking at a school whose CPD lead approves them.
     school.bookings_need_approval = True
     school.save()

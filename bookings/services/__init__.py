@@ -9,6 +9,7 @@ capacity is enforced there, under a row lock on the run, and nowhere else.
 - cancelling: one place, or a whole run
 - transfers: a place passed to a colleague or moved to another date
 - waiting_list: joining, offers, accepting, promoting
+- reservations: places a CPD lead reserves and names people on later
 - run_actions: bookings officers' bulk actions on runs
 - next_steps: what a booking's confirmation page says happens next
 
@@ -42,6 +43,15 @@ from .places import (
     with_places_taken,
 )
 from .refusals import FULL_MESSAGE, BookingRefused, _check_who_may_book
+from .reservations import (
+    give_back_places,
+    name_by,
+    name_reserved_place,
+    release_is_charged,
+    release_unnamed_places,
+    remind_and_release_reservations,
+    reserve_places,
+)
 from .run_actions import BOOKING_CLOSED, close_booking, next_session_day, send_joining_reminders
 from .transfers import substitute_delegate, transfer_enrolment, why_not_move, why_not_pass_on
 from .waiting_list import (
@@ -75,6 +85,13 @@ __all__ = [
     "may_decide",
     "waiting_for_finance",
     "expire_offers",
+    "give_back_places",
+    "name_by",
+    "name_reserved_place",
+    "release_is_charged",
+    "release_unnamed_places",
+    "remind_and_release_reservations",
+    "reserve_places",
     "first_session_start",
     "free_cancellation_ends",
     "is_late_cancellation",

@@ -4,13 +4,14 @@ or a whole run by the provider (free for everyone)."""
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import permissions
 from courses.models import CourseRun
 
 from .. import signals
-from ..models import Enrolment, WaitingListEntry
+from ..models import Enrolment, Reservation, WaitingListEntry
 from .locking import _lock_run, _locked_enrolment, _set_status
 from .refusals import BookingRefused
 
@@ -108,6 +109,10 @@ def cancel_run(run_id, *, by, reason):
         WaitingListEntry.objects.filter(
             run=run, status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]
         ).update(status=WaitingListEntry.Status.WITHDRAWN)
+        # Unnamed reserved places go with the run, free (the run's emails tell the schools).
+        Reservation.objects.filter(run=run, released_at__isnull=True).update(
+            places=F("named"), released_at=now
+        )
         tasks.send_run_cancelled.delay_on_commit(run.pk, reason)
         transaction.on_commit(
             lambda: signals.run_cancelled.send(sender=CourseRun, run=run, enrolment_ids=cancelled)

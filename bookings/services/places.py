@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from core.batching import batched
 from courses.models import CourseRun
 
 from .. import signals
-from ..models import Booking, Enrolment, WaitingListEntry
+from ..models import Booking, Enrolment, Reservation, WaitingListEntry
 from .approvals import needs_approval
 from .locking import _lock_run, record
 from .refusals import FULL_MESSAGE, BookingRefused, _check_who_may_book
@@ -42,8 +42,9 @@ class BookingRequest:
 
 
 def with_places_taken(runs, *, excluding_offer=None):
-    """Annotate runs with `places_taken`: live enrolments plus unexpired waiting-list offers.
-    The one definition of a taken place; subqueries, so a list costs one query."""
+    """Annotate runs with `places_taken`: live enrolments, unexpired waiting-list offers and
+    reserved places not yet named. The one definition of a taken place; subqueries, so a list
+    costs one query."""
     live = (
         Enrolment.objects.filter(run=OuterRef("pk"), status__in=Enrolment.LIVE)
         .order_by()
@@ -59,10 +60,18 @@ def with_places_taken(runs, *, excluding_offer=None):
     if excluding_offer is not None:
         offers = offers.exclude(pk=excluding_offer.pk)
     offers = offers.order_by().values("run").annotate(n=Count("pk")).values("n")
+    reserved = (
+        Reservation.objects.filter(run=OuterRef("pk"), named__lt=F("places"))
+        .order_by()
+        .values("run")
+        .annotate(n=Sum(F("places") - F("named")))
+        .values("n")
+    )
     zero = Value(0, output_field=IntegerField())
     return runs.annotate(
         places_taken=Coalesce(Subquery(live, output_field=IntegerField()), zero)
         + Coalesce(Subquery(offers, output_field=IntegerField()), zero)
+        + Coalesce(Subquery(reserved, output_field=IntegerField()), zero)
     )
 
 
@@ -85,24 +94,26 @@ def _after_counting_places():
     """A seam for the concurrency tests, which widen the race window here. Does nothing."""
 
 
-def book_places(run_id, request, *, offer=None, left_seen=None):
+def book_places(run_id, request, *, offer=None, reservation=None, left_seen=None):
     """Book one place per delegate on the run, or refuse with a clear message (every
     refusal is counted, by reason, for the metrics).
 
     In one transaction: lock the run, check it is bookable, re-count the places taken
     (live enrolments and held offers), then insert. `offer` is a waiting-list offer being
-    accepted, whose held place this booking takes. The booking returned says whether its
-    places wait for a CPD lead's approval (`booking.pending`). `left_seen` is the places left
-    as the caller counted them a moment ago (the booking page does), which spares counting
-    again before queueing for the lock; only the count under the lock decides."""
+    accepted, whose held place this booking takes. `reservation` is a school's reserved
+    places, one of which each delegate takes, joining its booking at its price. The booking
+    returned says whether its places wait for a CPD lead's approval (`booking.pending`).
+    `left_seen` is the places left as the caller counted them a moment ago (the booking page
+    does), which spares counting again before queueing for the lock; only the count under the
+    lock decides."""
     try:
-        return _book_places(run_id, request, offer, left_seen)
+        return _book_places(run_id, request, offer, reservation, left_seen)
     except BookingRefused as refusal:
         signals.booking_refused.send(sender=BookingRefused, code=refusal.code)
         raise
 
 
-def _book_places(run_id, request, offer, left_seen=None):
+def _book_places(run_id, request, offer, reservation=None, left_seen=None):
     if not request.delegates:
         raise BookingRefused("Choose at least one person to book.", "no_delegates")
     if len({d.user.pk for d in request.delegates}) != len(request.delegates):
@@ -117,9 +128,9 @@ def _book_places(run_id, request, offer, left_seen=None):
     _check_who_may_book(request, run_id)
     # A run already full refuses without queueing for the lock; a place that frees meanwhile
     # is caught by the count under the lock, so capacity is still only decided there.
-    if left_seen is None and offer is None:
+    if left_seen is None and offer is None and reservation is None:
         left_seen = places_left(run_id)
-    if offer is None and left_seen <= 0:
+    if offer is None and reservation is None and left_seen <= 0:
         raise BookingRefused(FULL_MESSAGE, "full")
 
     # One outbox INSERT for every task the booking asks for (settlement, emails).
@@ -130,7 +141,10 @@ def _book_places(run_id, request, offer, left_seen=None):
             raise BookingRefused("This run has been cancelled.", "cancelled")
         # Staff may still take phone bookings and walk-ins after online booking closes.
         staff_source = request.source in (Booking.Source.WALK_IN, Booking.Source.PHONE)
-        if not staff_source and not run.is_bookable:
+        if reservation is not None:
+            # Naming people on places already held: the booking window no longer matters.
+            reservation = _take_reserved_places(reservation, len(request.delegates), now)
+        elif not staff_source and not run.is_bookable:
             raise BookingRefused("Booking is closed for this run.", "closed")
         already = Enrolment.objects.filter(
             run=run, delegate__in=[d.user for d in request.delegates]
@@ -158,17 +172,21 @@ def _book_places(run_id, request, offer, left_seen=None):
                 "not_enough",
             )
 
-        booking = Booking.objects.create(
-            run=run,
-            school=request.school,
-            booked_by=request.booked_by,
-            po_number=po_number,
-            source=request.source,
-            terms_accepted_at=now if request.terms_accepted else None,
-        )
+        if reservation is not None:
+            booking = reservation.booking
+            pricing = reservation  # the price snapshotted when the places were reserved
+        else:
+            booking = Booking.objects.create(
+                run=run,
+                school=request.school,
+                booked_by=request.booked_by,
+                po_number=po_number,
+                source=request.source,
+                terms_accepted_at=now if request.terms_accepted else None,
+            )
+            pricing = quote(request.school, run)
         pending = needs_approval(request.school, request.booked_by, request.source)
         status = Enrolment.Status.PENDING_APPROVAL if pending else Enrolment.Status.CONFIRMED
-        pricing = quote(request.school, run)
         expires = now + timedelta(hours=settings.BOOKING_APPROVAL_HOURS) if pending else None
         for delegate in request.delegates:
             enrolment = Enrolment.objects.create(
@@ -179,7 +197,7 @@ def _book_places(run_id, request, offer, left_seen=None):
                 access_needs=delegate.access_needs.strip(),
                 dietary_needs=delegate.dietary_needs.strip(),
                 intended_outcome=delegate.intended_outcome.strip()[:300],
-                price=pricing.net,
+                price=pricing.price if reservation is not None else pricing.net,
                 vat_rate=pricing.vat_rate,
                 approval_expires_at=expires,
                 approval_stage=Enrolment.ApprovalStage.LEAD if pending else "",
@@ -198,3 +216,29 @@ def _book_places(run_id, request, offer, left_seen=None):
             tasks.send_booking_confirmation.delay_on_commit(booking.pk)
     booking.pending = pending
     return booking
+
+
+def _take_reserved_places(reservation, wanted, now):
+    """Under the run's lock: move `wanted` of the reservation's places from unnamed to named
+    before the count, so the count no longer holds them for the school."""
+    from .reservations import name_by  # reservations imports this module: a cycle
+
+    held = (
+        Reservation.objects.select_for_update()
+        .select_related("booking", "run__course")
+        .get(pk=reservation.pk)
+    )
+    deadline = name_by(held.run)
+    if held.released_at is not None or (deadline is not None and now >= deadline):
+        raise BookingRefused(
+            "The date to name people has passed, so the unnamed places were released.", "released"
+        )
+    if wanted > held.unnamed:
+        raise BookingRefused(
+            f"Only {held.unnamed} reserved place{'s' if held.unnamed != 1 else ''} left to name; "
+            f"you named {wanted}.",
+            "not_enough",
+        )
+    held.named += wanted
+    held.save(update_fields=["named"])
+    return held

@@ -435,6 +435,10 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "home.tasks.publish_scheduled_pages", "schedule": 60.0},
     "expire-waiting-list-offers": {"task": "bookings.tasks.expire_offers", "schedule": 300.0},
     "expire-approval-requests": {"task": "bookings.tasks.expire_approvals", "schedule": 300.0},
+    "reserved-places": {
+        "task": "bookings.tasks.remind_and_release_reservations",
+        "schedule": 900.0,
+    },
     "joining-reminders": {"task": "bookings.tasks.send_reminders", "schedule": 3600.0},
     # 06:00 on the 1st: last month's statement invoices.
     "monthly-invoicing": {
@@ -554,6 +558,8 @@ BOOKING_APPROVAL_HOURS = int(env("BOOKING_APPROVAL_HOURS", "72"))
 # The finance stage of a two-stage approval holds the place afresh, for as long by default.
 FINANCE_APPROVAL_HOURS = int(env("FINANCE_APPROVAL_HOURS", str(BOOKING_APPROVAL_HOURS)))
 WAITING_LIST_OFFER_HOURS = int(env("WAITING_LIST_OFFER_HOURS", "48"))
+# A CPD lead who reserved places is reminded this many days before the date to name people.
+RESERVATION_REMINDER_DAYS = int(env("RESERVATION_REMINDER_DAYS", "7"))
 
 # After the course: evaluation reminders (at most two, this many days apart) and the impact
 # follow-up this many days after a course ends, not chased once the grace period is over.

@@ -146,6 +146,12 @@ class CoursePage(Page):
         default=14,
         help_text="Cancel free of charge until this many days before the first session.",
     )
+    name_places_days = models.PositiveSmallIntegerField(
+        "name reserved places (days before)",
+        default=21,
+        help_text="Schools that reserved places name people this many days before the first "
+        "session, unless a date sets its own.",
+    )
 
     class AttendanceRule(models.TextChoices):
         ALL = "all", "Every session"
@@ -205,6 +211,7 @@ class CoursePage(Page):
                     [
                         FieldPanel("vat_treatment"),
                         FieldPanel("free_cancellation_days"),
+                        FieldPanel("name_places_days"),
                         FieldPanel("late_cancellation_charge_percent"),
                         FieldPanel("no_show_charge_percent"),
                     ]

@@ -137,6 +137,13 @@ class CourseRun(ClusterableModel):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Leave blank to use the course's price.",
     )
+    name_by = models.DateTimeField(
+        "name reserved places by",
+        null=True,
+        blank=True,
+        help_text="Schools that reserved places name people by then, or the unnamed places are "
+        "released. Leave blank to use the course's number of days before the first session.",
+    )
     facilitators = ParentalManyToManyField(
         Facilitator,
         blank=True,
@@ -160,7 +167,13 @@ class CourseRun(ClusterableModel):
                 FieldPanel("status"),
             ]
         ),
-        FieldRowPanel([FieldPanel("booking_opens_at"), FieldPanel("booking_closes_at")]),
+        FieldRowPanel(
+            [
+                FieldPanel("booking_opens_at"),
+                FieldPanel("booking_closes_at"),
+                FieldPanel("name_by"),
+            ]
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("venue"),

@@ -9,8 +9,14 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import User
 from bookings import attendance
-from bookings.models import Attendance, Booking, Enrolment, RegisterClosure
-from bookings.services import BookingRequest, Delegate, book_places, decide_enrolment
+from bookings.models import Attendance, Booking, Enrolment, RegisterClosure, Reservation
+from bookings.services import (
+    BookingRequest,
+    Delegate,
+    book_places,
+    decide_enrolment,
+    reserve_places,
+)
 from courses.models import CoursePage, CourseRun, Session
 from tests.factories import accounts, courses
 
@@ -131,17 +137,27 @@ def objects(open_run, people, after_course):
             delegates=[Delegate(people["teacher_a"])],
         ),
     )
+    # Places Chloe reserved on a run far enough off to name people on it.
+    reservation = reserve_places(
+        courses.run(days=(40,)).pk,
+        school=school,
+        by=people["lead_a"],
+        places_wanted=2,
+        terms_accepted=True,
+    )
     return {
         "booking": booking,
         "enrolment": booking.enrolments.get(),
         "with_finance": dear,
         "school": school,
+        "reservation": reservation,
         **after_course,
     }
 
 
 def _targets(o, people):
     e, ref, a = o["enrolment"].pk, o["booking"].reference, o["school"].pk
+    r = o["reservation"].pk
     return {
         "booking detail": ("get", f"/bookings/{ref}/", None, PLACE_PEOPLE),
         "cancel page": ("get", f"/bookings/place/{e}/cancel/", None, PLACE_PEOPLE),
@@ -196,6 +212,22 @@ def _targets(o, people):
                 "email": "new.person@oakfield.sch.uk",
             },
             {"lead_a"},
+        ),
+        # Reserved places: whoever reserved them, the school's managers and the CPD team.
+        # Only the school's managers reserve places for it (no places given: nothing written).
+        "reserve": ("post", f"/book/{o['booking'].run_id}/reserve/", {"school": a}, {"lead_a"}),
+        "reservation": ("get", f"/reservations/{r}/", None, {"lead_a", "staff"}),
+        "name reserved place": (
+            "post",
+            f"/reservations/{r}/name/",
+            {"delegate": people["finance_a"].pk},
+            {"lead_a", "staff"},
+        ),
+        "give back places": (
+            "post",
+            f"/reservations/{r}/give-back/",
+            {"count": "1"},
+            {"lead_a", "staff"},
         ),
         # After the course: registers for the run's facilitator and the CPD team only.
         **_after_course_targets(o, a),
@@ -283,6 +315,10 @@ TARGET_NAMES = [
     "unknown booking",
     "add colleague",
     "rotate school calendar",
+    "reserve",
+    "reservation",
+    "name reserved place",
+    "give back places",
     "run register",
     "print register",
     "session register",
@@ -344,6 +380,8 @@ def test_refused_callers_change_nothing(client, callers, objects, caller):
     assert not RegisterClosure.objects.filter(run=objects["open"]).exists()
     assert not Enrolment.objects.get(pk=objects["no_show"].pk).charge_waived
     assert not User.objects.filter(email="walk.in@oakfield.sch.uk").exists()
+    reservation = Reservation.objects.get(pk=objects["reservation"].pk)
+    assert (reservation.places, reservation.named) == (2, 0)
 
 
 def test_the_certificate_check_is_public_and_shows_name_and_course_only(client, objects):

@@ -17,6 +17,7 @@ ABOUT_A_COURSE = {
     "run_cancelled", "no_shows", "evaluation_request", "impact_delegate", "impact_lead",
     "sessions_moved", "place_passed_on_from", "place_passed_on_to", "place_moved",
     "finance_approval_request", "approval_passed_to_finance", "approval_declined",
+    "reservation_confirmed", "reservation_reminder", "reservation_released",
 }  # fmt: skip
 ALL = ABOUT_A_COURSE | {
     "join_request", "join_decision", "invitation", "invoice_issued", "invoice_reminder", "receipt",
