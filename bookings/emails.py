@@ -90,10 +90,11 @@ def _place_terms(*enrolments):
     )
 
 
-def _quoted_terms(entry):
-    """A waiting-list place is not priced until booked: today's quote for its school."""
+def _quoted_terms(entry, places=1):
+    """A waiting-list place is not priced until booked: today's quote for its school, for
+    each place (a group's, or its offer's)."""
     price = quote(entry.school, entry.run)
-    return {**_terms(entry.run, [(price.net, price.vat_rate)]), "quoted": True}
+    return {**_terms(entry.run, [(price.net, price.vat_rate)] * places), "quoted": True}
 
 
 def _enrolments(**filters):
@@ -303,7 +304,12 @@ def waiting_list_joined(entry_id):
             "waiting_list_joined",
             f"On the waiting list: {entry.run.course.title}",
             [entry.person.email],
-            {"entry": entry, "hours": settings.WAITING_LIST_OFFER_HOURS, **_quoted_terms(entry)},
+            {
+                "entry": entry,
+                "members": list(entry.members.select_related("person")),
+                "hours": settings.WAITING_LIST_OFFER_HOURS,
+                **_quoted_terms(entry, entry.places),
+            },
         )
 
     return send_once(f"waiting-list-joined:{entry.pk}", build)
@@ -317,12 +323,14 @@ def waiting_list_offer(entry_id):
     def build():
         return _message(
             "offer",
-            f"A place for you: {entry.run.course.title}",
+            f"Places for your colleagues: {entry.run.course.title}"
+            if entry.is_group
+            else f"A place for you: {entry.run.course.title}",
             [entry.person.email],
             {
                 "entry": entry,
                 "accept_url": site_url(offer_acceptance_url(entry)),
-                **_quoted_terms(entry),
+                **_quoted_terms(entry, entry.places_offered),
             },
         )
 

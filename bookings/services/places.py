@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -57,7 +57,8 @@ def with_places_taken(runs, *, excluding_offer=None):
     )
     if excluding_offer is not None:
         offers = offers.exclude(pk=excluding_offer.pk)
-    offers = offers.order_by().values("run").annotate(n=Count("pk")).values("n")
+    # A group's offer holds as many places as it offers.
+    offers = offers.order_by().values("run").annotate(n=Sum("places_offered")).values("n")
     zero = Value(0, output_field=IntegerField())
     return runs.annotate(
         places_taken=Coalesce(Subquery(live, output_field=IntegerField()), zero)
