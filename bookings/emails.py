@@ -243,7 +243,41 @@ def place_passed_on(enrolment_id, previous_delegate_id):
             calendar=calendar_file(enrolment),
         )
 
-    return send_once(f"{key}:from", to_previous) + send_once(f"{key}:to", to_new)
+    sent = send_once(f"{key}:from", to_previous) + send_once(f"{key}:to", to_new)
+    return sent + _tell_the_school(
+        enrolment,
+        f"{key}:school",
+        f"Place passed on: {enrolment.run.course.title}",
+        context,
+        besides={previous.email, enrolment.delegate.email},
+    )
+
+
+def _tell_the_school(enrolment, key, subject, context, *, besides):
+    """Whoever booked the place and the school's CPD leads hear that it changed hands or
+    dates (the delegates, told in their own emails, are left out): once, no calendar file,
+    as the school's calendar feed follows the change."""
+    school = enrolment.booking.school
+    booker = enrolment.booking.booked_by
+    to = set(_lead_emails(school, besides=besides))
+    if booker.is_active and booker.email not in besides:
+        to.add(booker.email)
+    if not to:
+        return 0
+
+    def build():
+        return _message(
+            "place_changed",
+            subject,
+            sorted(to),
+            {
+                **context,
+                "school": school,
+                "school_bookings_url": site_url(reverse("bookings:school", args=[school.pk])),
+            },
+        )
+
+    return send_once(key, build)
 
 
 def place_moved(old_enrolment_id, new_enrolment_id):
@@ -263,7 +297,14 @@ def place_moved(old_enrolment_id, new_enrolment_id):
             calendar=calendar_file(old),
         )
 
-    return send_once(f"place-moved:{old.pk}", build)
+    sent = send_once(f"place-moved:{old.pk}", build)
+    return sent + _tell_the_school(
+        new,
+        f"place-moved:{old.pk}:school",
+        f"Place moved to {new.run.reference}: {new.run.course.title}",
+        {"enrolment": new, "old": old, **_place_terms(new)},
+        besides={old.delegate.email},
+    )
 
 
 def run_cancelled(run_id, reason):

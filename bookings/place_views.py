@@ -31,7 +31,7 @@ def my_bookings(request):
     now = timezone.now()
     enrolments = (
         Enrolment.objects.filter(delegate=request.user)
-        .select_related("run__course", "run__venue", "booking")
+        .select_related("delegate", "run__course", "run__venue", "booking")
         .prefetch_related("run__sessions")
         .order_by("-created_at")
     )

@@ -16,6 +16,7 @@ ABOUT_A_COURSE = {
     "approval_request", "approval_decision", "waiting_list_joined", "offer", "offer_expired",
     "run_cancelled", "no_shows", "evaluation_request", "impact_delegate", "impact_lead",
     "sessions_moved", "place_passed_on_from", "place_passed_on_to", "place_moved",
+    "place_passed_on_school", "place_moved_school", "waiting_list_joined_group", "offer_group",
 }  # fmt: skip
 ALL = ABOUT_A_COURSE | {
     "join_request", "join_decision", "invitation", "invoice_issued", "invoice_reminder", "receipt",
