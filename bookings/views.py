@@ -287,8 +287,12 @@ def join_waiting_list(request, run_id):
     if school is None:
         messages.error(request, "Join your school first." if not schools else "Choose a school.")
         return redirect(run.course.url)
-    if len(ids := id_list(request.POST, "delegate")) > 1:
+    ids = id_list(request.POST, "delegate")
+    if len(ids) > 1:
         return _join_as_group(request, run, school, ids)
+    if request.POST.get("chosen") and not ids:  # the choosing page, every box left empty
+        messages.error(request, "Choose at least one person to put on the waiting list.")
+        return redirect(f"{reverse('bookings:book', args=[run.pk])}?school={school.pk}")
     person = request.user
     if (delegate := id_param(request.POST, "delegate")) is not None:
         person = get_object_or_404(User, pk=delegate, memberships__school=school)
@@ -380,15 +384,21 @@ def accept_offer(request, token):
 
 
 def _accepted(request, entry, booking):
-    places = booking.enrolments.count()
-    what = "the place" if places == 1 else f"the {places} places"
-    messages.success(
-        request,
-        f"We have held {what} and asked {entry.school.name}'s CPD lead to approve "
-        f"{'it' if places == 1 else 'them'}. "
-        f"Your reference is {booking.reference}."
-        if booking.pending
-        else f"{what[0].upper()}{what[1:]} {'is' if places == 1 else 'are'} yours. "
-        f"Your reference is {booking.reference}.",
-    )
+    reference = f"Your reference is {booking.reference}."
+    if entry.is_group:
+        names = ", ".join(str(e.delegate) for e in booking.enrolments.select_related("delegate"))
+        message = (
+            f"We have held places for {names} and asked {entry.school.name}'s CPD lead to "
+            f"approve them. {reference}"
+            if booking.pending
+            else f"Booked: {names}. {reference}"
+        )
+    else:
+        message = (
+            f"We have held the place and asked {entry.school.name}'s CPD lead to approve it. "
+            f"{reference}"
+            if booking.pending
+            else f"The place is yours. {reference}"
+        )
+    messages.success(request, message)
     return redirect("bookings:detail", booking.reference)

@@ -312,3 +312,14 @@ def test_staff_promote_a_whole_group(full_run, people, colleagues):
     ) == {c.pk for c in colleagues}
     entry.refresh_from_db()
     assert entry.status == "accepted"
+
+
+def test_the_choosing_page_with_nobody_ticked_puts_nobody_on_the_list(
+    client, full_run, people, oakfield
+):
+    client.force_login(people["lead_a"])
+    response = client.post(
+        f"/book/{full_run.pk}/waiting-list/", {"school": oakfield.pk, "chosen": "1"}, follow=True
+    )
+    assert "Choose at least one person to put on the waiting list." in response.content.decode()
+    assert not WaitingListEntry.objects.filter(run=full_run).exists()
