@@ -253,12 +253,12 @@ def place_passed_on(enrolment_id, previous_delegate_id):
     )
 
 
-def _tell_the_school(enrolment, key, subject, context, *, besides):
-    """Whoever booked the place and the school's CPD leads hear that it changed hands or
-    dates (the delegates, told in their own emails, are left out): once, no calendar file,
-    as the school's calendar feed follows the change."""
+def _tell_the_school(enrolment, key, subject, context, *, besides, booker=None):
+    """Whoever booked the place (`booker`: a moved place's first booking) and the school's
+    CPD leads hear that it changed hands or dates (the delegates, told in their own emails,
+    are left out): once, no calendar file, as the school's calendar feed follows it."""
     school = enrolment.booking.school
-    booker = enrolment.booking.booked_by
+    booker = booker or enrolment.booking.booked_by
     to = set(_lead_emails(school, besides=besides))
     if booker.is_active and booker.email not in besides:
         to.add(booker.email)
@@ -304,6 +304,7 @@ def place_moved(old_enrolment_id, new_enrolment_id):
         f"Place moved to {new.run.reference}: {new.run.course.title}",
         {"enrolment": new, "old": old, **_place_terms(new)},
         besides={old.delegate.email},
+        booker=old.booking.booked_by,
     )
 
 
@@ -364,7 +365,8 @@ def waiting_list_offer(entry_id):
     def build():
         return _message(
             "offer",
-            f"Places for your colleagues: {entry.run.course.title}"
+            f"{'A place' if entry.places_offered == 1 else 'Places'} for your colleagues: "
+            f"{entry.run.course.title}"
             if entry.is_group
             else f"A place for you: {entry.run.course.title}",
             [entry.person.email],

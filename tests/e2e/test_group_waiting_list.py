@@ -63,7 +63,7 @@ def test_a_lead_puts_colleagues_on_the_waiting_list_and_chooses_who_takes_the_pl
     offer = next(
         m
         for m in mail.outbox
-        if m.to == ["cpdlead@oakfield.sch.uk"] and "Places for your colleagues" in m.subject
+        if m.to == ["cpdlead@oakfield.sch.uk"] and "A place for your colleagues" in m.subject
     )
     accept = re.search(r"http://\S+/offer/\S+/", offer.body).group(0)
     page.goto(base + "/offer/" + accept.split("/offer/")[1])
