@@ -103,8 +103,8 @@ def join_waiting_list_as_group(run_id, *, people, school, lead):
             raise BookingRefused(f"Already on the waiting list: {names}.", "duplicate")
         if WaitingListEntry.objects.filter(run=run, person=lead, status__in=LIVE).exists():
             raise BookingRefused(
-                "You already have colleagues on this waiting list. Add the others after "
-                "that offer is settled, or ask the CPD team.",
+                "You already have an entry on this waiting list (yours or your colleagues'). "
+                "Add more colleagues once it is settled, or ask the CPD team.",
                 "duplicate",
             )
         entry = WaitingListEntry.objects.create(
