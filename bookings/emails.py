@@ -99,10 +99,11 @@ def _place_terms(*enrolments):
     )
 
 
-def _quoted_terms(entry):
-    """A waiting-list place is not priced until booked: today's quote for its school."""
+def _quoted_terms(entry, places=1):
+    """A waiting-list place is not priced until booked: today's quote for its school, for
+    each place (a group's, or its offer's)."""
     price = quote(entry.school, entry.run)
-    return {**_terms(entry.run, [(price.net, price.vat_rate)]), "quoted": True}
+    return {**_terms(entry.run, [(price.net, price.vat_rate)] * places), "quoted": True}
 
 
 def _enrolments(**filters):
@@ -336,7 +337,41 @@ def place_passed_on(enrolment_id, previous_delegate_id):
             calendar=calendar_file(enrolment),
         )
 
-    return send_once(f"{key}:from", to_previous) + send_once(f"{key}:to", to_new)
+    sent = send_once(f"{key}:from", to_previous) + send_once(f"{key}:to", to_new)
+    return sent + _tell_the_school(
+        enrolment,
+        f"{key}:school",
+        f"Place passed on: {enrolment.run.course.title}",
+        context,
+        besides={previous.email, enrolment.delegate.email},
+    )
+
+
+def _tell_the_school(enrolment, key, subject, context, *, besides, booker=None):
+    """Whoever booked the place (`booker`: a moved place's first booking) and the school's
+    CPD leads hear that it changed hands or dates (the delegates, told in their own emails,
+    are left out): once, no calendar file, as the school's calendar feed follows it."""
+    school = enrolment.booking.school
+    booker = booker or enrolment.booking.booked_by
+    to = set(_lead_emails(school, besides=besides))
+    if booker.is_active and booker.email not in besides:
+        to.add(booker.email)
+    if not to:
+        return 0
+
+    def build():
+        return _message(
+            "place_changed",
+            subject,
+            sorted(to),
+            {
+                **context,
+                "school": school,
+                "school_bookings_url": site_url(reverse("bookings:school", args=[school.pk])),
+            },
+        )
+
+    return send_once(key, build)
 
 
 def place_moved(old_enrolment_id, new_enrolment_id):
@@ -356,7 +391,15 @@ def place_moved(old_enrolment_id, new_enrolment_id):
             calendar=calendar_file(old),
         )
 
-    return send_once(f"place-moved:{old.pk}", build)
+    sent = send_once(f"place-moved:{old.pk}", build)
+    return sent + _tell_the_school(
+        new,
+        f"place-moved:{old.pk}:school",
+        f"Place moved to {new.run.reference}: {new.run.course.title}",
+        {"enrolment": new, "old": old, **_place_terms(new)},
+        besides={old.delegate.email},
+        booker=old.booking.booked_by,
+    )
 
 
 def run_cancelled(run_id, reason):
@@ -397,7 +440,12 @@ def waiting_list_joined(entry_id):
             "waiting_list_joined",
             f"On the waiting list: {entry.run.course.title}",
             [entry.person.email],
-            {"entry": entry, "hours": settings.WAITING_LIST_OFFER_HOURS, **_quoted_terms(entry)},
+            {
+                "entry": entry,
+                "members": list(entry.members.select_related("person")),
+                "hours": settings.WAITING_LIST_OFFER_HOURS,
+                **_quoted_terms(entry, entry.places),
+            },
         )
 
     return send_once(f"waiting-list-joined:{entry.pk}", build)
@@ -411,12 +459,15 @@ def waiting_list_offer(entry_id):
     def build():
         return _message(
             "offer",
-            f"A place for you: {entry.run.course.title}",
+            f"{'A place' if entry.places_offered == 1 else 'Places'} for your colleagues: "
+            f"{entry.run.course.title}"
+            if entry.is_group
+            else f"A place for you: {entry.run.course.title}",
             [entry.person.email],
             {
                 "entry": entry,
                 "accept_url": site_url(offer_acceptance_url(entry)),
-                **_quoted_terms(entry),
+                **_quoted_terms(entry, entry.places_offered),
             },
         )
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 def new_booking_reference():
@@ -198,7 +198,9 @@ class EnrolmentEvent(models.Model):
 
 
 class WaitingListEntry(models.Model):
-    """A person waiting for a place on a full run. An offer holds a place until it expires."""
+    """A person waiting for a place on a full run, or a group of colleagues a CPD lead put on
+    the list together (`is_group`; `person` is then the lead, who is offered the places and
+    chooses who takes them). An offer holds `places_offered` places until it expires."""
 
     class Status(models.TextChoices):
         WAITING = "waiting", "Waiting"
@@ -221,6 +223,10 @@ class WaitingListEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     offered_at = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
+    is_group = models.BooleanField(default=False)
+    # People still waiting on this entry, and how many places the live offer holds for them.
+    places = models.PositiveSmallIntegerField(default=1)
+    places_offered = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -236,10 +242,55 @@ class WaitingListEntry(models.Model):
                 condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
                 name="offer_has_an_expiry",
             ),
+            models.CheckConstraint(condition=Q(places__gte=1), name="waiting_entry_holds_a_place"),
+            models.CheckConstraint(
+                condition=Q(is_group=True) | Q(places=1), name="one_person_waits_for_one_place"
+            ),
+            models.CheckConstraint(
+                condition=Q(places_offered__lte=F("places")),
+                name="offered_places_at_most_the_people_waiting",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(places_offered__gte=1),
+                name="an_offer_holds_a_place",
+            ),
         ]
 
     def __str__(self):
+        if self.is_group:
+            return f"{self.places} colleagues of {self.person} waiting for {self.run.reference}"
         return f"{self.person} waiting for {self.run.reference}"
+
+    @property
+    def people_waiting(self):
+        """A group's colleagues without a place yet (reads prefetched members)."""
+        return [m.person for m in self.members.all() if m.enrolment_id is None]
+
+
+class WaitingListMember(models.Model):
+    """One colleague in a CPD lead's group on a waiting list; `enrolment` is the place they
+    took when the lead accepted an offer for them."""
+
+    entry = models.ForeignKey(WaitingListEntry, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="waiting_list_groups"
+    )
+    enrolment = models.OneToOneField(
+        Enrolment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["person__last_name", "person__first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "person"],
+                name="one_place_in_a_group_per_person",
+                violation_error_message="The same person is listed twice.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} in {self.entry}"
 
 
 class CalendarFeed(models.Model):

@@ -31,7 +31,7 @@ def my_bookings(request):
     now = timezone.now()
     enrolments = (
         Enrolment.objects.filter(delegate=request.user)
-        .select_related("run__course", "run__venue", "booking")
+        .select_related("delegate", "run__course", "run__venue", "booking")
         .prefetch_related("run__sessions")
         .order_by("-created_at")
     )
@@ -40,10 +40,14 @@ def my_bookings(request):
         last = max((s.ends_at for s in enrolment.run.sessions.all()), default=now)
         (upcoming if last >= now else past).append(enrolment)
     upcoming.sort(key=lambda e: min((s.starts_at for s in e.run.sessions.all()), default=now))
-    waiting = WaitingListEntry.objects.filter(
-        person=request.user,
-        status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
-    ).select_related("run__course")
+    waiting = (
+        WaitingListEntry.objects.filter(
+            person=request.user,
+            status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
+        )
+        .select_related("run__course", "school")
+        .prefetch_related("members__person")
+    )
     return render(
         request,
         "bookings/mine.html",
@@ -323,6 +327,12 @@ def school_bookings(request, school_id):
                 booking__school=school, status=Enrolment.Status.PENDING_APPROVAL
             ).select_related("delegate", "run__course"),
             "staff": Membership.objects.filter(school=school).select_related("user"),
+            "waiting": WaitingListEntry.objects.filter(
+                school=school,
+                status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
+            )
+            .select_related("run__course", "person", "school")
+            .prefetch_related("members__person"),
             "statuses": Enrolment.Status.choices,
             "status": status,
             "when": when,

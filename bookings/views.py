@@ -92,6 +92,7 @@ def _full(request, run):
             "school_id": (request.POST.get("school") or request.GET.get("school") or "")[:12],
             "delegate_id": delegates[0][:12] if len(delegates) == 1 else "",
             "several": len(delegates) > 1,
+            "delegate_ids": [d[:12] for d in delegates[:100]],
         },
     )
 
@@ -306,6 +307,12 @@ def join_waiting_list(request, run_id):
     if school is None:
         messages.error(request, "Join your school first." if not schools else "Choose a school.")
         return redirect(run.course.url)
+    ids = id_list(request.POST, "delegate")
+    if len(ids) > 1:
+        return _join_as_group(request, run, school, ids)
+    if request.POST.get("chosen") and not ids:  # the choosing page, every box left empty
+        messages.error(request, "Choose at least one person to put on the waiting list.")
+        return redirect(f"{reverse('bookings:book', args=[run.pk])}?school={school.pk}")
     person = request.user
     if (delegate := id_param(request.POST, "delegate")) is not None:
         person = get_object_or_404(User, pk=delegate, memberships__school=school)
@@ -319,6 +326,26 @@ def join_waiting_list(request, run_id):
             f"{'You are' if person == request.user else f'{person} is'} on "
             "the waiting list. We will email if a place comes up.",
         )
+    return redirect("bookings:mine")
+
+
+def _join_as_group(request, run, school, ids):
+    """A CPD lead puts the colleagues they ticked on the waiting list as one group."""
+    people = list(User.objects.filter(pk__in=ids, memberships__school=school).distinct())
+    try:
+        if len(people) != len(set(ids)):
+            raise BookingRefused(f"Choose colleagues from {school.name}'s staff list.", "bad")
+        services.join_waiting_list_as_group(run.pk, people=people, school=school, lead=request.user)
+    except BookingRefused as refusal:
+        messages.error(request, str(refusal))
+        if not school.manages:  # only a CPD lead's choosing page shows the staff to fix it
+            return redirect("bookings:mine")
+        return redirect(f"{reverse('bookings:book', args=[run.pk])}?school={school.pk}")
+    messages.success(
+        request,
+        f"{len(people)} colleagues are on the waiting list together. When places come up we "
+        "offer them to you, and you choose who takes them.",
+    )
     return redirect("bookings:mine")
 
 
@@ -338,25 +365,60 @@ def accept_offer(request, token):
         or entry.offered_at.isoformat() != offered_at
     ):
         return render(request, "bookings/offer_invalid.html", status=404)
+    members = list(entry.members.select_related("person").filter(enrolment__isnull=True))
+    error = None
     if request.method == "POST":
-        try:
-            booking = services.accept_offer(entry.pk, by=request.user)
-        except BookingRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect("bookings:mine")
-        messages.success(
-            request,
-            f"We have held the place and asked {entry.school.name}'s CPD lead to approve it. "
-            f"Your reference is {booking.reference}."
-            if booking.pending
-            else f"The place is yours. Your reference is {booking.reference}.",
-        )
-        return redirect("bookings:detail", booking.reference)
+        posted = set(id_list(request.POST, "delegate"))
+        chosen = [m.person for m in members if m.person_id in posted]
+        if entry.is_group and not posted:
+            error = "Choose who takes the places."
+        elif entry.is_group and len(chosen) != len(posted):
+            error = "Choose from the colleagues in this waiting-list group."
+        else:
+            try:
+                booking = services.accept_offer(entry.pk, by=request.user, people=chosen)
+            except BookingRefused as refusal:
+                if refusal.code == "expired" or not entry.is_group:
+                    messages.error(request, str(refusal))
+                    return redirect("bookings:mine")
+                error = str(refusal)  # a choice the lead can correct: the form again
+            else:
+                return _accepted(request, entry, booking)
     return render(
         request,
         "bookings/offer.html",
         {
             "entry": entry,
-            **_terms(entry.run, entry.school, request.user, 1, source=Booking.Source.WAITING_LIST),
+            "members": members,
+            "error": error,
+            **_terms(
+                entry.run,
+                entry.school,
+                request.user,
+                entry.places_offered,
+                source=Booking.Source.WAITING_LIST,
+            ),
         },
+        status=400 if error else 200,
     )
+
+
+def _accepted(request, entry, booking):
+    reference = f"Your reference is {booking.reference}."
+    if entry.is_group:
+        names = ", ".join(str(e.delegate) for e in booking.enrolments.select_related("delegate"))
+        message = (
+            f"We have held places for {names} and asked {entry.school.name}'s CPD lead to "
+            f"approve them. {reference}"
+            if booking.pending
+            else f"Booked: {names}. {reference}"
+        )
+    else:
+        message = (
+            f"We have held the place and asked {entry.school.name}'s CPD lead to approve it. "
+            f"{reference}"
+            if booking.pending
+            else f"The place is yours. {reference}"
+        )
+    messages.success(request, message)
+    return redirect("bookings:detail", booking.reference)

@@ -92,11 +92,16 @@ def every_email(staff, client):
     (given,) = bookings.enrolments(bookings.book(passing, tom, school=school, booked_by=staff))
     services.substitute_delegate(given.pk, by=staff, new_delegate=lead)
     before = len(mail.outbox)
-    assert emails.place_passed_on(given.pk, tom.pk) == 2
-    out["place_passed_on_from"], out["place_passed_on_to"] = mail.outbox[before : before + 2]
+    # Tom, Lena (now the delegate) and whoever booked (staff here) each hear of it.
+    assert emails.place_passed_on(given.pk, tom.pk) == 3
+    out["place_passed_on_from"], out["place_passed_on_to"], out["place_passed_on_school"] = (
+        mail.outbox[before : before + 3]
+    )
     later = courses.run(passing.course, days=(PRICE_DAYS,), venue=courses.venue("St Mary's Hall"))
     moved_to = services.transfer_enrolment(given.pk, to_run_id=later.pk, by=staff)
-    out["place_moved"] = _sent(lambda: emails.place_moved(given.pk, moved_to.pk))
+    before = len(mail.outbox)
+    assert emails.place_moved(given.pk, moved_to.pk) == 2
+    out["place_moved"], out["place_moved_school"] = mail.outbox[before : before + 2]
 
     # A CPD lead reserves three places, names Tom, is reminded, and the other two go.
     held = course_run()
@@ -155,6 +160,17 @@ def every_email(staff, client):
     out["offer"] = _sent(lambda: emails.waiting_list_offer(offer.pk))
     services.offer_next_place(full.pk, now=offer.offer_expires_at + dt.timedelta(minutes=1))
     out["offer_expired"] = _sent(lambda: emails.offer_expired(offer.pk))
+
+    # The CPD lead puts two colleagues on a full run's list as a group; one place comes up.
+    packed = course_run(capacity=1)
+    held = bookings.book(packed, tom, school=school, booked_by=staff)
+    group = services.join_waiting_list_as_group(
+        packed.pk, people=[ada, lead], school=school, lead=lead
+    )
+    out["waiting_list_joined_group"] = _sent(lambda: emails.waiting_list_joined(group.pk))
+    services.cancel_enrolment(bookings.enrolments(held)[0].pk, by=staff)
+    (group_offer,) = services.offer_next_place(packed.pk)
+    out["offer_group"] = _sent(lambda: emails.waiting_list_offer(group_offer.pk))
 
     # The service calls a run off.
     called_off = course_run()

@@ -26,6 +26,7 @@ class WaitingListView(RunPageMixin, TemplateView):
         entries = list(
             WaitingListEntry.objects.filter(run=self.run)
             .select_related("person", "school", "added_by")
+            .prefetch_related("members__person")
             .order_by("created_at", "pk")
         )
         live = (WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED)
@@ -53,7 +54,10 @@ class PromoteView(RunPageMixin, View):
             messages.error(request, str(refusal))
         else:
             messages.success(
-                request, f"{entry.person} now has a place (booking {booking.reference})."
+                request,
+                f"{entry.person}'s colleagues now have places (booking {booking.reference})."
+                if entry.is_group
+                else f"{entry.person} now has a place (booking {booking.reference}).",
             )
         return self.back_to("waiting_list")
 

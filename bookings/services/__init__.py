@@ -58,6 +58,7 @@ from .waiting_list import (
     accept_offer,
     expire_offers,
     join_waiting_list,
+    join_waiting_list_as_group,
     offer_next_place,
     promote_from_waiting_list,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "free_cancellation_ends",
     "is_late_cancellation",
     "join_waiting_list",
+    "join_waiting_list_as_group",
     "needs_approval",
     "next_session_day",
     "offer_next_place",

@@ -59,7 +59,8 @@ def with_places_taken(runs, *, excluding_offer=None):
     )
     if excluding_offer is not None:
         offers = offers.exclude(pk=excluding_offer.pk)
-    offers = offers.order_by().values("run").annotate(n=Count("pk")).values("n")
+    # A group's offer holds as many places as it offers.
+    offers = offers.order_by().values("run").annotate(n=Sum("places_offered")).values("n")
     reserved = (
         Reservation.objects.filter(run=OuterRef("pk"), named__lt=F("places"))
         .order_by()

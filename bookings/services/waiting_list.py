@@ -1,5 +1,6 @@
-"""The waiting list: joining it, offering each freed place to the next person (held for a
-while), accepting an offer, and staff promoting someone straight to a place."""
+"""The waiting list: joining it (one person, or a CPD lead's group of colleagues), offering
+each freed place to the next in line (held for a while), accepting an offer, and staff
+promoting someone straight to a place."""
 
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from accounts import permissions
 from accounts.models import Membership
 from courses.models import CourseRun
 
-from ..models import Booking, Enrolment, WaitingListEntry
+from ..models import Booking, Enrolment, WaitingListEntry, WaitingListMember
 from .locking import _lock_run, record
 from .places import BookingRequest, Delegate, book_places, places_taken
 from .refusals import BookingRefused
@@ -35,14 +36,87 @@ def join_waiting_list(run_id, *, person, school, added_by):
             raise BookingRefused(f"{person} already has a place on this run.", "duplicate")
         if run.capacity - places_taken(run.pk) > 0:
             raise BookingRefused("There are places left on this run: book one instead.", "open")
-        if WaitingListEntry.objects.filter(
-            run=run,
-            person=person,
-            status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
-        ).exists():
+        if _already_waiting(run, [person], single=True):
             raise BookingRefused(f"{person} is already on the waiting list.", "duplicate")
         entry = WaitingListEntry.objects.create(
             run=run, person=person, school=school, added_by=added_by
+        )
+        tasks.send_waiting_list_joined.delay_on_commit(entry.pk)
+    return entry
+
+
+LIVE = (WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED)
+
+
+def _already_waiting(run, people, *, single=False):
+    """Those of `people` waiting on the run already, alone or in a group. A group entry's
+    `person` is its lead, who waits only if they are among its members."""
+    alone = WaitingListEntry.objects.filter(
+        run=run, person__in=people, status__in=LIVE, is_group=False
+    ).values_list("person_id", flat=True)
+    grouped = WaitingListMember.objects.filter(
+        entry__run=run, entry__status__in=LIVE, enrolment__isnull=True, person__in=people
+    ).values_list("person_id", flat=True)
+    waiting = {*alone, *grouped}
+    if single:  # the lead of a group may not also wait alone: the constraint is per person
+        waiting |= set(
+            WaitingListEntry.objects.filter(
+                run=run, person__in=people, status__in=LIVE
+            ).values_list("person_id", flat=True)
+        )
+    return [p for p in people if p.pk in waiting]
+
+
+def join_waiting_list_as_group(run_id, *, people, school, lead):
+    """A CPD lead puts several colleagues on a full run's waiting list in one entry, made to
+    the lead: offers come to them, and they choose who takes the places offered."""
+    from .. import tasks  # bookings.tasks imports this package: a cycle
+
+    people = list(people)
+    if not people:
+        raise BookingRefused("Choose at least one person to put on the waiting list.", "none")
+    if len({p.pk for p in people}) != len(people):
+        raise BookingRefused("The same person is listed twice.", "duplicate")
+    if not (
+        permissions.has_role(lead, school, *permissions.MANAGERS)
+        or permissions.can_manage_bookings(lead)
+    ):
+        raise BookingRefused("Only your school's CPD lead can add colleagues.", "forbidden")
+    on_staff = set(
+        Membership.objects.filter(school=school, user__in=people).values_list("user_id", flat=True)
+    )
+    if outsiders := [p for p in people if p.pk not in on_staff]:
+        names = ", ".join(str(p) for p in outsiders)
+        raise BookingRefused(f"Not on {school.name}'s staff list: {names}.", "not_member")
+    with transaction.atomic():
+        run = _lock_run(run_id)
+        if run.status in (CourseRun.Status.CANCELLED, CourseRun.Status.CLOSED):
+            raise BookingRefused("This run is not taking bookings.", "closed")
+        placed = Enrolment.objects.filter(run=run, delegate__in=people).live()
+        if placed.exists():
+            names = ", ".join(str(e.delegate) for e in placed.select_related("delegate"))
+            raise BookingRefused(f"Already booked on this run: {names}.", "duplicate")
+        if run.capacity - places_taken(run.pk) > 0:
+            raise BookingRefused("There are places left on this run: book them instead.", "open")
+        if waiting := _already_waiting(run, people):
+            names = ", ".join(str(p) for p in waiting)
+            raise BookingRefused(f"Already on the waiting list: {names}.", "duplicate")
+        if WaitingListEntry.objects.filter(run=run, person=lead, status__in=LIVE).exists():
+            raise BookingRefused(
+                "You already have an entry on this waiting list (yours or your colleagues'). "
+                "Add more colleagues once it is settled, or ask the CPD team.",
+                "duplicate",
+            )
+        entry = WaitingListEntry.objects.create(
+            run=run,
+            person=lead,
+            school=school,
+            added_by=lead,
+            is_group=True,
+            places=len(people),
+        )
+        WaitingListMember.objects.bulk_create(
+            WaitingListMember(entry=entry, person=p) for p in people
         )
         tasks.send_waiting_list_joined.delay_on_commit(entry.pk)
     return entry
@@ -67,6 +141,11 @@ def offer_next_place(run_id, now=None):
             .order_by("created_at", "pk")
         )
         for entry in waiting[: max(free, 0)]:
+            if free <= 0:
+                break
+            # First come by position: a group is offered as many of its places as are free.
+            entry.places_offered = min(entry.places, free)
+            free -= entry.places_offered
             entry.status = WaitingListEntry.Status.OFFERED
             entry.offered_at = now
             entry.offer_expires_at = now + timedelta(hours=settings.WAITING_LIST_OFFER_HOURS)
@@ -101,9 +180,13 @@ def expire_offers(now=None):
     return len(run_ids)
 
 
-def accept_offer(entry_id, *, by):
-    """Take the place held by a waiting-list offer. A late cancellation on this run whose
-    place this refills has its charge waived."""
+def accept_offer(entry_id, *, by, people=None):
+    """Take the place held by a waiting-list offer. For a group, the lead takes places for
+    the colleagues they choose (`people`, at most the places offered); the places not taken
+    pass to the next in line. Each late cancellation on this run whose place this refills
+    has its charge waived."""
+    from .. import tasks  # bookings.tasks imports this package: a cycle
+
     entry = WaitingListEntry.objects.select_related("school", "person").filter(pk=entry_id).first()
     if entry is None or by.pk != entry.person_id:
         raise BookingRefused("That offer was not found.", "not_found")
@@ -115,39 +198,98 @@ def accept_offer(entry_id, *, by):
             or entry.offer_expires_at <= timezone.now()
         ):
             raise BookingRefused("Sorry, this offer has expired or was already used.", "expired")
+        members = _chosen_members(entry, people) if entry.is_group else []
         booking = book_places(
             entry.run_id,
             BookingRequest(
                 school=entry.school,
                 booked_by=by,
-                delegates=[Delegate(by)],
+                delegates=[Delegate(m.person) for m in members] or [Delegate(by)],
                 source=Booking.Source.WAITING_LIST,
                 terms_accepted=True,
             ),
             offer=entry,
         )
-        refilled = (
-            Enrolment.objects.select_for_update()
-            .filter(
-                run_id=entry.run_id,
-                status=Enrolment.Status.CANCELLED,
-                late_cancellation=True,
-                charge_waived=False,
-            )
-            .order_by("cancelled_at")
-            .first()
-        )
-        if refilled:
-            refilled.charge_waived = True
-            refilled.save(update_fields=["charge_waived", "updated_at"])
-            record(
-                refilled,
-                refilled.status,
-                None,
-                "Late charge waived: place refilled",
-                from_status=refilled.status,
-            )
+        if entry.is_group:
+            _settle_group(entry, members, booking)
+            if len(members) < entry.places_offered:
+                tasks.offer_places.delay_on_commit(entry.run_id)
+        for _ in range(len(members) or 1):
+            _waive_a_late_charge(entry.run_id)
     return booking
+
+
+def _chosen_members(entry, people):
+    """The group's waiting members the lead chose, or a refusal that writes nothing."""
+    people = list(people or [])
+    if not people:
+        raise BookingRefused("Choose who takes the places.", "no_delegates")
+    if len({p.pk for p in people}) != len(people):
+        raise BookingRefused("The same person is listed twice.", "duplicate")
+    if len(people) > entry.places_offered:
+        raise BookingRefused(
+            f"The offer is for {entry.places_offered} "
+            f"place{'s' if entry.places_offered != 1 else ''}; you chose {len(people)}.",
+            "too_many",
+        )
+    members = list(
+        entry.members.select_for_update()
+        .select_related("person")
+        .filter(person__in=people, enrolment__isnull=True)
+    )
+    if len(members) != len(people):
+        raise BookingRefused("Choose from the colleagues in this waiting-list group.", "not_member")
+    on_staff = set(
+        Membership.objects.filter(school=entry.school, user__in=people).values_list(
+            "user_id", flat=True
+        )
+    )
+    if gone := [m.person for m in members if m.person_id not in on_staff]:
+        names = ", ".join(str(p) for p in gone)
+        raise BookingRefused(f"No longer on {entry.school.name}'s staff list: {names}.", "left")
+    return members
+
+
+def _settle_group(entry, members, booking):
+    """Record who took a place. When every place offered was taken and colleagues are left,
+    they keep the group's place in the line; places turned down end the group's wait."""
+    places = {e.delegate_id: e for e in booking.enrolments.all()}
+    for member in members:
+        member.enrolment = places[member.person_id]
+        member.save(update_fields=["enrolment"])
+    left = entry.places - len(members)
+    if left and len(members) == entry.places_offered:
+        WaitingListEntry.objects.filter(pk=entry.pk).update(
+            status=WaitingListEntry.Status.WAITING,
+            places=left,
+            places_offered=0,
+            offered_at=None,
+            offer_expires_at=None,
+        )
+
+
+def _waive_a_late_charge(run_id):
+    refilled = (
+        Enrolment.objects.select_for_update()
+        .filter(
+            run_id=run_id,
+            status=Enrolment.Status.CANCELLED,
+            late_cancellation=True,
+            charge_waived=False,
+        )
+        .order_by("cancelled_at")
+        .first()
+    )
+    if refilled:
+        refilled.charge_waived = True
+        refilled.save(update_fields=["charge_waived", "updated_at"])
+        record(
+            refilled,
+            refilled.status,
+            None,
+            "Late charge waived: place refilled",
+            from_status=refilled.status,
+        )
 
 
 def promote_from_waiting_list(entry_id, *, by):
@@ -166,15 +308,19 @@ def promote_from_waiting_list(entry_id, *, by):
         )
         if entry.status not in (WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED):
             raise BookingRefused("That person is no longer waiting.", "state")
+        # A group is promoted whole: everyone in it still waiting.
+        members = list(entry.members.select_related("person").filter(enrolment__isnull=True))
         booking = book_places(
             entry.run_id,
             BookingRequest(
                 school=entry.school,
                 booked_by=by,
-                delegates=[Delegate(entry.person)],
+                delegates=[Delegate(m.person) for m in members] or [Delegate(entry.person)],
                 source=Booking.Source.PHONE,
             ),
             offer=entry if entry.status == WaitingListEntry.Status.OFFERED else None,
         )
+        if entry.is_group:
+            _settle_group(entry, members, booking)
         WaitingListEntry.objects.filter(pk=entry.pk).update(status=WaitingListEntry.Status.ACCEPTED)
     return booking

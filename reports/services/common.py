@@ -113,8 +113,10 @@ def average(total, n):
     return (Decimal(total) / n).quantize(Decimal("0.01")) if n else None
 
 
-def count_per_run(queryset):
-    counted = queryset.filter(run=OuterRef("pk")).order_by().values("run").annotate(n=Count("pk"))
+def count_per_run(queryset, *, of=None):
+    """Rows per run, or the sum of the field `of` (a waiting-list group counts its people)."""
+    counted = queryset.filter(run=OuterRef("pk")).order_by().values("run")
+    counted = counted.annotate(n=Sum(of) if of else Count("pk"))
     return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), Value(0))
 
 

@@ -4,6 +4,7 @@ from django.db.models import (
     Count,
     Max,
     Min,
+    Sum,
 )
 
 from bookings.models import WaitingListEntry
@@ -42,7 +43,7 @@ def demand(filters):
         .order_by()
         .values("run__course_id", "run__course__title", "strand")
         .annotate(
-            waiting=Count("pk"),
+            waiting=Sum("places"),  # people: a CPD lead's group counts each colleague
             runs=Count("run", distinct=True),
             schools=Count("school", distinct=True),
             largest=Max("run__capacity"),

@@ -57,7 +57,7 @@ def fill_rates(filters):
             booked=count_per_run(places.filter(status__in=Enrolment.LIVE)),
             attended=count_per_run(places.filter(status=Enrolment.Status.ATTENDED)),
             no_shows=count_per_run(places.filter(status=Enrolment.Status.NO_SHOW)),
-            waiting=count_per_run(waiting),
+            waiting=count_per_run(waiting, of="places"),
             strand=strand_path("course__path"),
         )
         .select_related("course")

@@ -149,6 +149,7 @@ def test_a_held_waiting_list_offer_takes_a_place(open_run, people, staff_of):
         school=people["school_b"],
         added_by=people["teacher_b"],
         status="offered",
+        places_offered=1,
         offer_expires_at=timezone.now() + timezone.timedelta(hours=48),
     )
     with pytest.raises(BookingRefused, match="full"):
@@ -162,6 +163,7 @@ def test_an_expired_offer_frees_its_place(open_run, people):
         school=people["school_b"],
         added_by=people["teacher_b"],
         status="offered",
+        places_offered=1,
         offer_expires_at=timezone.now() - timezone.timedelta(minutes=1),
     )
     assert places_taken(open_run.pk) == 0

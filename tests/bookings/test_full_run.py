@@ -72,7 +72,7 @@ def test_the_full_page_puts_me_on_the_waiting_list(client, full_run, people, oak
     assert entry.status == WaitingListEntry.Status.WAITING
 
 
-def test_a_lead_booking_several_colleagues_is_sent_to_the_course_page(
+def test_a_lead_booking_several_colleagues_can_put_them_on_the_list_together(
     client, full_run, people, oakfield
 ):
     client.force_login(people["lead_a"])
@@ -82,7 +82,9 @@ def test_a_lead_booking_several_colleagues_is_sent_to_the_course_page(
     )
     html = response.content.decode()
     assert services.FULL_MESSAGE in html
-    assert "Add each colleague to the waiting list" in html and full_run.course.url in html
+    assert "Put them on the waiting list" in html and full_run.course.url in html
+    for person in (people["teacher_a"], people["finance_a"]):
+        assert f'name="delegate" value="{person.pk}"' in html
 
 
 def test_a_freed_place_is_bookable_within_seconds(client, full_run, people, oakfield, monkeypatch):

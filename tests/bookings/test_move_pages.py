@@ -14,6 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -27,6 +28,7 @@ from demo.people import DEMO_PASSWORD
 from settlement import services as settlement
 from tests import people as via
 from tests.billing.test_commit_pages import _finance_officer, _sell_silver
+from tests.calendar.support import calendar_part, calendar_type
 
 ZERO = Decimal("0.00")
 TOM = "teacher@oakfield.sch.uk"
@@ -430,3 +432,76 @@ def test_a_place_cannot_move_once_its_course_has_started(toms_place, runs):
 def test_someone_from_another_school_gets_404(toms_place, page):
     ravi = _signed_in("teacher@riverside-academy.org.uk")
     assert ravi.get(f"/bookings/place/{toms_place.pk}/{page}/").status_code == 404
+
+
+# --- reachable from the bookings lists, and everyone affected is told ---------------------------
+
+
+def test_my_bookings_and_the_schools_bookings_link_to_both_changes(toms_place, runs, people):
+    """Tom reaches his own place's changes from My bookings; Chloe, Oakfield's CPD lead,
+    reaches his from the school's bookings page, and each page states the sum before she
+    commits: the place keeps £200.00 + £40.00 VAT = £240.00 when a colleague goes instead;
+    the £150.00 date costs £150.00 + £30.00 VAT (20 %) = £180.00."""
+    substitute = f'href="/bookings/place/{toms_place.pk}/substitute/"'
+    transfer = f'href="/bookings/place/{toms_place.pk}/transfer/"'
+    mine = _signed_in(TOM).get("/bookings/").content.decode()
+    assert substitute in mine and transfer in mine
+
+    chloe = _signed_in(CHLOE)
+    school = chloe.get(f"/school/{people['school_a'].pk}/bookings/").content.decode()
+    assert substitute in school and transfer in school
+    page = chloe.get(f"/bookings/place/{toms_place.pk}/substitute/").content.decode()
+    assert "Nothing more. The place keeps its price, <strong>£200.00 + £40.00 VAT" in page
+    page = chloe.get(
+        f"/bookings/place/{toms_place.pk}/transfer/", {"run": runs["cheaper"].pk}
+    ).content.decode()
+    assert "<dd>£150.00 excluding VAT</dd>" in page and "<dd>£30.00 (20%)</dd>" in page
+    assert "<strong>£180.00</strong>" in page and "cancelled free of charge" in page
+
+
+def test_a_teachers_own_place_offers_no_change_to_a_colleagues_place(toms_place, people):
+    """Amira, a teacher at Oakfield, sees neither change for Tom's place, and is refused."""
+    amira = _signed_in("ta@oakfield.sch.uk")
+    assert f"/bookings/place/{toms_place.pk}/" not in amira.get("/bookings/").content.decode()
+    assert amira.get(f"/bookings/place/{toms_place.pk}/substitute/").status_code == 404
+    assert amira.get(f"/bookings/place/{toms_place.pk}/transfer/").status_code == 404
+
+
+def test_sending_a_colleague_tells_both_delegates_and_the_lead(toms_place, people, on_commit):
+    amira = User.objects.get(email="ta@oakfield.sch.uk")
+    mail.outbox.clear()
+    with on_commit():
+        _signed_in(TOM).post(f"/bookings/place/{toms_place.pk}/substitute/", {"delegate": amira.pk})
+    to_tom = next(m for m in mail.outbox if m.to == [TOM])
+    to_amira = next(m for m in mail.outbox if m.to == [amira.email])
+    assert calendar_part(to_tom)[0] == calendar_type("CANCEL")
+    assert calendar_part(to_amira)[0] == calendar_type("REQUEST")
+    (to_school,) = [m for m in mail.outbox if CHLOE in m.to]
+    assert TOM not in to_school.to and amira.email not in to_school.to
+    assert "Place passed on:" in to_school.subject
+    assert "Tom Teacher's place" in to_school.body and "is now Amira Hassan's" in to_school.body
+    assert "There is no charge for passing a place on" in to_school.body
+    assert "Total: £240.00" in to_school.body  # £200.00 + 20 % VAT, as booked
+
+
+def test_moving_a_place_tells_the_delegate_and_the_lead_with_the_new_price(
+    toms_place, runs, on_commit
+):
+    mail.outbox.clear()
+    with on_commit():
+        _signed_in(TOM).post(
+            f"/bookings/place/{toms_place.pk}/transfer/", {"run": runs["cheaper"].pk}
+        )
+    to_tom = [m for m in mail.outbox if m.to == [TOM]]
+    moved = next(m for m in to_tom if "Your place has moved" in m.subject)
+    booked = next(m for m in to_tom if "Booked:" in m.subject)
+    assert calendar_part(moved)[0] == calendar_type("CANCEL")
+    assert calendar_part(booked)[0] == calendar_type("REQUEST")
+    (to_school,) = [m for m in mail.outbox if CHLOE in m.to]
+    assert "Place moved to MOVE-150:" in to_school.subject
+    body = to_school.body
+    assert f"has moved from {runs['here'].reference} to MOVE-150" in body
+    # £150.00 override at Oakfield's 100 % band; VAT 20 % = £30.00; £180.00 in all.
+    assert "Price: £150.00, excluding VAT" in body
+    assert "VAT: £30.00 (20%)" in body and "Total: £180.00" in body
+    assert "cancelled free of charge" in body and "credited in full" in body

@@ -51,6 +51,7 @@ def test_accepting_a_waiting_list_offer_links_the_terms(client, open_run, people
         school=people["school_a"],
         added_by=people["teacher_a"],
         status=WaitingListEntry.Status.OFFERED,
+        places_offered=1,
         offered_at=now,
         offer_expires_at=now + dt.timedelta(hours=48),
     )

@@ -123,3 +123,50 @@ def test_two_cancellations_and_an_offer_acceptance_at_once_keep_the_counts_right
     offered = WaitingListEntry.objects.filter(run=run, status="offered")
     assert sorted(offered.values_list("person", flat=True)) == [waiting[1].pk, waiting[2].pk]
     assert services.places_taken(run.pk) == run.capacity
+
+
+def test_a_group_offer_holds_its_places_while_others_storm_the_one_left(scene, stampede, people):
+    """A CPD lead's group of three is offered two of the three places that free up; while the
+    lead accepts for two colleagues, six bookers race for the one place left. The group gets
+    both, exactly one booker gets the last, and the run is full, never over."""
+    from bookings.models import WaitingListEntry
+
+    run, school = scene
+    run.capacity = 3
+    run.save()
+    a, b, *others = _teachers(school, 3 + 6)
+    lead = people["lead_a"]
+    colleagues, oakfield = [], people["school_a"]
+    for i in range(3):
+        user = User.objects.create(email=f"group{i}@oakfield.sch.uk")
+        Membership.objects.create(user=user, school=oakfield)
+        colleagues.append(user)
+    placed = [_booker(run, school)(u) for u in (a, b, others.pop())]
+    assert placed == ["confirmed"] * 3
+    entry = services.join_waiting_list_as_group(
+        run.pk, people=colleagues, school=oakfield, lead=lead
+    )
+    run.capacity = 5  # two more places: the group, first in line, is offered both
+    run.save()
+    services.offer_next_place(run.pk)
+    entry.refresh_from_db()
+    assert entry.places_offered == 2
+    run.capacity = 6  # and one more, for anyone
+    run.save()
+
+    def act(who):
+        if who == "lead":
+            services.accept_offer(entry.pk, by=lead, people=colleagues[:2])
+            return "accepted"
+        return _booker(run, school)(who)
+
+    results = stampede(act, ["lead", *others])
+    assert results.count("accepted") == 1 and results.count("confirmed") == 1
+    assert Enrolment.objects.filter(run=run).live().count() == 6
+    assert set(
+        Enrolment.objects.filter(run=run, delegate__in=colleagues).values_list(
+            "delegate", flat=True
+        )
+    ) == {c.pk for c in colleagues[:2]}
+    entry.refresh_from_db()
+    assert (entry.status, entry.places) == (WaitingListEntry.Status.WAITING, 1)

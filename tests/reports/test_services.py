@@ -240,6 +240,21 @@ def test_demand_lists_courses_with_waiting_lists_over_the_threshold(scenario):
     )
 
 
+def test_a_cpd_leads_group_on_a_waiting_list_counts_each_colleague(scenario):
+    """Course A has 2 waiting alone; a lead's group of 3 on the same run makes 5 people, so it
+    is now over a threshold of 4."""
+    from bookings.models import WaitingListEntry
+
+    w = scenario
+    WaitingListEntry.objects.create(
+        run=w.run_sep, person=w.booker, school=w.ash, added_by=w.booker, is_group=True, places=3
+    )
+    rows = rows_by_label(
+        services.demand(filters_for("demand", year="2020/21", waiting="4")).table("demand")
+    )
+    assert rows[w.run_sep.course.title][1] == 5
+
+
 # --- evaluation --------------------------------------------------------------------------
 
 
