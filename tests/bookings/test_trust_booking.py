@@ -31,7 +31,7 @@ def test_a_trust_cpd_lead_approves_a_member_schools_request(client, open_run, pe
 
     client.force_login(group_people["trust_lead"])
     page = client.get(f"/school/{oakfield.pk}/bookings/").content.decode()
-    assert "Waiting for your approval (1)" in page and f"/bookings/place/{place.pk}/decide/" in page
+    assert "Waiting for approval (1)" in page and f"/bookings/place/{place.pk}/decide/" in page
     response = client.post(f"/bookings/place/{place.pk}/decide/", {"decision": "approve"})
     assert response.status_code == 302
     place.refresh_from_db()
