@@ -6,7 +6,16 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth.models import Group
 
-from accounts.models import LocalAuthority, Membership, School, User
+from accounts.models import (
+    Consortium,
+    ConsortiumMembership,
+    LocalAuthority,
+    Membership,
+    School,
+    Trust,
+    TrustMembership,
+    User,
+)
 from accounts.staff_groups import sync_staff_groups
 
 DEMO_PASSWORD = "cpd-demo-2026"  # noqa: S105  (demo only; refused under production settings)
@@ -56,6 +65,9 @@ DEMO_SCHOOL_ADDRESSES = {
     990006: ("Greenway House", "Greenway Lane", "Northwich", "HV8 5GW"),
 }
 
+TRUST_NAME = "Haverleigh Learning Trust"
+CONSORTIUM_NAME = "Haverleigh Special Schools Partnership"  # made by demo/billing.py
+
 DEMO_USERS = [
     # email, first, last, kind, detail
     ("admin@example.gov.uk", "Alex", "Admin", "superuser", None),
@@ -73,6 +85,9 @@ DEMO_USERS = [
     # Has been on courses (HISTORY in demo/bookings.py): a CPD record, certificates, one
     # evaluation still to do.
     ("ta@oakfield.sch.uk", "Amira", "Hassan", "school", ("990001", "teacher")),
+    # Act for a group of schools (groups(), after billing makes the consortium's budget).
+    ("cpdlead@haverleigh-trust.org.uk", "Tariq", "Lead", "trust", TRUST_NAME),
+    ("lead@haverleigh-partnership.org.uk", "Priya", "Partner", "consortium", CONSORTIUM_NAME),
 ]
 
 
@@ -103,6 +118,11 @@ def schools():
                 "type_name": dict(School.TypeGroup.choices)[group],
             },
         )
+        # Oakfield's business manager also approves any place over £150 (two-stage approval).
+        if urn == 990001:
+            School.objects.filter(urn=urn, approval_spend_threshold__isnull=True).update(
+                approval_spend_threshold=150
+            )
         # A demo database seeded before schools had addresses gets them now.
         School.objects.filter(urn=urn, street="", town="").update(
             street=street, locality=locality, town=town, postcode=postcode
@@ -141,6 +161,22 @@ def users():
             membership.save()
 
 
+def groups():
+    """A multi-academy trust (Riverside Academy) with a trust-wide CPD lead, and a lead for
+    the consortium demo/billing.py makes: both act for schools they are not members of."""
+    trust, _ = Trust.objects.get_or_create(uid="DEMO-T1", defaults={"name": TRUST_NAME})
+    School.objects.filter(urn=990003, trust__isnull=True).update(trust=trust)
+    consortium = Consortium.objects.get(name=CONSORTIUM_NAME)
+    for email, _, _, kind, _ in DEMO_USERS:
+        user = User.objects.get(email=email)
+        if kind == "trust":
+            TrustMembership.objects.get_or_create(
+                user=user, trust=trust, defaults={"is_cpd_lead": True, "is_finance": False}
+            )
+        elif kind == "consortium":
+            ConsortiumMembership.objects.get_or_create(user=user, consortium=consortium)
+
+
 def demo_logins():
     return [
         (email, DEMO_PASSWORD, _describe(kind, detail)) for email, _, _, kind, detail in DEMO_USERS
@@ -152,6 +188,10 @@ def _describe(kind, detail):
         return "Wagtail admin (superuser)"
     if kind == "group":
         return f"Wagtail admin ({detail})"
+    if kind == "trust":
+        return f"CPD lead for every school in {detail} (Riverside Academy)"
+    if kind == "consortium":
+        return f"Lead of the {detail}: sees its schools' bookings and budget"
     urn, role = detail
     return f"{dict(Membership.Role.choices)[role]} at school URN {urn}"
 

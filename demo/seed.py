@@ -29,6 +29,7 @@ def seed_demo(*, stdout=None, history=False):
         people.staff_groups()
         people.users()
         billing.seed_billing()  # before the fills, so they are priced and invoiced by it
+        people.groups()  # the consortium comes from billing
         filled = bookings.fill_some_runs()
         billing.invoice_demo_statements()
         if history:

@@ -178,6 +178,14 @@ def test_account_home_links_to_the_trust_and_consortium_pages(client, group_peop
     assert f"/account/consortium/{group_people['consortium'].pk}/" in html
 
 
+def test_a_trust_finance_contact_reaches_spending_waiting_for_them(client, group_people):
+    """A finance contact for the trust alone (no school membership) finds the spending that
+    waits for their approval from their account page, and the page opens."""
+    client.force_login(group_people["trust_finance"])
+    assert "/bookings/finance-approvals/" in client.get("/account/").content.decode()
+    assert client.get("/bookings/finance-approvals/").status_code == 200
+
+
 def test_the_trust_page_links_each_schools_bookings_and_cpd(lead_client, people, group_people):
     html = lead_client.get(f"/account/trust/{group_people['trust'].pk}/").content.decode()
     a = people["school_a"].pk
