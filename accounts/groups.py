@@ -9,7 +9,7 @@ from django.db import transaction
 
 from . import permissions
 from .models import ConsortiumMembership, TrustMembership, User
-from .services import AccountsError
+from .services import AccountsError, keep_a_cpd_lead
 from .tasks import send_group_welcome
 
 
@@ -89,11 +89,8 @@ def _trust_membership_managed_by(trust_membership_id, by):
 
 
 def _keep_a_trust_lead(membership):
-    others = TrustMembership.objects.filter(trust=membership.trust, is_cpd_lead=True)
-    if membership.is_cpd_lead and not others.exclude(pk=membership.pk).exists():
-        raise AccountsError(
-            f"{membership.trust.name} needs a CPD lead. Make someone else CPD lead first."
-        )
+    leads = TrustMembership.objects.filter(trust=membership.trust, is_cpd_lead=True)
+    keep_a_cpd_lead(membership, leads, membership.trust.name)
 
 
 def set_trust_roles(trust_membership_id, *, by, roles):

@@ -138,12 +138,16 @@ def _membership_managed_by(membership_id, by):
     return membership
 
 
+def keep_a_cpd_lead(membership, leads, name):
+    """A school (or a trust) always keeps a CPD lead: `membership` may lose the role, or go,
+    only while another of `leads` holds it. One rule for both."""
+    if membership.is_cpd_lead and not leads.exclude(pk=membership.pk).exists():
+        raise AccountsError(f"{name} needs a CPD lead. Make someone else CPD lead first.")
+
+
 def _keep_a_cpd_lead(membership):
-    others = Membership.objects.filter(school=membership.school, is_cpd_lead=True)
-    if membership.is_cpd_lead and not others.exclude(pk=membership.pk).exists():
-        raise AccountsError(
-            f"{membership.school.name} needs a CPD lead. Make someone else CPD lead first."
-        )
+    leads = Membership.objects.filter(school=membership.school, is_cpd_lead=True)
+    keep_a_cpd_lead(membership, leads, membership.school.name)
 
 
 def set_roles(membership_id, *, by, roles):

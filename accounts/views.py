@@ -171,17 +171,21 @@ def _member_of(school, membership_id):
 def update_roles(request, school_id, membership_id):
     school = permissions.school_or_404(request.user, school_id, *permissions.MANAGERS)
     membership = _member_of(school, membership_id)
-    form = RolesForm(request.POST)
+    _change_roles(request, membership, RolesForm(request.POST), services.set_roles)
+    return redirect("accounts:school_dashboard", school.pk)
+
+
+def _change_roles(request, membership, form, set_roles):
+    """Apply a roles form (a school's or a trust's) through its service; say how it went."""
     if not form.is_valid():
         messages.error(request, f"{membership.user}: {form.errors['roles'][0]}")
-        return redirect("accounts:school_dashboard", school.pk)
+        return
     try:
-        services.set_roles(membership.pk, by=request.user, roles=form.cleaned_data["roles"])
+        set_roles(membership.pk, by=request.user, roles=form.cleaned_data["roles"])
     except services.AccountsError as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, f"Roles updated for {membership.user}.")
-    return redirect("accounts:school_dashboard", school.pk)
 
 
 @login_required
@@ -248,16 +252,7 @@ def _trust_member(request, trust_id, membership_id):
 @require_POST
 def update_trust_roles(request, trust_id, membership_id):
     trust, membership = _trust_member(request, trust_id, membership_id)
-    form = TrustRolesForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"{membership.user}: {form.errors['roles'][0]}")
-        return redirect("accounts:trust_dashboard", trust.pk)
-    try:
-        groups.set_trust_roles(membership.pk, by=request.user, roles=form.cleaned_data["roles"])
-    except services.AccountsError as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, f"Roles updated for {membership.user}.")
+    _change_roles(request, membership, TrustRolesForm(request.POST), groups.set_trust_roles)
     return redirect("accounts:trust_dashboard", trust.pk)
 
 

@@ -5,11 +5,9 @@ shown and nothing is written."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import permissions
 from accounts.models import Membership, User
 
 from . import services
@@ -17,16 +15,14 @@ from .access import reservation_or_404
 from .forms import GiveBackPlacesForm, NameReservedPlaceForm, ReservePlacesForm
 from .models import Enrolment
 from .services import BookingRefused
-from .views import _chosen_school, _run_or_404, _terms
+from .views import _managed_school_or_404, _run_or_404, _terms
 
 
 @login_required
 def reserve(request, run_id):
     """Reserve N places for a school the person manages; the people are named later."""
     run = _run_or_404(run_id)
-    school, _ = _chosen_school(request)
-    if school is None or not permissions.has_role(request.user, school, *permissions.MANAGERS):
-        raise Http404("No such school")
+    school = _managed_school_or_404(request)
     left = max(run.places_left, 0)
     form = ReservePlacesForm(
         request.POST if request.method == "POST" else None,

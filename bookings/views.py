@@ -106,6 +106,15 @@ def _chosen_school(request):
     return (schools[0] if len(schools) == 1 else None), schools
 
 
+def _managed_school_or_404(request):
+    """The school chosen on the page, which the person must manage (a CPD lead, a head or a
+    trust CPD lead), else a 404."""
+    school, _ = _chosen_school(request)
+    if school is None or not permissions.has_role(request.user, school, *permissions.MANAGERS):
+        raise Http404("No such school")
+    return school
+
+
 @login_required
 def choose_delegates(request, run_id):
     """Step 1: who is going, and for which school. A teacher booking only themself skips it:
@@ -157,9 +166,7 @@ def choose_delegates(request, run_id):
 def add_colleague(request, run_id):
     """A CPD lead books someone who is not on the staff list yet: add and invite them."""
     run = _run_or_404(run_id)
-    school, _ = _chosen_school(request)
-    if school is None or not permissions.has_role(request.user, school, *permissions.MANAGERS):
-        raise Http404("No such school")
+    school = _managed_school_or_404(request)
     back = f"{reverse('bookings:book', args=[run.pk])}?school={school.pk}"
     try:
         person = invite_colleague(
