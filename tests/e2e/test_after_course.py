@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def todays_run(demo):
-    """Sarah Whitfield leads this course; its one session started an hour ago. Tom and Frank
+    """Sarah Whitfield leads this course; its one session started today, up to an hour ago. Tom and Frank
     from Oakfield are booked (by phone, through book_places)."""
     sarah = User.objects.get(email="facilitator@example.gov.uk")
     Facilitator.objects.filter(name="Sarah Whitfield").update(user=sarah)
@@ -33,7 +33,11 @@ def todays_run(demo):
         status=CourseRun.Status.CLOSED,
         venue=Venue.objects.order_by("name").first(),
     )
-    start = timezone.now() - dt.timedelta(hours=1)
+    # Started an hour ago, but today where the service is: just after midnight, an hour ago
+    # would be yesterday's session, not one for today's register.
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now - dt.timedelta(hours=1), midnight)
     Session.objects.create(run=run, starts_at=start, ends_at=start + dt.timedelta(hours=3))
     school = School.objects.get(urn=990001)
     book_places(
