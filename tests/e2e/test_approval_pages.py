@@ -42,7 +42,7 @@ def test_spend_limit_lead_then_finance_decline_with_a_reason(live_server, demo, 
     sign_in(page, base, "teacher@oakfield.sch.uk")
     page.goto(base + run.course.url)
     page.get_by_role("link", name=f"Book {run.reference}").click()
-    page.wait_for_url(re.compile(r"/details/"))
+    page.get_by_role("heading", name="Check and confirm").wait_for()  # the Book button's form
     page.get_by_label(re.compile("wants to change in their practice")).fill("Plan for SEND")
     axe_check(page)
     page.get_by_label(re.compile("I accept the booking terms")).check()
