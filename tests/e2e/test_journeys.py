@@ -84,6 +84,9 @@ def test_book_approve_see_cancel_and_the_waiting_list_gets_the_offer(
     run.capacity = 1
     run.save()
     course = run.course
+    # The CPD lead's approval alone: the demo's spend limit for a second, finance stage is
+    # tested in test_approval_pages.
+    School.objects.filter(urn=990001).update(approval_spend_threshold=None)
 
     # A teacher at Oakfield (which needs CPD-lead approval) books the last place.
     sign_in(page, base, "teacher@oakfield.sch.uk")
