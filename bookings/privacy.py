@@ -92,9 +92,9 @@ def personal_data(user):
         ],
         "bookings_made_for_others": sorted(
             set(
-                user.bookings_made.exclude(enrolments__delegate=user).values_list(
-                    "reference", flat=True
-                )
+                user.bookings_made.exclude(
+                    pk__in=Enrolment.objects.of_people().filter(delegate=user).values("booking")
+                ).values_list("reference", flat=True)
             )
         ),
     }

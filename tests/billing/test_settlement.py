@@ -16,8 +16,11 @@ from billing.models import (
     Payment,
 )
 from bookings import services as bookings
-from bookings.attendance import waive_no_show_charge
+from bookings.admin_views import run_enrolments
+from bookings.attendance import cpd_record, waive_no_show_charge
+from bookings.calendar import feed_calendar, feed_for
 from bookings.models import Enrolment
+from bookings.privacy import personal_data
 from courses.models import Session
 from settlement import services as settlement
 from tests.factories import billing, cast
@@ -422,9 +425,6 @@ def test_unnamed_reserved_places_released_late_are_charged_as_such_and_are_nobod
     """3 places reserved at £200 + 20% VAT, 1 named; the name-by date falls inside the 14-day
     notice period and the course keeps 50%: the named place is invoiced £200 + £40 VAT, each
     of the 2 unnamed places £100 + £20 VAT (£240 for the two), worded as unnamed places."""
-    from bookings.attendance import cpd_record
-    from bookings.calendar import feed_calendar, feed_for
-
     run = billing.priced_run(
         "200.00",
         capacity=4,
@@ -478,6 +478,8 @@ def test_unnamed_reserved_places_released_late_are_charged_as_such_and_are_nobod
     assert run.course.title not in page
     assert run.reference not in feed_calendar(feed_for(lead)).decode()
     assert cpd_record(lead).lines == []
+    assert personal_data(lead)["places"] == []
+    assert [e.delegate for e in run_enrolments(run)] == [people["teacher_a"]]
     # The school's own list shows what it pays for, as unnamed places.
     school_page = client.get(f"/school/{oakfield.pk}/bookings/?when=all").content.decode()
     assert f"Unnamed reserved place, released {released.day} {released:%B %Y}" in school_page
