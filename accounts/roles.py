@@ -21,6 +21,8 @@ RETIRED_GROUPS = {"Editors": MARKETING}
 _CONTENT_SNIPPETS = ["courses.venue", "courses.facilitator", "courses.audience", "courses.phase"]
 _MARKETING_TOOLS = ["wagtailredirects.redirect", "wagtailsearchpromotions.searchpromotion"]
 _BOOKINGS_MODELS = ["bookings.booking", "bookings.enrolment", "bookings.waitinglistentry"]
+# Listed in the admin, read only: reserving, naming and giving back go through the services.
+_RESERVATIONS = ["bookings.reservation"]
 _PEOPLE = [
     "accounts.school",
     "accounts.membership",
@@ -72,6 +74,7 @@ MODEL_PERMISSIONS = {
         *_perms(["courses.courserun"]),
         # No delete: a place ends by cancellation (bookings.services), which keeps its history.
         *_perms(_BOOKINGS_MODELS, ("add", "change", "view")),
+        *_perms(_RESERVATIONS, ("view",)),
         *_perms(_PEOPLE),
         *_perms(_ORGANISATIONS, ("view",)),
         *_perms(_CONTENT_SNIPPETS, ("view",)),
@@ -79,7 +82,7 @@ MODEL_PERMISSIONS = {
     FINANCE: [
         "wagtailadmin.access_admin",
         *_perms(["courses.courserun"], ("view",)),
-        *_perms(_BOOKINGS_MODELS, ("view",)),
+        *_perms([*_BOOKINGS_MODELS, *_RESERVATIONS], ("view",)),
         *_perms(["accounts.school", *_ORGANISATIONS], ("view",)),
         *_perms(_BILLING_RECORDS, ("view",)),
         "billing.add_invoice",  # run invoicing
@@ -105,6 +108,7 @@ MODEL_PERMISSIONS = {
             [
                 "courses.courserun",
                 *_BOOKINGS_MODELS,
+                *_RESERVATIONS,
                 *_PEOPLE,
                 *_ORGANISATIONS,
                 *_CONTENT_SNIPPETS,

@@ -107,7 +107,11 @@ def booking_or_404(user, reference):
     officer = permissions.can_manage_bookings(user)
     manages = permissions.has_role(user, booking.school, *permissions.MANAGERS)
     booked_it = booking.booked_by_id == user.pk
-    openable = {e.pk for e in places if officer or manages or booked_it or e.delegate_id == user.pk}
+    openable = {
+        e.pk
+        for e in places
+        if not e.released_from_id and (officer or manages or booked_it or e.delegate_id == user.pk)
+    }
     if not (officer or manages or booked_it or openable):
         raise Http404("No such booking")
     return booking, places, manages, openable

@@ -404,7 +404,8 @@ def place_moved(old_enrolment_id, new_enrolment_id):
 
 def run_cancelled(run_id, reason):
     sent = 0
-    for enrolment in _enrolments(run_id=run_id, status=Enrolment.Status.CANCELLED):
+    cancelled = _enrolments(run_id=run_id, status=Enrolment.Status.CANCELLED)
+    for enrolment in cancelled.filter(released_from__isnull=True):  # people, not released places
         leads = Membership.objects.filter(
             school=enrolment.booking.school, is_cpd_lead=True
         ).values_list("user__email", flat=True)

@@ -44,6 +44,10 @@ class EnrolmentQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status__in=Enrolment.LIVE)
 
+    def of_people(self):
+        """Places that are someone's: not an unnamed reserved place released for a charge."""
+        return self.filter(released_from__isnull=True)
+
 
 class Enrolment(models.Model):
     """One delegate's place on a run. Created only by bookings.services.book_places()."""
@@ -93,6 +97,16 @@ class Enrolment(models.Model):
         default=False,
         help_text="No late-cancellation or no-show charge: place refilled, or staff waived it.",
     )
+    # Set on an unnamed reserved place released inside the notice period: settlement charges
+    # it like a late cancellation, but it is nobody's place (its delegate is the lead who
+    # reserved, for the record only), so no page, feed or record of a person shows it.
+    released_from = models.ForeignKey(
+        "Reservation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="released_places",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -121,14 +135,25 @@ class Enrolment(models.Model):
                 | (~Q(status="pending_approval") & Q(approval_stage="")),
                 name="pending_enrolment_has_an_approval_stage",
             ),
+            models.CheckConstraint(
+                condition=Q(released_from__isnull=True)
+                | Q(status="cancelled", late_cancellation=True),
+                name="released_reserved_place_is_a_late_cancellation",
+            ),
         ]
 
     def __str__(self):
+        if self.released_from_id:
+            return f"Unnamed reserved place on {self.run.reference} (released)"
         return f"{self.delegate} on {self.run.reference} ({self.get_status_display()})"
 
     @property
     def is_live(self):
         return self.status in self.LIVE
+
+    @property
+    def is_released_reserved_place(self):
+        return self.released_from_id is not None
 
 
 class Reservation(models.Model):

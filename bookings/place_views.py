@@ -30,7 +30,9 @@ from .views import _terms  # the same terms summary the booking form shows
 def my_bookings(request):
     now = timezone.now()
     enrolments = (
-        Enrolment.objects.filter(delegate=request.user)
+        # Not the unnamed reserved places the person reserved and were released: not theirs.
+        Enrolment.objects.of_people()
+        .filter(delegate=request.user)
         .select_related("delegate", "run__course", "run__venue", "booking")
         .prefetch_related("run__sessions")
         .order_by("-created_at")
@@ -307,7 +309,7 @@ def school_bookings(request, school_id):
         enrolments = enrolments.filter(status=status)
     person = id_param(request.GET, "person")
     if person is not None:
-        enrolments = enrolments.filter(delegate_id=person)
+        enrolments = enrolments.of_people().filter(delegate_id=person)
     when = request.GET.get("when", "upcoming")
     now = timezone.now()
     if when == "upcoming":

@@ -21,7 +21,8 @@ def personal_data(user):
     for "Download my data" (registered with `accounts.personal_data`). Bookings they made for
     colleagues appear by reference only: the colleagues' details are theirs."""
     enrolments = (
-        Enrolment.objects.filter(delegate=user)
+        Enrolment.objects.of_people()
+        .filter(delegate=user)
         .select_related(
             "booking__school", "run__course", "evaluation", "certificate", "impact_follow_up"
         )
@@ -91,9 +92,9 @@ def personal_data(user):
         ],
         "bookings_made_for_others": sorted(
             set(
-                user.bookings_made.exclude(enrolments__delegate=user).values_list(
-                    "reference", flat=True
-                )
+                user.bookings_made.exclude(
+                    pk__in=Enrolment.objects.of_people().filter(delegate=user).values("booking")
+                ).values_list("reference", flat=True)
             )
         ),
     }

@@ -8,6 +8,7 @@ and dietary needs."""
 import django_filters
 from django.db.models import Count, Q
 from django.urls import include, path, reverse
+from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
@@ -17,15 +18,16 @@ from wagtail.log_actions import LogFormatter
 
 from accounts.models import School
 from core.admin import InspectFirstIndexView, ServicesOnlyViewSet
+from core.wording import clock
 from courses.models import CourseRun
 
 from . import admin_views
 from .attendance import takes_registers
 from .dashboard import add_runs_this_week
-from .models import Booking, Enrolment, WaitingListEntry
+from .models import Booking, Enrolment, Reservation, WaitingListEntry
 from .run_admin import SchedulingGroup
 from .schedule import SESSION_CANCELLED
-from .services import BOOKING_CLOSED
+from .services import BOOKING_CLOSED, name_by
 
 hooks.register("construct_homepage_panels", add_runs_this_week)
 
@@ -110,6 +112,11 @@ class EnrolmentViewSet(ServicesOnlyViewSet):
             accessor=lambda enrolment: "Yes" if enrolment.late_cancellation else "",
             sort_key="late_cancellation",
         ),
+        Column(
+            "released_from",
+            label="Unnamed reserved place",
+            accessor=lambda enrolment: "Yes, released" if enrolment.released_from_id else "",
+        ),
         Column("created_at", label="Booked at", sort_key="created_at"),
     ]
     ordering = "-created_at"
@@ -161,6 +168,7 @@ class EnrolmentViewSet(ServicesOnlyViewSet):
         "cancelled_at",
         "late_cancellation",
         "charge_waived",
+        "released_from",
         "created_at",
     ]
 
@@ -283,11 +291,99 @@ class WaitingListEntryViewSet(ServicesOnlyViewSet):
     export_filename = "waiting-list"
 
 
+# --- reserved places: listed and inspected only; the services reserve, name and release ------
+
+
+def reservation_status(reservation):
+    if reservation.run.status == CourseRun.Status.CANCELLED:
+        return "Run cancelled"
+    if reservation.released_at is not None:
+        return "Released at the name-by date"
+    if reservation.places == 0:
+        return "All given back"
+    if reservation.unnamed == 0:
+        return "All named"
+    return f"{reservation.unnamed} to name"
+
+
+def reservation_name_by(reservation):
+    deadline = name_by(reservation.run)  # reads the prefetched sessions
+    if deadline is None:
+        return "No sessions yet"
+    deadline = timezone.localtime(deadline)
+    return f"{deadline.day} {deadline:%b %Y}, {clock(deadline)}"
+
+
+class ReservationFilterSet(WagtailFilterSet):
+    run = run_filter()
+
+    class Meta:
+        model = Reservation
+        fields = ["run", "booking__school"]
+
+
+class ReservationIndexView(InspectFirstIndexView):
+    select_related = ("booking__school", "run__course")
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().prefetch_related("run__sessions")
+
+
+class ReservationViewSet(ServicesOnlyViewSet):
+    model = Reservation
+    name = "admin_reservations"
+    url_prefix = "reservations"
+    icon = "lock"
+    menu_label = "Reserved places"
+    index_view_class = ReservationIndexView
+    list_display = [
+        Column("booking", label="Booking", accessor=lambda r: r.booking.reference),
+        Column("run.reference", label="Run", sort_key="run__reference"),
+        Column("booking.school.name", label="School", sort_key="booking__school__name"),
+        Column("places", label="Places", sort_key="places"),
+        Column("named", label="Named", sort_key="named"),
+        Column("name_by", label="Name by", accessor=reservation_name_by),
+        Column("status", label="Status", accessor=reservation_status),
+    ]
+    ordering = "-created_at"
+    filterset_class = ReservationFilterSet
+    search_fields = ["booking__reference", "booking__school__name", "run__reference"]
+    list_export = [
+        "booking.reference",
+        "run.reference",
+        "booking.school.name",
+        "places",
+        "named",
+        "price",
+        "created_at",
+        "released_at",
+    ]
+    export_headings = {
+        "booking.reference": "Booking",
+        "run.reference": "Run",
+        "booking.school.name": "School",
+        "created_at": "Reserved at",
+        "released_at": "Released at",
+    }
+    export_filename = "reserved-places"
+    inspect_view_fields = [
+        "booking",
+        "run",
+        "places",
+        "named",
+        "price",
+        "vat_rate",
+        "reminded_at",
+        "released_at",
+        "created_at",
+    ]
+
+
 class BookingsGroup(ModelViewSetGroup):
     menu_label = "Bookings"
     menu_icon = "clipboard-list"
     menu_order = 155  # after Scheduling (150), before Schools (160)
-    items = (BookingViewSet, EnrolmentViewSet, WaitingListEntryViewSet)
+    items = (BookingViewSet, EnrolmentViewSet, WaitingListEntryViewSet, ReservationViewSet)
 
 
 @hooks.register("register_admin_viewset")

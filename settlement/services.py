@@ -38,6 +38,13 @@ log = logging.getLogger(__name__)
 
 def _charge_description(enrolment, net):
     run = enrolment.run
+    if enrolment.released_from_id:
+        # Nobody's place: the lead who reserved it is its delegate only for the record.
+        released = timezone.localdate(enrolment.cancelled_at)
+        return (
+            f"Unnamed reserved place, released {released.day} {released:%B %Y}: "
+            f"late-cancellation charge — {run.course.title} ({run.reference})"
+        )
     what = f"{run.course.title} ({run.reference}) — {enrolment.delegate}"
     due = enrolment.price
     if enrolment.status == "no_show" and net < due:
@@ -158,6 +165,8 @@ def _credit_reason(lines):
         return "No-show charge waived"
     if enrolment.charge_waived:
         return "Charge waived: the place was refilled"
+    if enrolment.released_from_id:
+        return "Unnamed reserved place: charge reduced"
     if enrolment.status == "cancelled":
         return "Place cancelled"
     return "Charge reduced"

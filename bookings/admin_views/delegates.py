@@ -40,9 +40,11 @@ DELEGATE_HEADINGS = [
 
 
 def run_enrolments(run):
-    """Every enrolment on the run, places still held first, then by surname."""
+    """Every person's enrolment on the run (not released unnamed reserved places), places
+    still held first, then by surname."""
     return (
-        Enrolment.objects.filter(run=run)
+        Enrolment.objects.of_people()
+        .filter(run=run)
         .select_related("delegate", "booking__school", "booking__booked_by")
         .order_by(
             Case(

@@ -118,7 +118,7 @@ class CPDRecord:
 
 
 def cpd_record(user):
-    return CPDRecord(user, record_lines(Enrolment.objects.filter(delegate=user)))
+    return CPDRecord(user, record_lines(Enrolment.objects.of_people().filter(delegate=user)))
 
 
 @dataclass

@@ -72,6 +72,8 @@ def _enrolments_for_feed(feed):
         Q(status__in=[Enrolment.Status.CONFIRMED, Enrolment.Status.ATTENDED])
         | Q(status=Enrolment.Status.CANCELLED, cancelled_at__gte=_recent())
     )
+    # A released unnamed reserved place is nobody's: no event for it, in either feed.
+    enrolments = enrolments.of_people()
     if feed.kind == CalendarFeed.Kind.PERSONAL:
         return enrolments.filter(delegate_id=feed.user_id)
     return enrolments.filter(booking__school_id=feed.school_id)

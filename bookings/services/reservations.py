@@ -3,8 +3,9 @@
 Reserving counts places under the run's lock exactly as book_places() does; each unnamed place
 is a taken place (with_places_taken). Naming someone is book_places() with the reservation.
 Places still unnamed at the run's name-by date are released: free, unless that date falls
-inside the course's late-cancellation window, when each is charged as a late cancellation
-(a cancelled Enrolment in the lead's name, which settlement invoices by charge_due)."""
+inside the course's late-cancellation window, when each is charged as a late cancellation:
+a cancelled Enrolment marked `released_from` the reservation, which settlement invoices by
+charge_due like any late cancellation, and which no page, feed or record of a person shows."""
 
 from datetime import timedelta
 
@@ -145,12 +146,14 @@ def name_reserved_place(reservation_id, *, by, person, access_needs="", dietary_
 
 
 def _release(reservation, count, *, charged, by, note, now):
-    """Give up `count` unnamed places of a locked reservation. Charged ones become cancelled
-    late places in the lead's name, so settlement charges them by the course's rule."""
+    """Give up `count` unnamed places of a locked reservation. Charged ones become released
+    places (cancelled, late, `released_from` the reservation), so settlement charges them by
+    the course's rule; the lead is their delegate only because a place must have one."""
     for _ in range(count if charged else 0):
         enrolment = Enrolment.objects.create(
             booking=reservation.booking,
             run=reservation.run,
+            released_from=reservation,
             delegate=reservation.booking.booked_by,
             status=Enrolment.Status.CANCELLED,
             price=reservation.price,

@@ -182,6 +182,8 @@ WALK = [
     stop("enrolment cancel", "/admin/enrolments/cancel/{enrolment}/", {BK}, post=True),
     *exports("waiting list", "/admin/waiting-list/", RUNS_READ),
     stop("waiting list inspect", "/admin/waiting-list/inspect/{waiting}/", RUNS_READ),
+    *exports("reserved places", "/admin/reservations/", RUNS_READ),
+    stop("reserved places inspect", "/admin/reservations/inspect/{reservation}/", RUNS_READ),
     # --- schools and people ---
     *exports("schools", "/admin/schools/", RUNS_READ),
     stop("school inspect", "/admin/schools/inspect/{school}/", RUNS_READ),
@@ -343,7 +345,7 @@ def things(demo, settings, tmp_path):
         RunBandPrice,
     )
     from bookings.attendance import facilitated_runs
-    from bookings.models import Booking, Enrolment, WaitingListEntry
+    from bookings.models import Booking, Enrolment, Reservation, WaitingListEntry
     from courses.models import CoursePage, CourseRun, Facilitator, StrandPage, Venue
     from home.models import FormPage, HomePage
 
@@ -363,6 +365,12 @@ def things(demo, settings, tmp_path):
     school = School.objects.get(urn=990001)
     waiting = WaitingListEntry.objects.create(
         run=enrolment.run, person=teacher, school=school, added_by=teacher
+    )
+    reservation = Reservation.objects.create(
+        booking=Booking.objects.create(run=enrolment.run, school=school, booked_by=teacher),
+        run=enrolment.run,
+        places=2,
+        price=enrolment.price,
     )
     trust = Trust.objects.create(uid="TR99", name="Walk Trust")
     TrustMembership.objects.create(user=teacher, trust=trust, is_finance=True)
@@ -404,6 +412,7 @@ def things(demo, settings, tmp_path):
         "enrolment": enrolment.pk,
         "waiting": waiting.pk,
         "waiting_run": waiting.run_id,
+        "reservation": reservation.pk,
         "school": school.pk,
         "membership": Membership.objects.order_by("pk").first().pk,
         "la": LocalAuthority.objects.first().pk,
@@ -572,7 +581,9 @@ PAGE_REPORTS = {
         "Page types usage",
     )
 }
-BOOKINGS_MENU = {f"Bookings › {b}" for b in ("Bookings", "Enrolments", "Waiting lists")}
+BOOKINGS_MENU = {
+    f"Bookings › {b}" for b in ("Bookings", "Enrolments", "Waiting lists", "Reserved places")
+}
 SCHOOLS_READ = {f"Schools › {s}" for s in ("Schools", "Local authorities", "Trusts", "Consortia")}
 PEOPLE_MENU = {
     "Schools › People at schools",

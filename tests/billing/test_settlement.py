@@ -16,8 +16,11 @@ from billing.models import (
     Payment,
 )
 from bookings import services as bookings
-from bookings.attendance import waive_no_show_charge
+from bookings.admin_views import run_enrolments
+from bookings.attendance import cpd_record, waive_no_show_charge
+from bookings.calendar import feed_calendar, feed_for
 from bookings.models import Enrolment
+from bookings.privacy import personal_data
 from courses.models import Session
 from settlement import services as settlement
 from tests.factories import billing, cast
@@ -414,3 +417,69 @@ def test_a_package_sold_on_29_february_runs_for_a_year(people):
     bronze = billing.package("Bronze")
     held = services.buy_package(account, bronze, starts_on=dt.date(2028, 2, 29), by=None)
     assert held.ends_on == dt.date(2029, 2, 28)
+
+
+def test_unnamed_reserved_places_released_late_are_charged_as_such_and_are_nobody_s(
+    people, client, on_commit
+):
+    """3 places reserved at £200 + 20% VAT, 1 named; the name-by date falls inside the 14-day
+    notice period and the course keeps 50%: the named place is invoiced £200 + £40 VAT, each
+    of the 2 unnamed places £100 + £20 VAT (£240 for the two), worded as unnamed places."""
+    run = billing.priced_run(
+        "200.00",
+        capacity=4,
+        days=(40,),
+        free_cancellation_days=14,
+        late_cancellation_charge_percent=50,
+    )
+    first = run.sessions.get().starts_at
+    run.name_by = first - dt.timedelta(days=10)  # notice period starts 14 days before
+    run.save()
+    oakfield, lead = people["school_a"], people["lead_a"]
+    account = services.school_account(oakfield)
+    account.invoicing = Account.Invoicing.PER_BOOKING
+    account.save()
+    with on_commit():
+        reservation = bookings.reserve_places(
+            run.pk, school=oakfield, by=lead, places_wanted=3, terms_accepted=True
+        )
+        bookings.name_reserved_place(reservation.pk, by=lead, person=people["teacher_a"])
+    assert bookings.release_is_charged(run)
+    with on_commit():
+        assert bookings.release_unnamed_places(reservation.pk, now=run.name_by) == 2
+
+    lines = InvoiceLine.objects.filter(invoice__booking=reservation.booking).order_by("pk")
+    assert [(line.net, line.vat, line.gross) for line in lines] == [
+        (D("200.00"), D("40.00"), D("240.00")),
+        (D("100.00"), D("20.00"), D("120.00")),
+        (D("100.00"), D("20.00"), D("120.00")),
+    ]
+    assert sum(line.gross for line in lines[1:]) == D("240.00")
+    released = timezone.localdate(run.name_by)
+    wording = (
+        f"Unnamed reserved place, released {released.day} {released:%B %Y}: "
+        f"late-cancellation charge — {run.course.title} ({run.reference})"
+    )
+    assert [line.description for line in lines[1:]] == [wording, wording]
+    assert lead.get_full_name() not in "".join(line.description for line in lines[1:])
+
+    # Settling again, by booking or by the monthly run, issues nothing new.
+    invoices, notes = Invoice.objects.count(), CreditNote.objects.count()
+    settlement.settle_booking(reservation.booking_id)
+    settlement.run_invoicing(timezone.localdate().strftime("%Y-%m"))
+    assert (Invoice.objects.count(), CreditNote.objects.count()) == (invoices, notes)
+
+    # The lead reserved them but never held them: not in their bookings, feed or record.
+    places = Enrolment.objects.filter(released_from=reservation)
+    assert places.count() == 2
+    assert not Enrolment.objects.of_people().filter(delegate=lead).exists()
+    client.force_login(lead)
+    page = client.get("/bookings/").content.decode()
+    assert run.course.title not in page
+    assert run.reference not in feed_calendar(feed_for(lead)).decode()
+    assert cpd_record(lead).lines == []
+    assert personal_data(lead)["places"] == []
+    assert [e.delegate for e in run_enrolments(run)] == [people["teacher_a"]]
+    # The school's own list shows what it pays for, as unnamed places.
+    school_page = client.get(f"/school/{oakfield.pk}/bookings/?when=all").content.decode()
+    assert f"Unnamed reserved place, released {released.day} {released:%B %Y}" in school_page

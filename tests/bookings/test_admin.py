@@ -2,6 +2,7 @@
 waiting list, the audit log and cancelling, all through bookings.services."""
 
 import csv
+import datetime as dt
 import html
 import io
 import re
@@ -11,11 +12,15 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from accounts import roles
 from bookings import services
 from bookings.models import Booking, Enrolment, EnrolmentEvent, WaitingListEntry
 from bookings.services import BookingRequest, Delegate
+from core.wording import clock
 from courses.models import CourseRun
+from tests.factories import cast
 
 
 @pytest.fixture
@@ -379,6 +384,45 @@ def test_booking_list_searches_by_reference_and_inspects(staff_client, open_run,
     assert booking.reference in b"".join(export.streaming_content).decode()
 
 
+# --- reserved places ---------------------------------------------------------------------------
+
+
+def test_a_bookings_officer_lists_reservations_read_only(client, open_run, people):
+    due = open_run.sessions.get().starts_at - dt.timedelta(days=10)
+    open_run.name_by = due
+    open_run.save()
+    reservation = services.reserve_places(
+        open_run.pk,
+        school=people["school_a"],
+        by=people["lead_a"],
+        places_wanted=3,
+        terms_accepted=True,
+    )
+    services.name_reserved_place(reservation.pk, by=people["lead_a"], person=people["teacher_a"])
+    client.force_login(cast.officer(roles.BOOKINGS))
+
+    menu = text(client.get("/admin/"))
+    assert "Reserved places" in menu
+    page = text(client.get("/admin/reservations/"))
+    row = _row(page, open_run)
+    cells = [re.sub(r"<[^>]+>|\s+", " ", c).strip() for c in re.findall(r"<td.*?</td>", row, re.S)]
+    local = timezone.localtime(due)
+    assert cells[1:] == [
+        open_run.reference,
+        people["school_a"].name,
+        "3",
+        "1",
+        f"{local.day} {local:%b %Y}, {clock(local)}",
+        "2 to name",
+    ]
+    assert reservation.booking.reference in row
+    inspect = client.get(f"/admin/reservations/inspect/{reservation.pk}/")
+    assert inspect.status_code == 200
+    # Read only: reserving, naming and giving back go through the services, not the admin.
+    for url in ("new/", f"edit/{reservation.pk}/", f"delete/{reservation.pk}/"):
+        assert client.get(f"/admin/reservations/{url}").status_code == 404, url
+
+
 # --- cancelling a run --------------------------------------------------------------------------
 
 
@@ -422,6 +466,7 @@ def _admin_urls(run, enrolment, booking):
         "/admin/bookings/",
         f"/admin/bookings/inspect/{booking.pk}/",
         "/admin/waiting-list/",
+        "/admin/reservations/",
     ]
 
 

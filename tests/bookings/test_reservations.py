@@ -288,9 +288,40 @@ def test_unnamed_places_released_inside_the_notice_period_are_charged_as_late_ca
     charged = list(Enrolment.objects.filter(run=run, status="cancelled"))
     assert len(charged) == 2
     assert all(e.late_cancellation and e.booking == reservation.booking for e in charged)
+    assert all(e.released_from == reservation for e in charged), "nobody's place: marked so"
     assert [charge_due(e) for e in charged] == [Decimal("100.00"), Decimal("100.00")]
     assert places_taken(run.pk) == 0
     assert "charged as late cancellations" in mail.outbox[-1].body
+
+
+def test_the_database_refuses_a_released_place_that_is_not_a_late_cancellation(run, people):
+    reservation = _reserve(run, people, 2)
+    for status, late in [("confirmed", False), ("cancelled", False)]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Enrolment.objects.create(
+                booking=reservation.booking,
+                run=run,
+                delegate=people["lead_a"],
+                released_from=reservation,
+                status=status,
+                late_cancellation=late,
+                cancelled_at=timezone.now(),
+                price=reservation.price,
+            )
+
+
+def test_a_late_given_back_place_is_marked_released_and_not_the_lead_s(people, on_commit):
+    # Inside the notice period (14 days, the first session 5 days away): charged, nobody's.
+    run = billing.priced_run("200.00", capacity=4, days=(5,), late_cancellation_charge_percent=50)
+    run.name_by = timezone.now() + dt.timedelta(days=2)
+    run.save()
+    reservation = _reserve(run, people, 2)
+    with on_commit():
+        given = services.give_back_places(reservation.pk, by=people["lead_a"], count=1)
+    assert given.charged
+    (place,) = Enrolment.objects.filter(run=run)
+    assert place.released_from == reservation and charge_due(place) == Decimal("100.00")
+    assert not Enrolment.objects.of_people().filter(run=run).exists()
 
 
 def test_releasing_before_the_name_by_date_does_nothing(run, people):
