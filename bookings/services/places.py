@@ -243,6 +243,7 @@ def _book_places(run_id, request, offer, reservation=None, left_seen=None):
         if request.notify:
             tasks.send_booking_confirmation.delay_on_commit(booking.pk)
     booking.pending = pending or bool(budget_asked)
+    booking.waits_only_for_a_budget = bool(budget_asked) and not pending
     return booking
 
 

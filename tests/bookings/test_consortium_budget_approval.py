@@ -165,6 +165,9 @@ def test_a_decline_needs_a_reason_then_the_place_stands_and_the_school_pays(
     assert response.status_code == 302
     place = Enrolment.objects.get(run=run, delegate=people["teacher_a"])
     assert (place.status, place.approval_stage) == ("pending_approval", "consortium")
+    page = lead.get(response["Location"]).content.decode()
+    assert "asked your consortium&#x27;s lead to approve paying from its shared budget" in page
+    assert "Waiting for your consortium&#x27;s lead to approve paying" in page
 
     partner = signed_in(PARTNER)
     refused = _decide(partner, place, "decline", reason="   ")
