@@ -243,8 +243,11 @@ def every_email(staff, client):
         lambda: billing_emails.stripe_refund_unmatched(payment.pk, invoice.gross)
     )
 
-    # Last, as the school then has credit to draw on: a partnership whose leads approve its
-    # budget's spending. The CPD lead books Ada; the consortium's lead is asked and declines.
+    # A partnership whose leads approve its budget's spending, with a school of its own (one
+    # without credit): its CPD lead books a teacher; the consortium's lead is asked, declines.
+    school = accounts.school("St Bede's Primary School")
+    lead = accounts.member(school, "cpd_lead", first_name="Lena", last_name="Lead")
+    ada = accounts.member(school, first_name="Ada", last_name="Teach")
     partnership = billing.consortium_budget("St Anne's Partnership", school)
     partnership.consortium.budget_needs_approval = True
     partnership.consortium.save()

@@ -167,7 +167,7 @@ def test_a_decline_needs_a_reason_then_the_place_stands_and_the_school_pays(
     assert (place.status, place.approval_stage) == ("pending_approval", "consortium")
     page = lead.get(response["Location"]).content.decode()
     assert "asked your consortium&#x27;s lead to approve paying from its shared budget" in page
-    assert "Waiting for your consortium&#x27;s lead to approve paying" in page
+    assert "Waiting for your consortium's lead to approve paying" in page
 
     partner = signed_in(PARTNER)
     refused = _decide(partner, place, "decline", reason="   ")
