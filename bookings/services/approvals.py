@@ -152,7 +152,7 @@ def decide_enrolment(enrolment_id, *, by, approve, reason=""):
         run = _lock_run(found.run_id)
         enrolment = (
             Enrolment.objects.select_for_update()
-            .select_related("booking__school", "delegate", "run__course", "approval_consortium")
+            .select_related("booking__school", "delegate", "run__course")
             .get(pk=enrolment_id)
         )
         if enrolment.status != Enrolment.Status.PENDING_APPROVAL:
