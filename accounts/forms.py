@@ -58,6 +58,30 @@ class TrustPersonForm(GroupPersonForm):
     )
 
 
+class ConsortiumBudgetForm(forms.Form):
+    """A consortium's rules for its shared budget, set by its leads (or the CPD team)."""
+
+    budget_needs_approval = forms.BooleanField(
+        label="Places paid from the partnership budget need a lead's approval",
+        required=False,
+        help_text="A place the budget would pay for, wholly or partly, waits with its place "
+        "held until one of the consortium's leads approves. If a lead declines, the place "
+        "stands and the school pays for it.",
+    )
+    drawing_schools = forms.TypedMultipleChoiceField(
+        label="Member schools that may draw on the budget",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A school left unticked pays for its own places.",
+        error_messages={"invalid_choice": "Choose from the consortium's member schools."},
+    )
+
+    def __init__(self, *args, schools=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["drawing_schools"].choices = [(s.pk, s.name) for s in schools]
+
+
 class ApprovalRulesForm(forms.Form):
     bookings_need_approval = forms.BooleanField(
         label="Staff bookings need the CPD lead's approval",

@@ -154,3 +154,23 @@ def remove_consortium_lead(consortium_membership_id, *, by):
             raise AccountsError("You cannot take yourself off. Ask another lead or the CPD team.")
         membership.delete()
     return membership
+
+
+def set_consortium_budget_rules(consortium_id, *, by, needs_approval, drawing_schools):
+    """A consortium lead (or service staff) decides whether places paid from the shared budget
+    need a lead's approval, and which member schools may draw on it at all (ids); the others
+    pay for their own places. A school outside the consortium is refused, and nothing saved."""
+    with transaction.atomic():
+        consortium = (
+            permissions.consortia_for(by).select_for_update().filter(pk=consortium_id).first()
+        )
+        if consortium is None:
+            raise AccountsError("That consortium was not found.")
+        members = set(consortium.schools.values_list("pk", flat=True))
+        drawing = set(drawing_schools)
+        if drawing - members:
+            raise AccountsError("Choose from the consortium's member schools.")
+        consortium.budget_needs_approval = needs_approval
+        consortium.save(update_fields=["budget_needs_approval"])
+        consortium.budget_closed_to.set(members - drawing)
+    return consortium

@@ -214,6 +214,18 @@ class School(models.Model):
 class Consortium(models.Model):
     name = models.CharField(max_length=200, unique=True)
     schools = models.ManyToManyField(School, related_name="consortia", blank=True)
+    # The consortium's own rules for its shared budget (billing's consortium Account holds the
+    # money). Kept here, not on the Account: its leads set them on the consortium's page
+    # (accounts), and bookings and billing, both above accounts, read them.
+    budget_needs_approval = models.BooleanField(
+        "places paid from the partnership budget need a lead's approval", default=False
+    )
+    budget_closed_to = models.ManyToManyField(
+        School,
+        related_name="+",
+        blank=True,
+        verbose_name="member schools that may not draw on the partnership budget",
+    )
 
     class Meta:
         ordering = ["name"]

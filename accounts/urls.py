@@ -38,6 +38,11 @@ urlpatterns = [
     ),
     path("consortium/<id:consortium_id>/", views.consortium_dashboard, name="consortium_dashboard"),
     path(
+        "consortium/<id:consortium_id>/budget/",
+        views.consortium_budget,
+        name="consortium_budget",
+    ),
+    path(
         "consortium/<id:consortium_id>/leads/<id:membership_id>/remove/",
         views.remove_consortium_lead,
         name="remove_consortium_lead",

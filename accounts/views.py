@@ -12,6 +12,7 @@ from . import groups, permissions, services
 from .forms import (
     ApprovalRulesForm,
     CloseAccountForm,
+    ConsortiumBudgetForm,
     FindSchoolForm,
     GroupPersonForm,
     RolesForm,
@@ -293,6 +294,46 @@ def consortium_dashboard(request, consortium_id):
                 "user__last_name", "user__email"
             ),
             "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def consortium_budget(request, consortium_id):
+    """The consortium's rules for its shared budget, set by its leads (or the CPD team):
+    whether a lead approves each place it pays for, and which member schools may draw on it."""
+    consortium = permissions.consortium_or_404(request.user, consortium_id)
+    schools = list(consortium.schools.order_by("name"))
+    closed = set(consortium.budget_closed_to.values_list("pk", flat=True))
+    form = ConsortiumBudgetForm(
+        request.POST if request.method == "POST" else None,
+        schools=schools,
+        initial={
+            "budget_needs_approval": consortium.budget_needs_approval,
+            "drawing_schools": [s.pk for s in schools if s.pk not in closed],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            groups.set_consortium_budget_rules(
+                consortium.pk,
+                by=request.user,
+                needs_approval=form.cleaned_data["budget_needs_approval"],
+                drawing_schools=form.cleaned_data["drawing_schools"],
+            )
+        except services.AccountsError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"{consortium.name}'s budget rules are saved.")
+            return redirect("accounts:consortium_dashboard", consortium.pk)
+    return render(
+        request,
+        "accounts/consortium_budget.html",
+        {
+            "consortium": consortium,
+            "form": form,
+            "hours": settings.FINANCE_APPROVAL_HOURS,
         },
         status=400 if form.errors else 200,
     )

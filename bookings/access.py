@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from accounts import permissions
-from accounts.models import School
+from accounts.models import Consortium, School
 
 from .models import Booking, Enrolment, Reservation
 
@@ -64,9 +64,18 @@ def finance_schools(user):
     ).distinct()
 
 
+def led_consortia(user):
+    """The consortia whose budgets `user` approves: as one of its leads. By membership only,
+    as for finance_schools: the CPD team does not spend a consortium's money for it."""
+    if not user.is_authenticated or not user.is_active:
+        return Consortium.objects.none()
+    return Consortium.objects.filter(leads__user=user)
+
+
 def request_or_404(user, enrolment_id):
     """A place's approval page: the school's managers and the CPD team's bookings officers
-    (as for any of its places), and its finance contacts while the place waits for them."""
+    (as for any of its places), its finance contacts while the place waits for them, and a
+    consortium's leads while it waits for their budget."""
     enrolment = (
         Enrolment.objects.filter(pk=enrolment_id)
         .select_related("booking__school", "booking__booked_by", "run__course", "delegate")
@@ -83,6 +92,12 @@ def request_or_404(user, enrolment_id):
         enrolment.status == Enrolment.Status.PENDING_APPROVAL
         and enrolment.approval_stage == Enrolment.ApprovalStage.FINANCE
         and finance_schools(user).filter(pk=school.pk).exists()
+    ):
+        return enrolment
+    if (
+        enrolment.status == Enrolment.Status.PENDING_APPROVAL
+        and enrolment.approval_stage == Enrolment.ApprovalStage.CONSORTIUM
+        and led_consortia(user).filter(pk=enrolment.approval_consortium_id).exists()
     ):
         return enrolment
     raise Http404("No such request")

@@ -187,17 +187,32 @@ def _waiting_at(enrolment_id, stage):
     ).first()
 
 
+def _waiting_after_the_lead(enrolment_id):
+    return _enrolments(
+        pk=enrolment_id,
+        status=Enrolment.Status.PENDING_APPROVAL,
+        approval_stage__in=[Enrolment.ApprovalStage.FINANCE, Enrolment.ApprovalStage.CONSORTIUM],
+    ).first()
+
+
 def finance_approval_request(enrolment_id):
-    """The school's finance contacts hear that a place its CPD lead approved waits for them
-    to approve the money."""
-    enrolment = _waiting_at(enrolment_id, Enrolment.ApprovalStage.FINANCE)
+    """Whoever holds the stage after the CPD lead's is asked: the school's finance contacts,
+    to approve the money above its limit, or the consortium's leads, to pay from its budget."""
+    enrolment = _waiting_after_the_lead(enrolment_id)
     if enrolment is None:
         return False
     school = enrolment.booking.school
-    contacts = _finance_contacts(school, besides=enrolment)
+    consortium = None
+    if enrolment.approval_stage == Enrolment.ApprovalStage.CONSORTIUM:
+        consortium = enrolment.approval_consortium
+        people = _consortium_leads(consortium, besides=enrolment)
+        url, key = reverse("bookings:consortium_approvals"), "consortium-approval-request"
+    else:
+        people = _finance_contacts(school, besides=enrolment)
+        url, key = reverse("bookings:finance_approvals"), "finance-approval-request"
 
     def build():
-        to = sorted({u.email for u in contacts})
+        to = sorted({u.email for u in people})
         if not to:
             return None
         return _message(
@@ -207,13 +222,20 @@ def finance_approval_request(enrolment_id):
             {
                 "enrolment": enrolment,
                 "school": school,
+                "consortium": consortium,
                 "threshold": school.approval_spend_threshold,
-                "approvals_url": site_url(reverse("bookings:finance_approvals")),
+                "approvals_url": site_url(url),
                 **_place_terms(enrolment),
             },
         )
 
-    return send_once(f"finance-approval-request:{enrolment.pk}", build)
+    return send_once(f"{key}:{enrolment.pk}", build)
+
+
+def _consortium_leads(consortium, *, besides):
+    skip = {besides.delegate_id, besides.booking.booked_by_id}
+    leads = consortium.leads.select_related("user")
+    return [m.user for m in leads if m.user.is_active and m.user.pk not in skip]
 
 
 def _finance_contacts(school, *, besides):
@@ -234,25 +256,33 @@ def _finance_contacts(school, *, besides):
 
 
 def approval_passed_to_finance(enrolment_id):
-    """The teacher hears that their CPD lead approved the place and it now waits for the
-    school's finance contact, held afresh."""
-    enrolment = _waiting_at(enrolment_id, Enrolment.ApprovalStage.FINANCE)
+    """The teacher hears that their place now waits for the school's finance contact or a
+    consortium's lead, held afresh."""
+    enrolment = _waiting_after_the_lead(enrolment_id)
     if enrolment is None:
         return False
+    consortium = (
+        enrolment.approval_consortium
+        if enrolment.approval_stage == Enrolment.ApprovalStage.CONSORTIUM
+        else None
+    )
 
     def build():
         return _message(
             "approval_passed_to_finance",
-            f"Approved by your CPD lead: {enrolment.run.course.title}",
+            f"{'Waiting for the partnership budget' if consortium else 'Approved by your CPD lead'}"
+            f": {enrolment.run.course.title}",
             [enrolment.delegate.email],
             {
                 "enrolment": enrolment,
+                "consortium": consortium,
                 "hours": settings.FINANCE_APPROVAL_HOURS,
                 **_place_terms(enrolment),
             },
         )
 
-    return send_once(f"approval-passed-to-finance:{enrolment.pk}", build)
+    key = "approval-passed-to-consortium" if consortium else "approval-passed-to-finance"
+    return send_once(f"{key}:{enrolment.pk}", build)
 
 
 def approval_decision(enrolment_id):
@@ -265,19 +295,31 @@ def approval_decision(enrolment_id):
     last = enrolment.events.order_by("-at", "-pk").first()
     note = last.note if last else ""
     _, _, reason = note.partition(": ")
-    expired = note.startswith("Approval request expired")
+    expired = note.startswith(("Approval request expired", "Budget approval expired"))
+    # The consortium would not pay (or did not answer): the place stands and the school pays,
+    # so whoever booked it and the school's CPD leads hear too.
+    budget_declined = note.startswith(("Budget declined", "Budget approval expired"))
+    to = {enrolment.delegate.email}
+    if budget_declined:
+        to.add(enrolment.booking.booked_by.email)
+        to |= {u.email for u in permissions.approvers_of(enrolment.booking.school)}
 
     def build():
         return _message(
             "approval_decision",
-            f"{'Approved' if approved else 'Not approved'}: {enrolment.run.course.title}",
-            [enrolment.delegate.email],
+            f"{'Approved' if approved else 'Not approved'}: {enrolment.run.course.title}"
+            if not budget_declined
+            else f"Partnership budget not used: {enrolment.run.course.title}",
+            sorted(to),
             {
                 "enrolment": enrolment,
                 "approved": approved,
                 "expired": expired,
                 "by_finance": note.startswith(("Declined by finance", "Approved by finance")),
-                "reason": "" if approved or expired else reason,
+                "by_consortium": note.startswith("Budget approved by consortium"),
+                "budget_declined": budget_declined,
+                "consortium": enrolment.approval_consortium,
+                "reason": "" if (approved and not budget_declined) or expired else reason,
                 **_place_terms(enrolment),
             },
         )

@@ -61,10 +61,12 @@ class Enrolment(models.Model):
 
     class ApprovalStage(models.TextChoices):
         """Who a place waiting for approval waits for: the CPD lead approves the learning,
-        then, above the school's spend threshold, its finance contact approves the money."""
+        then, above the school's spend threshold, its finance contact approves the money,
+        then, when a consortium's budget would pay and its leads ask to approve that, they do."""
 
         LEAD = "lead", "CPD lead"
         FINANCE = "finance", "finance contact"
+        CONSORTIUM = "consortium", "consortium lead"
 
     # These hold a place.
     LIVE = (Status.PENDING_APPROVAL, Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW)
@@ -86,8 +88,14 @@ class Enrolment(models.Model):
     vat_rate = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.000"))
     approval_expires_at = models.DateTimeField(null=True, blank=True)
     approval_stage = models.CharField(
-        max_length=8, choices=ApprovalStage.choices, blank=True, default=""
+        max_length=10, choices=ApprovalStage.choices, blank=True, default=""
     )
+    # The consortium whose leads were asked to pay from its budget (kept once decided), and
+    # whether they agreed: only then does billing draw on a budget that needs approval.
+    approval_consortium = models.ForeignKey(
+        "accounts.Consortium", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    budget_approved = models.BooleanField(default=False)
     # What the delegate (or their lead, booking) wants to change in their practice: asked
     # about again in the evaluation and the impact follow-up. Personal data: exported, erased.
     intended_outcome = models.CharField(max_length=300, blank=True)
@@ -131,7 +139,10 @@ class Enrolment(models.Model):
                 name="pending_enrolment_expires",
             ),
             models.CheckConstraint(
-                condition=(Q(status="pending_approval") & Q(approval_stage__in=["lead", "finance"]))
+                condition=(
+                    Q(status="pending_approval")
+                    & Q(approval_stage__in=["lead", "finance", "consortium"])
+                )
                 | (~Q(status="pending_approval") & Q(approval_stage="")),
                 name="pending_enrolment_has_an_approval_stage",
             ),
@@ -139,6 +150,14 @@ class Enrolment(models.Model):
                 condition=Q(released_from__isnull=True)
                 | Q(status="cancelled", late_cancellation=True),
                 name="released_reserved_place_is_a_late_cancellation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(approval_stage="consortium") | Q(approval_consortium__isnull=False),
+                name="consortium_stage_names_its_consortium",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_approved=False) | Q(approval_consortium__isnull=False),
+                name="budget_approval_names_its_consortium",
             ),
         ]
 

@@ -147,22 +147,26 @@ def decide_place(request, enrolment_id):
         except BookingRefused as refusal:
             form.add_error("reason" if refusal.code == "reason" else None, str(refusal))
         else:
+            stage = enrolment.approval_stage
             enrolment.refresh_from_db()
-            if not approve:
+            if not approve and stage == Enrolment.ApprovalStage.CONSORTIUM:
+                outcome = f"the budget is not used; the place stands and {school.name} pays for it"
+            elif not approve:
                 outcome = "declined"
             elif enrolment.status == Enrolment.Status.PENDING_APPROVAL:
-                outcome = "approved; it now waits for the school's finance contact"
+                outcome = f"approved; it now waits for the {enrolment.get_approval_stage_display()}"
             else:
                 outcome = "approved"
             messages.success(request, f"{enrolment.delegate}: {outcome}.")
             manages = permissions.has_role(
                 request.user, school, *permissions.MANAGERS
             ) or permissions.can_manage_bookings(request.user)
-            home = (
-                reverse("bookings:school", args=[school.pk])
-                if manages
-                else reverse("bookings:finance_approvals")
-            )
+            if manages:
+                home = reverse("bookings:school", args=[school.pk])
+            elif stage == Enrolment.ApprovalStage.CONSORTIUM:
+                home = reverse("bookings:consortium_approvals")
+            else:
+                home = reverse("bookings:finance_approvals")
             return redirect(safe_next(request, home))
     return render(
         request,
@@ -186,6 +190,16 @@ def finance_approvals(request):
         request,
         "bookings/finance_approvals.html",
         {"waiting": services.waiting_for_finance(request.user)},
+    )
+
+
+@login_required
+def consortium_approvals(request):
+    """A consortium lead's list of places asking to be paid from the consortium's budget."""
+    return render(
+        request,
+        "bookings/consortium_approvals.html",
+        {"waiting": services.waiting_for_consortium(request.user)},
     )
 
 

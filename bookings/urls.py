@@ -25,6 +25,11 @@ urlpatterns = [
     path("bookings/", place_views.my_bookings, name="mine"),
     # Before bookings/<reference>/, which would take the name as a reference.
     path("bookings/finance-approvals/", place_views.finance_approvals, name="finance_approvals"),
+    path(
+        "bookings/consortium-approvals/",
+        place_views.consortium_approvals,
+        name="consortium_approvals",
+    ),
     path("bookings/<str:reference>/", place_views.booking_detail, name="detail"),
     path("bookings/place/<id:enrolment_id>/cancel/", place_views.cancel_place, name="cancel"),
     path("bookings/place/<id:enrolment_id>/decide/", place_views.decide_place, name="decide"),

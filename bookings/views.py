@@ -243,12 +243,19 @@ def booking_details(request, run_id):
                 return _full(request, run)
             form.add_error(None, str(refusal))
         else:
-            messages.success(
-                request,
-                f"Request sent to {school.name}'s CPD lead for approval. We have held the place."
-                if booking.pending
-                else f"Booked. Your reference is {booking.reference}.",
-            )
+            if booking.waits_only_for_a_budget:
+                said = (
+                    "We have held the place and asked your consortium's lead to approve paying "
+                    f"from its shared budget. Your reference is {booking.reference}."
+                )
+            elif booking.pending:
+                said = (
+                    f"Request sent to {school.name}'s CPD lead for approval. "
+                    "We have held the place."
+                )
+            else:
+                said = f"Booked. Your reference is {booking.reference}."
+            messages.success(request, said)
             return redirect("bookings:detail", booking.reference)
     return _details_page(request, run, school, delegates, form)
 

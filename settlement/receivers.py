@@ -16,7 +16,9 @@ def enrolment_changed(sender, instance, created=False, raw=False, **kwargs):
         return
     if instance.status == Enrolment.Status.CONFIRMED:
         # Same transaction as the booking: the credit is taken with the place, or not at all.
-        draw_credit_for_place(instance, new=created)
+        # A consortium budget that asks for approval pays only what its lead approved.
+        approved = instance.approval_consortium_id if instance.budget_approved else None
+        draw_credit_for_place(instance, new=created, approved_consortium=approved)
     tasks.settle_booking.delay_on_commit(instance.booking_id)
 
 

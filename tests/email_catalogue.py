@@ -9,6 +9,7 @@ in the "Using data" strand (teal). The school's name has an apostrophe, so an es
 text part shows."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core import mail
 from django.urls import reverse
@@ -16,9 +17,10 @@ from django.utils import timezone
 
 from accounts import emails as account_emails
 from accounts import services as account_services
+from accounts.models import ConsortiumMembership
 from billing import emails as billing_emails
 from billing.models import CheckoutAttempt, Payment
-from billing.services import issue_credit_note, record_payment
+from billing.services import adjust_credit, issue_credit_note, record_payment
 from bookings import emails, schedule, services
 from bookings.models import Booking, Enrolment, Evaluation, ImpactFollowUp
 from bookings.schedule import cancel_session
@@ -240,4 +242,29 @@ def every_email(staff, client):
     out["stripe_refund_unmatched"] = _sent(
         lambda: billing_emails.stripe_refund_unmatched(payment.pk, invoice.gross)
     )
+
+    # A partnership whose leads approve its budget's spending, with a school of its own (one
+    # without credit): its CPD lead books a teacher; the consortium's lead is asked, declines.
+    school = accounts.school("St Bede's Primary School")
+    lead = accounts.member(school, "cpd_lead", first_name="Lena", last_name="Lead")
+    ada = accounts.member(school, first_name="Ada", last_name="Teach")
+    partnership = billing.consortium_budget("St Anne's Partnership", school)
+    partnership.consortium.budget_needs_approval = True
+    partnership.consortium.save()
+    adjust_credit(partnership, Decimal("500.00"), reason="Partnership pot", by=None)
+    chair = accounts.user("chair@partnership.example", first_name="Cara", last_name="Chair")
+    ConsortiumMembership.objects.create(user=chair, consortium=partnership.consortium)
+    (budgeted,) = bookings.enrolments(
+        bookings.book(
+            course_run(), ada, school=school, booked_by=lead, source=Booking.Source.WEB,
+            terms_accepted=True,
+        )
+    )  # fmt: skip
+    assert budgeted.approval_stage == Enrolment.ApprovalStage.CONSORTIUM
+    out["consortium_approval_request"] = _sent(lambda: emails.finance_approval_request(budgeted.pk))
+    out["approval_passed_to_consortium"] = _sent(
+        lambda: emails.approval_passed_to_finance(budgeted.pk)
+    )
+    services.decide_enrolment(budgeted.pk, by=chair, approve=False, reason="Pot kept for SEND")
+    out["budget_declined"] = _sent(lambda: emails.approval_decision(budgeted.pk))
     return out

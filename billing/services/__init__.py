@@ -55,6 +55,7 @@ from .credit import (
 from .credit_notes import issue_credit_note
 from .drawing import (
     CreditCover,
+    consortium_to_ask,
     credit_cover,
     credit_drawn_for,
     draw_credit_for_place,
@@ -134,6 +135,7 @@ __all__ = [
     "check_received_on",
     "credit_balance",
     "credit_by_hand",
+    "consortium_to_ask",
     "credit_cover",
     "credit_drawn_for",
     "credit_lots",

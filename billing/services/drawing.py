@@ -14,18 +14,41 @@ from .invoicing import invoiced_net
 from .money import VAT_RATES, vat_on
 
 
-def _budgets_for(school):
+def _budgets_for(school, *, approved_consortium=None, asking=False):
     """Credit a school's places may draw on, in the order they are drawn: its own, then its
-    trust's if the trust is billed centrally, then its consortia's shared budgets."""
+    trust's if the trust is billed centrally, then its consortia's shared budgets, except
+    those closed to the school. A budget whose leads approve its spending is drawn only for
+    the place they approved (`approved_consortium`, an id), or counted when `asking` who
+    would need to be asked."""
     accounts = [school_account(school)]
     if school.trust_id and school.trust.billed_centrally:
         accounts.append(billed_account(school))
-    for consortium in school.consortia.order_by("name", "pk"):
+    consortia = school.consortia.exclude(budget_closed_to=school).order_by("name", "pk")
+    for consortium in consortia:
+        if consortium.budget_needs_approval and not (
+            asking or consortium.pk == approved_consortium
+        ):
+            continue
         account, _ = Account.objects.get_or_create(
             consortium=consortium, defaults={"kind": Account.Kind.CONSORTIUM}
         )
+        account.consortium = consortium
         accounts.append(account)
     return accounts
+
+
+def consortium_to_ask(school, price, vat_rate):
+    """The consortium whose leads must approve before its budget pays for a place at `price`
+    booked now (the first in the draw that asks for approval), or None. Reads only: the draw
+    itself (draw_credit_for_place) happens once the place is confirmed."""
+    if price + vat_on(price, vat_rate) <= 0 or not has_credit_to_draw(school):
+        return None
+    budgets = _budgets_for(school, asking=True)
+    for i, _, _ in _plan_draw(price, vat_rate, *_left_in(budgets, vat_rate)):
+        consortium = budgets[i].consortium if budgets[i].consortium_id else None
+        if consortium is not None and consortium.budget_needs_approval:
+            return consortium
+    return None
 
 
 def has_credit_to_draw(school):
@@ -59,9 +82,11 @@ def _plan_draw(price, vat_rate, voucher_left, other_left):
     return plan
 
 
-def draw_credit_for_place(enrolment, *, new=False):
+def draw_credit_for_place(enrolment, *, new=False, approved_consortium=None):
     """At booking, the place is paid from prepaid credit first (`_plan_draw`). Runs inside the
-    booking's transaction; a place draws once (`new`: just made, so nothing drawn yet)."""
+    booking's transaction; a place draws once (`new`: just made, so nothing drawn yet). A
+    consortium budget that needs its leads' approval is drawn only when `approved_consortium`
+    (an id) names it: a declined or never-asked place is paid by the school."""
     if enrolment.price + vat_on(enrolment.price, enrolment.vat_rate) <= 0:
         return ZERO
     if not new and (
@@ -74,7 +99,7 @@ def draw_credit_for_place(enrolment, *, new=False):
     school = enrolment.booking.school
     if not has_credit_to_draw(school):
         return ZERO
-    budgets = _budgets_for(school)
+    budgets = _budgets_for(school, approved_consortium=approved_consortium)
     _lock([a.pk for a in budgets])  # in id order, so two bookings never wait in a circle
     plan = _plan_draw(enrolment.price, enrolment.vat_rate, *_left_in(budgets, enrolment.vat_rate))
     what = {"enrolment": enrolment, "note": f"{enrolment.run.reference}: {enrolment.delegate}"}

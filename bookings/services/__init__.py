@@ -21,6 +21,7 @@ from .approvals import (
     expire_approvals,
     may_decide,
     needs_approval,
+    waiting_for_consortium,
     waiting_for_finance,
 )
 from .cancelling import (
@@ -84,6 +85,7 @@ __all__ = [
     "decide_enrolment",
     "expire_approvals",
     "may_decide",
+    "waiting_for_consortium",
     "waiting_for_finance",
     "expire_offers",
     "give_back_places",

@@ -1,7 +1,12 @@
-"""Approval of a teacher's own booking, in up to two stages: the CPD lead approves the
-learning, then, when the place costs more than the school's spend threshold, its finance
-contact approves the money. Each stage holds the place for a set time; who must wait, each
-decision, and the requests that waited too long are decided here."""
+"""Approval of a place, in up to three stages: the CPD lead approves a teacher's own booking
+(the learning); when the place costs more than the school's spend threshold, its finance
+contact approves the money; and when a consortium's shared budget would pay and its leads
+ask to approve that, one of them does. Each stage holds the place for a set time; who must
+wait, each decision, and the requests that waited too long are decided here.
+
+A consortium lead's "no" is about the budget, not the place: the place is confirmed and the
+school pays (its CPD leads are told), as a teacher's place should not vanish because the
+partnership would not fund it. A consortium stage left undecided ends the same way."""
 
 from datetime import timedelta
 
@@ -10,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from billing.services import consortium_to_ask
 
-from ..access import finance_schools
+from ..access import finance_schools, led_consortia
 from ..models import Booking, Enrolment
 from .locking import _lock_run, _set_status, record
 from .refusals import BookingRefused
@@ -39,12 +45,20 @@ def needs_finance_approval(enrolment):
     return threshold is not None and enrolment.price > threshold
 
 
+def consortium_to_approve(enrolment):
+    """The consortium whose leads must approve its budget paying for this place, or None."""
+    return consortium_to_ask(enrolment.booking.school, enrolment.price, enrolment.vat_rate)
+
+
 def _holds_the_stage(user, enrolment):
     """The school's CPD leads and head (or the CPD team's bookings officers) decide on the
-    learning; its finance contacts, and only they, on the money."""
+    learning; its finance contacts, and only they, on the money; the consortium's leads, and
+    only they, on its budget."""
     school = enrolment.booking.school
     if enrolment.approval_stage == Stage.FINANCE:
         return finance_schools(user).filter(pk=school.pk).exists()
+    if enrolment.approval_stage == Stage.CONSORTIUM:
+        return led_consortia(user).filter(pk=enrolment.approval_consortium_id).exists()
     return permissions.has_role(
         user, school, *permissions.MANAGERS
     ) or permissions.can_manage_bookings(user)
@@ -75,9 +89,53 @@ def waiting_for_finance(user):
     )
 
 
+def waiting_for_consortium(user):
+    """The places waiting for `user`, as a lead of the consortium, to approve its budget."""
+    return (
+        Enrolment.objects.filter(
+            status=Enrolment.Status.PENDING_APPROVAL,
+            approval_stage=Stage.CONSORTIUM,
+            approval_consortium__in=led_consortia(user),
+        )
+        .exclude(delegate=user)
+        .exclude(booking__booked_by=user)
+        .select_related("delegate", "booking__school", "run__course", "approval_consortium")
+        .order_by("approval_expires_at")
+    )
+
+
+def pass_to_next_stage(enrolment, stage, by, note, *, consortium=None):
+    """Hold the place at `stage` afresh (FINANCE_APPROVAL_HOURS), and ask whoever holds it.
+    The finance and consortium stages share this path, their emails and their expiry."""
+    from .. import tasks  # bookings.tasks imports this package: a cycle
+
+    enrolment.approval_stage = stage
+    enrolment.approval_expires_at = timezone.now() + timedelta(
+        hours=settings.FINANCE_APPROVAL_HOURS
+    )
+    fields = ["approval_stage", "approval_expires_at", "updated_at"]
+    if consortium is not None:
+        enrolment.approval_consortium = consortium
+        fields.append("approval_consortium")
+    enrolment.save(update_fields=fields)
+    record(enrolment, enrolment.status, by, note, from_status=enrolment.status)
+    tasks.send_finance_approval_request.delay_on_commit(enrolment.pk)
+    tasks.send_approval_passed_to_finance.delay_on_commit(enrolment.pk)
+
+
+def _budget_declined(enrolment, by, note):
+    """The consortium will not pay: the place stands, paid by the school, and the teacher,
+    the booker and the school's CPD leads are told (with the reason)."""
+    from .. import tasks  # bookings.tasks imports this package: a cycle
+
+    _set_status(enrolment, Enrolment.Status.CONFIRMED, by, note, approval_expires_at=None)
+    tasks.send_booking_confirmation.delay_on_commit(enrolment.booking_id)
+    tasks.send_approval_decision.delay_on_commit(enrolment.pk)
+
+
 def decide_enrolment(enrolment_id, *, by, approve, reason=""):
-    """The CPD lead, or at the second stage the finance contact, approves or declines a
-    teacher's own booking. Declining needs a reason, which the teacher is sent."""
+    """The CPD lead, at the second stage the finance contact, or at the last a consortium
+    lead, approves or declines. Declining needs a reason, which the teacher is sent."""
     from .. import tasks  # bookings.tasks imports this package: a cycle
 
     reason = " ".join((reason or "").split())
@@ -101,18 +159,43 @@ def decide_enrolment(enrolment_id, *, by, approve, reason=""):
             raise BookingRefused("That request has already been decided.", "state")
         if not _holds_the_stage(by, enrolment):
             school = enrolment.booking.school
-            if enrolment.approval_stage == Stage.FINANCE and (
+            if enrolment.approval_stage != Stage.LEAD and (
                 permissions.has_role(by, school, *permissions.MANAGERS)
                 or permissions.can_manage_bookings(by)
             ):
-                raise BookingRefused(
-                    f"That request waits for {enrolment.booking.school.name}'s finance contact.",
-                    "stage",
+                waits_for = (
+                    f"{enrolment.approval_consortium.name}'s leads"
+                    if enrolment.approval_stage == Stage.CONSORTIUM
+                    else f"{school.name}'s finance contact"
                 )
+                raise BookingRefused(f"That request waits for {waits_for}.", "stage")
             raise BookingRefused("That request was not found.", "not_found")
         if _own_request(by, enrolment):
             raise BookingRefused("You cannot decide your own request.", "own_request")
-        who = "finance" if enrolment.approval_stage == Stage.FINANCE else "CPD lead"
+        who = {Stage.FINANCE: "finance", Stage.CONSORTIUM: "consortium lead"}.get(
+            enrolment.approval_stage, "CPD lead"
+        )
+        if enrolment.approval_stage == Stage.CONSORTIUM:
+            if approve:
+                # The draw (settlement's receiver) reads this and takes the budget, once.
+                enrolment.budget_approved = True
+                _set_status(
+                    enrolment,
+                    Enrolment.Status.CONFIRMED,
+                    by,
+                    "Budget approved by consortium lead",
+                    approval_expires_at=None,
+                )
+                tasks.send_booking_confirmation.delay_on_commit(enrolment.booking_id)
+                tasks.send_approval_decision.delay_on_commit(enrolment.pk)
+            else:
+                _budget_declined(enrolment, by, f"Budget declined by consortium lead: {reason}")
+            return enrolment
+        consortium = None
+        if approve and not (
+            enrolment.approval_stage == Stage.LEAD and needs_finance_approval(enrolment)
+        ):
+            consortium = consortium_to_approve(enrolment)
         if not approve:
             _set_status(
                 enrolment,
@@ -126,20 +209,17 @@ def decide_enrolment(enrolment_id, *, by, approve, reason=""):
             tasks.send_approval_decision.delay_on_commit(enrolment.pk)
         elif enrolment.approval_stage == Stage.LEAD and needs_finance_approval(enrolment):
             # The second stage holds the place afresh: the finance contact gets the full time.
-            enrolment.approval_stage = Stage.FINANCE
-            enrolment.approval_expires_at = timezone.now() + timedelta(
-                hours=settings.FINANCE_APPROVAL_HOURS
+            pass_to_next_stage(
+                enrolment, Stage.FINANCE, by, "Approved by CPD lead; waiting for finance approval"
             )
-            enrolment.save(update_fields=["approval_stage", "approval_expires_at", "updated_at"])
-            record(
+        elif consortium is not None:
+            pass_to_next_stage(
                 enrolment,
-                enrolment.status,
+                Stage.CONSORTIUM,
                 by,
-                "Approved by CPD lead; waiting for finance approval",
-                from_status=enrolment.status,
+                f"Approved by {who}; waiting for {consortium.name}'s budget approval",
+                consortium=consortium,
             )
-            tasks.send_finance_approval_request.delay_on_commit(enrolment.pk)
-            tasks.send_approval_passed_to_finance.delay_on_commit(enrolment.pk)
         else:
             _set_status(
                 enrolment,
@@ -172,6 +252,11 @@ def expire_approvals(now=None):
             ):
                 continue
             stage = enrolment.get_approval_stage_display()
+            if enrolment.approval_stage == Stage.CONSORTIUM:
+                # Only the budget was in question: the school pays, as after a decline.
+                _budget_declined(enrolment, None, f"Budget approval expired (waiting for {stage})")
+                expired += 1
+                continue
             _set_status(
                 enrolment,
                 Enrolment.Status.CANCELLED,

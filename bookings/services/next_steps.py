@@ -28,6 +28,7 @@ class NextSteps:
     free_until: datetime | None  # None: free to cancel until the course starts
     free_period_over: bool
     with_finance: int = 0  # of the pending, those the CPD lead approved, now with finance
+    with_consortium: int = 0  # of the pending, those waiting for a consortium lead's budget
 
     @property
     def to_invoice(self):
@@ -61,4 +62,7 @@ def what_happens_next(booking, places):
         free_until=free_until,
         free_period_over=free_until is not None and free_until <= timezone.now(),
         with_finance=sum(e.approval_stage == Enrolment.ApprovalStage.FINANCE for e in pending),
+        with_consortium=sum(
+            e.approval_stage == Enrolment.ApprovalStage.CONSORTIUM for e in pending
+        ),
     )

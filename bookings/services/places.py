@@ -17,7 +17,7 @@ from courses.models import CourseRun
 
 from .. import signals
 from ..models import Booking, Enrolment, Reservation, WaitingListEntry
-from .approvals import needs_approval
+from .approvals import consortium_to_approve, needs_approval
 from .locking import _lock_run, record
 from .refusals import FULL_MESSAGE, BookingRefused, _check_who_may_book
 
@@ -89,6 +89,11 @@ def places_left(run_id):
         .get()
     )
     return capacity - taken
+
+
+# Staff adding someone on the day, or a place moving date, are not held for a consortium's
+# lead: the person is there, or the place was settled already.
+BUDGET_ASKED_ELSEWHERE = (Booking.Source.WALK_IN, Booking.Source.TRANSFER)
 
 
 def _after_counting_places():
@@ -189,8 +194,9 @@ def _book_places(run_id, request, offer, reservation=None, left_seen=None):
         pending = needs_approval(request.school, request.booked_by, request.source)
         status = Enrolment.Status.PENDING_APPROVAL if pending else Enrolment.Status.CONFIRMED
         expires = now + timedelta(hours=settings.BOOKING_APPROVAL_HOURS) if pending else None
+        budget_asked = []
         for delegate in request.delegates:
-            enrolment = Enrolment.objects.create(
+            enrolment = Enrolment(
                 booking=booking,
                 run=run,
                 delegate=delegate.user,
@@ -203,7 +209,24 @@ def _book_places(run_id, request, offer, reservation=None, left_seen=None):
                 approval_expires_at=expires,
                 approval_stage=Enrolment.ApprovalStage.LEAD if pending else "",
             )
-            record(enrolment, status, request.booked_by, booking.get_source_display())
+            # A place the school approves at once, but a consortium's budget would pay, waits
+            # for the consortium's lead (asked one place at a time: each confirmed place has
+            # drawn its credit before the next is looked at).
+            consortium = (
+                None
+                if pending or request.source in BUDGET_ASKED_ELSEWHERE
+                else consortium_to_approve(enrolment)
+            )
+            if consortium is not None:
+                enrolment.status = Enrolment.Status.PENDING_APPROVAL
+                enrolment.approval_stage = Enrolment.ApprovalStage.CONSORTIUM
+                enrolment.approval_consortium = consortium
+                enrolment.approval_expires_at = now + timedelta(
+                    hours=settings.FINANCE_APPROVAL_HOURS
+                )
+                budget_asked.append(enrolment)
+            enrolment.save(force_insert=True)
+            record(enrolment, enrolment.status, request.booked_by, booking.get_source_display())
         if offer is not None:
             WaitingListEntry.objects.filter(pk=offer.pk).update(
                 status=WaitingListEntry.Status.ACCEPTED
@@ -213,9 +236,14 @@ def _book_places(run_id, request, offer, reservation=None, left_seen=None):
         if pending and request.notify:
             tasks.send_approval_request.delay_on_commit(booking.pk)
             tasks.send_approval_pending.delay_on_commit(booking.pk)
+        if budget_asked and request.notify:
+            for enrolment in budget_asked:
+                tasks.send_finance_approval_request.delay_on_commit(enrolment.pk)
+                tasks.send_approval_passed_to_finance.delay_on_commit(enrolment.pk)
         if request.notify:
             tasks.send_booking_confirmation.delay_on_commit(booking.pk)
-    booking.pending = pending
+    booking.pending = pending or bool(budget_asked)
+    booking.waits_only_for_a_budget = bool(budget_asked) and not pending
     return booking
 
 

@@ -89,6 +89,20 @@ def _targets(o):
             {"consortium_lead", "staff"},
             f"/account/consortium/{c}/",
         ),
+        "consortium budget rules": (
+            "get",
+            f"/account/consortium/{c}/budget/",
+            None,
+            {"consortium_lead", "staff"},
+            None,
+        ),
+        "set consortium budget rules": (
+            "post",
+            f"/account/consortium/{c}/budget/",
+            {"budget_needs_approval": "on", "drawing_schools": [a]},
+            {"consortium_lead", "staff"},
+            f"/account/consortium/{c}/",
+        ),
         "unknown consortium": ("get", "/account/consortium/987654321/", None, set(), None),
         # The school pages a group role opens, and one it does not.
         "member school's bookings": (
@@ -132,6 +146,8 @@ TARGET_NAMES = [
     "consortium page",
     "add consortium lead",
     "remove consortium lead",
+    "consortium budget rules",
+    "set consortium budget rules",
     "unknown consortium",
     "member school's bookings",
     "member school's CPD record",
@@ -144,6 +160,7 @@ GROUP_URLS = {
     "update_trust_roles",
     "remove_from_trust",
     "consortium_dashboard",
+    "consortium_budget",
     "remove_consortium_lead",
 }
 
@@ -198,3 +215,6 @@ def test_refused_callers_change_no_consortium_leads(client, everyone, caller):
         if method == "post" and "/consortium/" in url:
             assert client.post(url, data).status_code == 404
     assert ConsortiumMembership.objects.filter(consortium=everyone["consortium"]).count() == 2
+    consortium = everyone["consortium"]
+    consortium.refresh_from_db()
+    assert not consortium.budget_needs_approval

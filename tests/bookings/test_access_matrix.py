@@ -4,10 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from accounts import roles
-from accounts.models import User
+from accounts.models import Consortium, User
+from billing import services as billing
+from billing.models import Account
 from bookings import attendance
 from bookings.models import Attendance, Booking, Enrolment, RegisterClosure, Reservation
 from bookings.services import (
@@ -18,6 +21,7 @@ from bookings.services import (
     reserve_places,
 )
 from courses.models import CoursePage, CourseRun, Session
+from tests import people as how
 from tests.factories import accounts, courses
 
 CALLERS = [
@@ -29,6 +33,8 @@ CALLERS = [
     "staff",
     "facilitator",  # leads the after-course runs below
     "other_facilitator",  # leads other courses
+    "consortium_lead",  # leads Oakfield's consortium, whose budget asks for their approval
+    "other_consortium_lead",  # leads Riverside's
 ]
 # Open to every signed-in person by design (they act on the caller's own behalf).
 OPEN_TO_ALL = {"book", "details", "join_waiting_list", "mine", "accept_offer"}
@@ -37,6 +43,8 @@ OPEN_TO_ALL = {"book", "details", "join_waiting_list", "mine", "accept_offer"}
 BY_TOKEN = {"personal_feed", "school_feed", "strand_feed", "verify_certificate"}
 PLACE_PEOPLE = {"teacher_a", "lead_a", "staff"}  # the delegate, the school's lead, the CPD team
 REGISTER_TAKERS = {"facilitator", "staff"}  # the run's facilitator and the CPD team
+# Who sees a school's bookings and CPD record: its lead, the CPD team, its consortium's lead.
+OVERSEERS = {"lead_a", "staff", "consortium_lead"}
 
 
 @pytest.fixture
@@ -49,7 +57,17 @@ def callers(people, make_user):
     ruth = make_user("ruth.calloway@example.gov.uk", is_staff=True)
     for name, user in (("Sarah Whitfield", sarah), ("Ruth Calloway", ruth)):
         courses.course(facilitators=[courses.facilitator(name, user=user)])
-    return {**people, "facilitator": sarah, "other_facilitator": ruth}
+    admin = how.superuser_client(Client)
+    leads = {}
+    for caller, school, name in (
+        ("consortium_lead", people["school_a"], "Haverleigh Schools Consortium"),
+        ("other_consortium_lead", people["school_b"], "Northwich Partnership"),
+    ):
+        consortium = Consortium.objects.create(name=name)
+        consortium.schools.add(school)
+        leads[caller] = accounts.user(f"{caller}@partnership.example")
+        how.add_consortium_lead_in_wagtail(admin, leads[caller], consortium)
+    return {**people, "facilitator": sarah, "other_facilitator": ruth, **leads}
 
 
 def _past_run(reference, days_ago):
@@ -145,10 +163,28 @@ def objects(open_run, people, after_course):
         places_wanted=2,
         terms_accepted=True,
     )
+    # A place the CPD lead books for the head, which the consortium's £500 budget would pay:
+    # it waits for the consortium's lead.
+    consortium = Consortium.objects.get(name="Haverleigh Schools Consortium")
+    consortium.budget_needs_approval = True
+    consortium.save()
+    budget = Account.objects.create(consortium=consortium, kind=Account.Kind.CONSORTIUM)
+    billing.adjust_credit(budget, Decimal("500.00"), reason="Partnership pot", by=None)
+    from_budget = book_places(
+        courses.run(capacity=3).pk,
+        BookingRequest(
+            school=school,
+            booked_by=people["lead_a"],
+            terms_accepted=True,
+            delegates=[Delegate(people["head_a"])],
+        ),
+    ).enrolments.get()
+    assert from_budget.approval_stage == "consortium"
     return {
         "booking": booking,
         "enrolment": booking.enrolments.get(),
         "with_finance": dear,
+        "with_consortium": from_budget,
         "school": school,
         "reservation": reservation,
         **after_course,
@@ -183,6 +219,20 @@ def _targets(o, people):
             {"decision": "decline", "reason": "Over budget"},
             {"finance_a", "lead_a", "staff"},
         ),
+        # At the consortium stage only that consortium's leads decide (the school's managers
+        # and the CPD team see it, and are refused the decision: test_consortium_budget_approval).
+        "decide page, consortium stage": (
+            "get",
+            f"/bookings/place/{o['with_consortium'].pk}/decide/",
+            None,
+            {"consortium_lead", "lead_a", "staff"},
+        ),
+        "decide, consortium stage": (
+            "post",
+            f"/bookings/place/{o['with_consortium'].pk}/decide/",
+            {"decision": "decline", "reason": "Pot kept for SEND"},
+            {"consortium_lead", "lead_a", "staff"},
+        ),
         "substitute page": ("get", f"/bookings/place/{e}/substitute/", None, PLACE_PEOPLE),
         "substitute": (
             "post",
@@ -193,7 +243,8 @@ def _targets(o, people):
         "transfer page": ("get", f"/bookings/place/{e}/transfer/", None, PLACE_PEOPLE),
         "transfer": ("post", f"/bookings/place/{e}/transfer/", {"run": "1"}, PLACE_PEOPLE),
         "calendar": ("get", f"/bookings/place/{e}/calendar.ics", None, PLACE_PEOPLE),
-        "school bookings": ("get", f"/school/{a}/bookings/", None, {"lead_a", "staff"}),
+        # A consortium's leads oversee its schools' bookings and CPD records.
+        "school bookings": ("get", f"/school/{a}/bookings/", None, OVERSEERS),
         "unknown booking": ("get", "/bookings/BK-NOPE123/", None, set()),
         "rotate school calendar": (
             "post",
@@ -292,9 +343,9 @@ def _after_course_targets(o, a):
             set(),
         ),
         "impact": ("get", f"/bookings/place/{attended}/impact/", None, {"teacher_a", "lead_a"}),
-        "school cpd record": ("get", f"/school/{a}/cpd/", None, {"lead_a", "staff"}),
-        "school cpd csv": ("get", f"/school/{a}/cpd.csv", None, {"lead_a", "staff"}),
-        "school cpd pdf": ("get", f"/school/{a}/cpd.pdf", None, {"lead_a", "staff"}),
+        "school cpd record": ("get", f"/school/{a}/cpd/", None, OVERSEERS),
+        "school cpd csv": ("get", f"/school/{a}/cpd.csv", None, OVERSEERS),
+        "school cpd pdf": ("get", f"/school/{a}/cpd.pdf", None, OVERSEERS),
     }
 
 
@@ -306,6 +357,8 @@ TARGET_NAMES = [
     "decide page",
     "decide page, finance stage",
     "decide, finance stage",
+    "decide page, consortium stage",
+    "decide, consortium stage",
     "substitute page",
     "substitute",
     "transfer page",
@@ -365,7 +418,9 @@ def test_access_matrix(client, callers, objects, caller, target):
         assert response.status_code == 404
 
 
-@pytest.mark.parametrize("caller", ["finance_a", "teacher_b", "other_facilitator"])
+@pytest.mark.parametrize(
+    "caller", ["finance_a", "teacher_b", "other_facilitator", "other_consortium_lead"]
+)
 def test_refused_callers_change_nothing(client, callers, objects, caller):
     client.force_login(callers[caller])
     for method, url, data, allowed in _targets(objects, callers).values():
@@ -376,6 +431,11 @@ def test_refused_callers_change_nothing(client, callers, objects, caller):
     with_finance = Enrolment.objects.get(pk=objects["with_finance"].pk)
     if caller != "finance_a":
         assert (with_finance.status, with_finance.approval_stage) == ("pending_approval", "finance")
+    with_consortium = Enrolment.objects.get(pk=objects["with_consortium"].pk)
+    assert (with_consortium.status, with_consortium.approval_stage) == (
+        "pending_approval",
+        "consortium",
+    )
     assert not Attendance.objects.filter(enrolment=objects["unmarked"]).exists()
     assert not RegisterClosure.objects.filter(run=objects["open"]).exists()
     assert not Enrolment.objects.get(pk=objects["no_show"].pk).charge_waived

@@ -22,7 +22,8 @@ from tests.factories import accounts, bookings
 PLACE_EMAILS = (
     "confirmation", "reminder", "session_cancelled", "approval_pending", "approval_decision",
     "waiting_list_joined", "offer", "sessions_moved", "place_passed_on_to", "place_moved",
-    "finance_approval_request", "approval_passed_to_finance",
+    "finance_approval_request", "approval_passed_to_finance", "consortium_approval_request",
+    "approval_passed_to_consortium", "budget_declined",
 )  # fmt: skip
 VENUE = "St Mary's Hall, Kingsway, Haverleigh, HV2 4RD"  # tests.email_catalogue.course_run
 
@@ -143,3 +144,18 @@ def test_a_free_online_place_says_free_online_and_free_to_cancel_at_any_time(peo
     assert "Price: Free\n" in message.body and "Total: £0.00" in message.body
     assert "Where: Online" in message.body
     assert "Cancel free: at any time before the course starts" in message.body
+
+
+def test_a_consortium_lead_is_asked_about_the_budget_and_a_decline_tells_the_school(sent):
+    asked = sent["consortium_approval_request"]
+    assert asked.to == ["chair@partnership.example"]
+    assert "Lena Lead booked a place for Ada Teach" in asked.body
+    assert "St Anne's Partnership's shared budget" in asked.body
+    assert "/bookings/consortium-approvals/" in asked.body
+    passed = sent["approval_passed_to_consortium"]
+    (ada,) = passed.to
+    assert "If they decline, your place stands" in passed.body
+    declined = sent["budget_declined"]
+    assert len(declined.to) == 2 and ada in declined.to  # and the school's CPD lead, who booked
+    assert "Their reason: “Pot kept for SEND”" in declined.body
+    assert "The place is confirmed" in declined.body

@@ -19,6 +19,7 @@ ABOUT_A_COURSE = {
     "finance_approval_request", "approval_passed_to_finance", "approval_declined",
     "reservation_confirmed", "reservation_reminder", "reservation_released",
     "place_passed_on_school", "place_moved_school", "waiting_list_joined_group", "offer_group",
+    "consortium_approval_request", "approval_passed_to_consortium", "budget_declined",
 }  # fmt: skip
 ALL = ABOUT_A_COURSE | {
     "join_request", "join_decision", "invitation", "invoice_issued", "invoice_reminder", "receipt",

@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def todays_run(demo):
-    """Sarah Whitfield leads this course; its one session started today, up to an hour ago. Tom and Frank
-    from Oakfield are booked (by phone, through book_places)."""
+    """Sarah Whitfield leads this course; its one session started today, up to an hour ago.
+    Tom and Frank from Oakfield are booked (by phone, through book_places)."""
     sarah = User.objects.get(email="facilitator@example.gov.uk")
     Facilitator.objects.filter(name="Sarah Whitfield").update(user=sarah)
     course = CoursePage.objects.get(slug="send-essentials-for-teaching-assistants-primary")

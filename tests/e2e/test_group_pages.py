@@ -49,3 +49,23 @@ def test_a_consortium_lead_reaches_the_consortium_page_which_passes_axe(
     heading = page.get_by_role("heading", level=1, name="Oakfield Primary School: staff bookings")
     assert heading.is_visible()
     axe_check(page)
+
+
+def test_a_consortium_lead_sets_the_budget_rules_and_finds_places_waiting_for_them(
+    live_server, page, axe_check, group_people
+):
+    base = live_server.url
+    sign_in(page, base, group_people["consortium_lead"].email, PASSWORD)
+    page.goto(f"{base}/account/consortium/{group_people['consortium'].pk}/")
+    page.get_by_role("link", name="Budget rules").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1, name="Budget rules").is_visible()
+    axe_check(page)
+    page.get_by_label("Places paid from the partnership budget need a lead's approval").check()
+    page.get_by_role("button", name="Save budget rules").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("budget rules are saved").is_visible()
+    page.get_by_role("link", name="Places asking for your partnership budget").first.click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Nothing is waiting for you.").is_visible()
+    axe_check(page)
