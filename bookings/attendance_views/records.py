@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from accounts import permissions
-from accounts.models import Membership
 from core.academic_year import AcademicYear
 from core.exports import spreadsheet_safe
 
@@ -140,9 +139,7 @@ def school_record(request, school_id):
             "record": record,
             "school": record.school,
             "years": years,
-            "is_lead": Membership.objects.filter(
-                user=request.user, school=record.school, is_cpd_lead=True
-            ).exists(),
+            "is_lead": attendance.answers_for_the_school(request.user, record.school),
             "manages": permissions.has_role(request.user, record.school, *permissions.MANAGERS),
             "follow_up_weeks": settings.IMPACT_FOLLOW_UP_DAYS // 7,
         },
