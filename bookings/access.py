@@ -12,7 +12,7 @@ from django.http import Http404
 from accounts import permissions
 from accounts.models import Consortium, School
 
-from .models import Booking, Enrolment, Reservation
+from .models import Booking, Enrolment, Reservation, WaitingListEntry
 
 
 def places_for(user):
@@ -158,3 +158,43 @@ def may_manage_reservation(user, reservation):
             or permissions.can_manage_bookings(user)
         )
     )
+
+
+def may_leave_waiting_list(user, entry, person_id=None):
+    """Who may take someone off a waiting list: the person waiting takes themselves off (a
+    colleague in a group their own name; the one an entry is made to, the whole entry), and
+    the school's managers (a trust's CPD leads among them) and the CPD team take anyone off.
+    A consortium lead oversees and removes no one."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    own = user.pk == entry.person_id or (
+        entry.is_group
+        and user.pk == person_id
+        and any(m.person_id == person_id for m in entry.members.all())
+    )
+    return (
+        own
+        or permissions.has_role(user, entry.school, *permissions.MANAGERS)
+        or permissions.can_manage_bookings(user)
+    )
+
+
+def waiting_entry_or_404(user, entry_id, person_id=None):
+    """A waiting-list entry `user` may take `person_id` (a colleague in its group) or the
+    whole entry off, with that colleague's row as `member`; else 404, whether it exists or
+    not. Whether it is still live is the page's to say."""
+    entry = (
+        WaitingListEntry.objects.select_related("run__course", "school", "person")
+        .prefetch_related("members__person")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None or not may_leave_waiting_list(user, entry, person_id):
+        raise Http404("No such waiting-list entry")
+    if person_id is not None:
+        if not entry.is_group:
+            raise Http404("No such waiting-list entry")
+        entry.member = next((m for m in entry.members.all() if m.person_id == person_id), None)
+        if entry.member is None:
+            raise Http404("No such waiting-list entry")
+    return entry

@@ -1,10 +1,11 @@
 """Pages about places already booked: a person's bookings, one booking, a school's bookings,
-and changing a place (cancel, approve or decline, substitute, transfer, its calendar file).
+changing a place (cancel, approve or decline, substitute, transfer, its calendar file) and
+leaving a waiting list.
 Each change goes through bookings.services; a refusal is shown and nothing is written."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, prefetch_related_objects
+from django.db.models import F, Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,13 +18,15 @@ from core.redirects import safe_next
 from courses.models import CourseRun
 
 from . import moves, services
-from .access import booking_or_404, place_or_404, request_or_404
+from .access import booking_or_404, place_or_404, request_or_404, waiting_entry_or_404
 from .calendar import ics_for_enrolment
 from .charges import cancellation_charge
 from .forms import CancelForm, DecisionForm
 from .models import Booking, Enrolment, Reservation, WaitingListEntry
 from .services import BookingRefused
 from .views import _terms  # the same terms summary the booking form shows
+
+LIVE = (WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED)
 
 
 @login_required
@@ -42,12 +45,15 @@ def my_bookings(request):
         last = max((s.ends_at for s in enrolment.run.sessions.all()), default=now)
         (upcoming if last >= now else past).append(enrolment)
     upcoming.sort(key=lambda e: min((s.starts_at for s in e.run.sessions.all()), default=now))
+    # Their own entries, and the groups a CPD lead put them in (where they wait by name).
     waiting = (
         WaitingListEntry.objects.filter(
-            person=request.user,
-            status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
+            Q(person=request.user)
+            | Q(members__person=request.user, members__enrolment__isnull=True),
+            status__in=LIVE,
         )
-        .select_related("run__course", "school")
+        .distinct()
+        .select_related("run__course", "school", "person")
         .prefetch_related("members__person")
     )
     return render(
@@ -355,3 +361,62 @@ def school_bookings(request, school_id):
             "person": person,
         },
     )
+
+
+@login_required
+def leave_waiting_list(request, entry_id, person_id=None):
+    """Leave a waiting list, or take a colleague (or a whole entry) off it: a page that says
+    what happens, then a button. A refusal is shown and nothing is written."""
+    entry = waiting_entry_or_404(request.user, entry_id, person_id)
+    person = entry.member.person if person_id is not None else None
+    own = request.user.pk == (person_id or entry.person_id)
+    home = (
+        reverse("bookings:mine")
+        if own or not permissions.has_role(request.user, entry.school, *permissions.MANAGERS)
+        else reverse("bookings:school", args=[entry.school_id])
+    )
+    back = safe_next(request, home)
+    if request.method == "POST":
+        try:
+            after = services.leave_waiting_list(entry.pk, by=request.user, person=person)
+        except BookingRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _left(entry, after, person, own))
+        return redirect(back)
+    prefetch_related_objects([entry.run], "sessions")
+    return render(
+        request,
+        "bookings/leave_waiting_list.html",
+        {
+            "w": entry,
+            "person": person,
+            "own": own,
+            "live": entry.status in LIVE,
+            "back": back,
+        },
+    )
+
+
+def _left(before, after, person, own):
+    """What the person is told once someone is off the list."""
+    run = f"{before.run.course.title} ({before.run.reference})"
+    who = person or before.person
+    name = who.get_full_name() or who.email
+    if person is None and before.is_group:
+        said = (
+            f"The group of {before.places} colleague{'s' if before.places != 1 else ''} "
+            f"is off the waiting list for {run}."
+        )
+    elif own:
+        said = f"You have left the waiting list for {run}."
+    else:
+        said = f"{name} is off the waiting list for {run}."
+    if after.status in LIVE and after.is_group:
+        said += f" {after.places} still waiting in the group."
+    elif before.is_group and person is not None:
+        said += " Nobody is left waiting in the group."
+    held = before.places_offered if before.status == WaitingListEntry.Status.OFFERED else 0
+    if held > (after.places_offered if after.status in LIVE else 0):
+        said += " The place held goes to the next person waiting."
+    return said

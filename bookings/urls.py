@@ -31,6 +31,16 @@ urlpatterns = [
         name="consortium_approvals",
     ),
     path("bookings/<str:reference>/", place_views.booking_detail, name="detail"),
+    path(
+        "waiting-list/<id:entry_id>/leave/",
+        place_views.leave_waiting_list,
+        name="leave_waiting_list",
+    ),
+    path(
+        "waiting-list/<id:entry_id>/person/<id:person_id>/leave/",
+        place_views.leave_waiting_list,
+        name="leave_waiting_group",
+    ),
     path("bookings/place/<id:enrolment_id>/cancel/", place_views.cancel_place, name="cancel"),
     path("bookings/place/<id:enrolment_id>/decide/", place_views.decide_place, name="decide"),
     path(

@@ -28,7 +28,7 @@ from .evaluations import (
     request_evaluations,
     submit_evaluation,
 )
-from .impact import answer_impact, impact_for, send_impact_follow_ups
+from .impact import answer_impact, answers_for_the_school, impact_for, send_impact_follow_ups
 from .marking import (
     add_walk_in,
     book_walk_in,
@@ -72,6 +72,7 @@ __all__ = [
     "SchoolRecord",
     "add_walk_in",
     "answer_impact",
+    "answers_for_the_school",
     "book_walk_in",
     "certificate_for",
     "certificate_pdf",

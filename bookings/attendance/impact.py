@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts import permissions
 
 from ..models import (
     Enrolment,
@@ -56,12 +56,19 @@ def impact_for(user, enrolment_id):
     enrolment = follow_up.enrolment
     if user.pk == enrolment.delegate_id:
         return follow_up, "delegate"
-    # The school's own CPD leads, by membership: the CPD team reads answers, never gives one.
-    if Membership.objects.filter(
-        user=user, school=enrolment.booking.school, is_cpd_lead=True
-    ).exists():
+    if answers_for_the_school(user, enrolment.booking.school):
         return follow_up, "lead"
     raise Http404("No such follow-up")
+
+
+def answers_for_the_school(user, school):
+    """Who gives the "CPD lead said" answer on a follow-up: the school's managers, its trust's
+    CPD leads among them (accounts.permissions). Not a consortium lead, who oversees only,
+    nor the CPD team, who read the answers and never give one (has_role lets staff act for
+    every school)."""
+    return not permissions.is_service_staff(user) and permissions.has_role(
+        user, school, *permissions.MANAGERS
+    )
 
 
 def answer_impact(enrolment_id, *, by, answer, outcome_progress=None, outcome_comment="", now=None):

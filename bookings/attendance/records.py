@@ -116,6 +116,16 @@ class CPDRecord:
     def hours_by_year(self):
         return sorted(_totals(self.lines, lambda line: line.academic_year).items(), reverse=True)
 
+    @property
+    def outcome_lines(self):
+        return _with_outcomes(self.lines)
+
+
+def _with_outcomes(lines):
+    """Places whose delegate said at booking what they wanted to change: shown against what
+    they reported in the evaluation and the follow-up."""
+    return [line for line in lines if line.enrolment.intended_outcome]
+
 
 def cpd_record(user):
     return CPDRecord(user, record_lines(Enrolment.objects.of_people().filter(delegate=user)))
@@ -175,9 +185,7 @@ class SchoolRecord:
 
     @property
     def outcome_lines(self):
-        """Places whose delegate said at booking what they wanted to change: shown against
-        what they reported in the evaluation and the follow-up."""
-        return [line for line in self.lines if line.enrolment.intended_outcome]
+        return _with_outcomes(self.lines)
 
 
 def school_record(school, year=""):

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from accounts import permissions
-from accounts.models import Membership
 from core.academic_year import AcademicYear
 from core.exports import spreadsheet_safe
 
@@ -49,6 +48,27 @@ def _ratings(evaluation):
     return ["", "", ""]
 
 
+OUTCOME_HEADINGS = [
+    "Intended outcome",
+    "Change after the course (1 to 5)",
+    "Comment after the course",
+    "Change at follow-up (1 to 5)",
+    "Comment at follow-up",
+]
+
+
+def _outcome(line):
+    """What the delegate wanted to change when booking, and how far they said it changed in
+    the evaluation and the follow-up (blank where not asked or not answered)."""
+    if not line.enrolment.intended_outcome:
+        return [""] * len(OUTCOME_HEADINGS)
+    cells = [line.enrolment.intended_outcome]
+    for answer in (line.evaluation, line.impact):
+        progress = answer.outcome_progress if answer else None
+        cells += [progress or "", answer.outcome_comment if progress else ""]
+    return cells
+
+
 @login_required
 def my_record_csv(request):
     record = attendance.cpd_record(request.user)
@@ -65,6 +85,7 @@ def my_record_csv(request):
             "Relevance",
             "Facilitator",
             "What I will do differently",
+            *OUTCOME_HEADINGS,
         ],
         [
             [
@@ -76,6 +97,7 @@ def my_record_csv(request):
                 line.certificate.number if line.certificate else "",
                 *_ratings(line.evaluation),
                 line.evaluation.will_do_differently if line.evaluation else "",
+                *_outcome(line),
             ]
             for line in record.lines
         ],
@@ -117,9 +139,7 @@ def school_record(request, school_id):
             "record": record,
             "school": record.school,
             "years": years,
-            "is_lead": Membership.objects.filter(
-                user=request.user, school=record.school, is_cpd_lead=True
-            ).exists(),
+            "is_lead": attendance.answers_for_the_school(request.user, record.school),
             "manages": permissions.has_role(request.user, record.school, *permissions.MANAGERS),
             "follow_up_weeks": settings.IMPACT_FOLLOW_UP_DAYS // 7,
         },
@@ -143,6 +163,7 @@ def school_record_csv(request, school_id):
             "Facilitator",
             "What changed (staff member)",
             "What changed (CPD lead)",
+            *OUTCOME_HEADINGS,
         ],
         [
             [
@@ -155,6 +176,7 @@ def school_record_csv(request, school_id):
                 *_ratings(line.evaluation),
                 line.impact.delegate_answer if line.impact else "",
                 line.impact.lead_answer if line.impact else "",
+                *_outcome(line),
             ]
             for line in record.lines
         ],

@@ -60,6 +60,7 @@ from .waiting_list import (
     expire_offers,
     join_waiting_list,
     join_waiting_list_as_group,
+    leave_waiting_list,
     offer_next_place,
     promote_from_waiting_list,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "is_late_cancellation",
     "join_waiting_list",
     "join_waiting_list_as_group",
+    "leave_waiting_list",
     "needs_approval",
     "next_session_day",
     "offer_next_place",

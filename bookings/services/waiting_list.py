@@ -1,6 +1,6 @@
-"""The waiting list: joining it (one person, or a CPD lead's group of colleagues), offering
-each freed place to the next in line (held for a while), accepting an offer, and staff
-promoting someone straight to a place."""
+"""The waiting list: joining it (one person, or a CPD lead's group of colleagues), leaving it,
+offering each freed place to the next in line (held for a while), accepting an offer, and
+staff promoting someone straight to a place."""
 
 from datetime import timedelta
 
@@ -12,6 +12,7 @@ from accounts import permissions
 from accounts.models import Membership
 from courses.models import CourseRun
 
+from ..access import may_leave_waiting_list
 from ..models import Booking, Enrolment, WaitingListEntry, WaitingListMember
 from .locking import _lock_run, record
 from .places import BookingRequest, Delegate, book_places, places_taken
@@ -120,6 +121,57 @@ def join_waiting_list_as_group(run_id, *, people, school, lead):
         )
         tasks.send_waiting_list_joined.delay_on_commit(entry.pk)
     return entry
+
+
+def leave_waiting_list(entry_id, *, by, person=None):
+    """Take someone off a run's waiting list: the whole entry, or (`person`) one colleague
+    from a group, whose places shrink by one (the last colleague to go withdraws the entry).
+    Places a live offer held and no longer needs pass to the next in line at once. Returns
+    the entry as it now is."""
+    entry = WaitingListEntry.objects.select_related("school").filter(pk=entry_id).first()
+    person_id = None if person is None else person.pk
+    if (
+        entry is None
+        or not may_leave_waiting_list(by, entry, person_id)
+        or (not entry.is_group and person_id not in (None, entry.person_id))
+    ):
+        raise BookingRefused("That waiting-list entry was not found.", "not_found")
+    with transaction.atomic():
+        _lock_run(entry.run_id)  # the run first, as every booking path does
+        entry = WaitingListEntry.objects.select_for_update().get(pk=entry_id)
+        if entry.status not in LIVE:
+            raise BookingRefused("That entry is no longer on the waiting list.", "state")
+        held = entry.places_offered if entry.status == WaitingListEntry.Status.OFFERED else 0
+        last = entry.is_group and person_id is not None and _remove_member(entry, person)
+        if not entry.is_group or person_id is None or last:
+            # `places` stays as it was: the constraints keep every entry at one or more.
+            WaitingListEntry.objects.filter(pk=entry.pk).update(
+                status=WaitingListEntry.Status.WITHDRAWN
+            )
+        else:
+            entry.places_offered = min(entry.places_offered, entry.places)
+            entry.save(update_fields=["places", "places_offered"])
+        entry.refresh_from_db()
+        if held > entry.places_offered or (held and entry.status not in LIVE):
+            offer_next_place(entry.run_id)
+    return entry
+
+
+def _remove_member(entry, person):
+    """Take one colleague out of a group (its places less one), or refuse, writing nothing.
+    True when they were the last one waiting, so the whole entry goes."""
+    member = entry.members.select_for_update().filter(person=person).first()
+    if member is None:
+        raise BookingRefused("That waiting-list entry was not found.", "not_found")
+    if member.enrolment_id is not None:
+        raise BookingRefused(
+            f"{person} already took a place from this group: cancel the place instead.", "placed"
+        )
+    if entry.places == 1:
+        return True  # kept in the withdrawn group, as a record of who waited
+    member.delete()
+    entry.places -= 1
+    return False
 
 
 def offer_next_place(run_id, now=None):

@@ -99,10 +99,52 @@ def test_a_blank_answer_is_refused_and_nothing_is_saved(client, follow_up, peopl
         attendance.answer_impact(follow_up.enrolment_id, by=people["teacher_a"], answer="")
 
 
-def test_only_the_delegate_and_their_schools_cpd_leads_answer(client, follow_up, people):
+def test_only_the_delegate_and_their_schools_managers_answer(client, follow_up, people):
     url = f"/bookings/place/{follow_up.enrolment_id}/impact/"
-    for who in ("head_a", "finance_a", "teacher_b", "staff"):
+    for who in ("finance_a", "teacher_b", "staff"):  # the CPD team reads, never answers
         client.force_login(people[who])
         assert client.post(url, {"answer": "Mine"}).status_code == 404, who
     follow_up.refresh_from_db()
     assert (follow_up.delegate_answer, follow_up.lead_answer) == ("", "")
+    client.force_login(people["head_a"])  # a manager of the school, as its CPD lead is
+    assert client.post(url, {"answer": "Assemblies changed"}).status_code == 302
+    follow_up.refresh_from_db()
+    assert (follow_up.lead_answer, follow_up.lead_answered_by) == (
+        "Assemblies changed",
+        people["head_a"],
+    )
+
+
+def test_a_trust_cpd_lead_answers_for_a_school_in_the_trust_a_consortium_lead_cannot(
+    client, follow_up, people, group_people
+):
+    """Oakfield is in Haverleigh Learning Trust and Haverleigh Schools Consortium: the trust's
+    CPD lead answers as Oakfield's own lead would; the consortium's lead, who oversees, and
+    another trust's lead are answered 404 and change nothing."""
+    url = f"/bookings/place/{follow_up.enrolment_id}/impact/"
+    record = f"/school/{people['school_a'].pk}/cpd/?year=all"
+    client.force_login(group_people["consortium_lead"])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"answer": "Overseen"}).status_code == 404
+    assert url not in client.get(record).content.decode()  # sees the record, no answer link
+    client.force_login(group_people["other_trust_lead"])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"answer": "Not mine"}).status_code == 404
+    follow_up.refresh_from_db()
+    assert (follow_up.lead_answer, follow_up.lead_answered_by) == ("", None)
+
+    trust_lead = group_people["trust_lead"]
+    client.force_login(trust_lead)
+    assert f'href="{url}"' in client.get(record).content.decode()  # "Add your view"
+    page = client.get(url).content.decode()
+    assert "What changed for Tom Teacher?" in page
+    assert 'name="outcome_progress"' not in page  # the delegate's scale is theirs alone
+    response = client.post(url, {"answer": "Trust-wide phonics is landing."})
+    assert response.status_code == 302
+    assert response["Location"] == f"/school/{people['school_a'].pk}/cpd/"
+    follow_up.refresh_from_db()
+    assert (follow_up.lead_answer, follow_up.lead_answered_by) == (
+        "Trust-wide phonics is landing.",
+        trust_lead,
+    )
+    assert follow_up.delegate_answer == ""  # answering as lead never writes the delegate's

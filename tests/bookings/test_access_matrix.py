@@ -12,12 +12,21 @@ from accounts.models import Consortium, User
 from billing import services as billing
 from billing.models import Account
 from bookings import attendance
-from bookings.models import Attendance, Booking, Enrolment, RegisterClosure, Reservation
+from bookings.models import (
+    Attendance,
+    Booking,
+    Enrolment,
+    RegisterClosure,
+    Reservation,
+    WaitingListEntry,
+)
 from bookings.services import (
     BookingRequest,
     Delegate,
     book_places,
     decide_enrolment,
+    join_waiting_list,
+    join_waiting_list_as_group,
     reserve_places,
 )
 from courses.models import CoursePage, CourseRun, Session
@@ -180,7 +189,18 @@ def objects(open_run, people, after_course):
         ),
     ).enrolments.get()
     assert from_budget.approval_stage == "consortium"
+    # A full run: Tom waits on it alone, and Frank in a group of one Chloe put on it.
+    full = courses.run(capacity=1)
+    _phone_booking(full, people, people["head_a"])
+    alone = join_waiting_list(
+        full.pk, person=people["teacher_a"], school=school, added_by=people["teacher_a"]
+    )
+    group = join_waiting_list_as_group(
+        full.pk, people=[people["finance_a"]], school=school, lead=people["lead_a"]
+    )
     return {
+        "waiting": alone,
+        "waiting_group": group,
         "booking": booking,
         "enrolment": booking.enrolments.get(),
         "with_finance": dear,
@@ -280,8 +300,44 @@ def _targets(o, people):
             {"count": "1"},
             {"lead_a", "staff"},
         ),
+        # Waiting lists: the person waiting, the school's managers and the CPD team.
+        **_waiting_list_targets(o, people),
         # After the course: registers for the run's facilitator and the CPD team only.
         **_after_course_targets(o, a),
+    }
+
+
+def _waiting_list_targets(o, people):
+    alone, group, frank = o["waiting"].pk, o["waiting_group"].pk, people["finance_a"].pk
+    in_group = {"finance_a", "lead_a", "staff"}  # Frank himself, the group's lead, the CPD team
+    return {
+        "leave waiting list page": ("get", f"/waiting-list/{alone}/leave/", None, PLACE_PEOPLE),
+        "leave waiting list": ("post", f"/waiting-list/{alone}/leave/", {}, PLACE_PEOPLE),
+        "take a group off a waiting list": (
+            "post",
+            f"/waiting-list/{group}/leave/",
+            {},
+            {"lead_a", "staff"},
+        ),
+        "leave a waiting group page": (
+            "get",
+            f"/waiting-list/{group}/person/{frank}/leave/",
+            None,
+            in_group,
+        ),
+        "leave a waiting group": (
+            "post",
+            f"/waiting-list/{group}/person/{frank}/leave/",
+            {},
+            in_group,
+        ),
+        # Someone not in the group, through the group's address: never found.
+        "leave a group one is not in": (
+            "post",
+            f"/waiting-list/{group}/person/{people['teacher_a'].pk}/leave/",
+            {},
+            set(),
+        ),
     }
 
 
@@ -372,6 +428,12 @@ TARGET_NAMES = [
     "reservation",
     "name reserved place",
     "give back places",
+    "leave waiting list page",
+    "leave waiting list",
+    "take a group off a waiting list",
+    "leave a waiting group page",
+    "leave a waiting group",
+    "leave a group one is not in",
     "run register",
     "print register",
     "session register",
@@ -442,6 +504,9 @@ def test_refused_callers_change_nothing(client, callers, objects, caller):
     assert not User.objects.filter(email="walk.in@oakfield.sch.uk").exists()
     reservation = Reservation.objects.get(pk=objects["reservation"].pk)
     assert (reservation.places, reservation.named) == (2, 0)
+    assert WaitingListEntry.objects.get(pk=objects["waiting"].pk).status == "waiting"
+    if caller != "finance_a":  # Frank may leave his own group
+        assert WaitingListEntry.objects.get(pk=objects["waiting_group"].pk).status == "waiting"
 
 
 def test_the_certificate_check_is_public_and_shows_name_and_course_only(client, objects):

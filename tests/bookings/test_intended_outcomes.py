@@ -2,10 +2,13 @@
 the evaluation and the impact follow-up, shown to the school's CPD lead against what was
 reported, and the person's own data (in their download, gone when they close their account)."""
 
+import csv
 import datetime as dt
+import io
 import json
 
 import pytest
+from pypdf import PdfReader
 
 from bookings import attendance
 from bookings.models import Enrolment, Evaluation
@@ -141,3 +144,75 @@ def test_the_intended_outcome_is_in_the_download_and_erased_with_the_account(att
     place.evaluation.refresh_from_db()
     assert place.intended_outcome == "" and place.evaluation.outcome_comment == ""
     assert place.status == "attended"  # the place stays on the council's record
+
+
+def _answered(attended, people, follow_up_comment):
+    """Tom's evaluation says 3 of 5, "Most days"; his follow-up, through its page, 5 of 5."""
+    tom, place = attended
+    attendance.submit_evaluation(
+        place.pk,
+        by=people["teacher_a"],
+        ratings={"quality": 5, "relevance": 5, "facilitator": 5},
+        will_do_differently="Quizzes",
+        outcome_progress=3,
+        outcome_comment="Most days",
+    )
+    ends = place.run.sessions.order_by("-ends_at").first().ends_at
+    assert attendance.send_impact_follow_ups(now=ends + dt.timedelta(days=43)) == 1
+    answer = {"answer": "More confident", "outcome_progress": "5"}
+    answer["outcome_comment"] = follow_up_comment
+    assert tom.post(f"/bookings/place/{place.pk}/impact/", answer).status_code == 302
+    return tom, place
+
+
+def _csv_rows(response):
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def _pdf_text(response):
+    assert response["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    return " ".join(" ".join(page.extract_text().split()) for page in pages)
+
+
+EVIL = '=HYPERLINK("http://evil")'
+
+
+def test_the_school_exports_set_intended_against_reported_change(attended, people):
+    _answered(attended, people, EVIL)
+    lead = signed_in("cpdlead@oakfield.sch.uk")
+    school = people["school_a"].pk
+    (row,) = _csv_rows(lead.get(f"/school/{school}/cpd.csv?year=all"))
+    assert row["Staff member"] == "Tom Teacher"
+    assert row["Intended outcome"] == WANT
+    assert row["Change after the course (1 to 5)"] == "3"
+    assert row["Comment after the course"] == "Most days"
+    assert row["Change at follow-up (1 to 5)"] == "5"
+    assert row["Comment at follow-up"] == "'" + EVIL  # never run as a formula
+    text = _pdf_text(lead.get(f"/school/{school}/cpd.pdf?year=all"))
+    assert "Intended and reported change" in text
+    assert WANT in text
+    assert "3 out of 5: Most days" in text and "5 out of 5" in text
+
+
+def test_the_own_record_exports_carry_the_intended_outcome_and_what_changed(attended, people):
+    tom, _ = _answered(attended, people, "")
+    (row,) = _csv_rows(tom.get("/my-cpd/record.csv"))
+    assert row["Intended outcome"] == WANT
+    assert row["Change after the course (1 to 5)"] == "3"
+    assert row["Comment after the course"] == "Most days"
+    assert (row["Change at follow-up (1 to 5)"], row["Comment at follow-up"]) == ("5", "")
+    text = _pdf_text(tom.get("/my-cpd/record.pdf"))
+    assert "Intended and reported change" in text and WANT in text
+    assert "3 out of 5: Most days" in text and "5 out of 5" in text
+
+
+def test_answers_not_yet_given_are_blank_in_the_csv_and_said_so_in_the_pdf(attended, people):
+    tom, _ = attended
+    (row,) = _csv_rows(tom.get("/my-cpd/record.csv"))
+    assert row["Intended outcome"] == WANT
+    assert row["Change after the course (1 to 5)"] == row["Change at follow-up (1 to 5)"] == ""
+    text = _pdf_text(tom.get("/my-cpd/record.pdf"))
+    assert text.count("Not answered yet") == 2
