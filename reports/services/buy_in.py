@@ -165,6 +165,7 @@ def _progress_table(schools, year, strand):
         "LAs, whatever their type. Open schools: "
         + ", ".join(f"{g.lower()} {by_group[g]['open'] if g in by_group else 0}" for g in SPLIT)
         + ".",
+        sheet="Buy-in by month",
     )  # fmt: skip
     for i, month in enumerate(months):
         bought = sum(row[f"m{i}"] for row in by_group.values())
