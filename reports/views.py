@@ -141,7 +141,7 @@ class BuyInTargetsView(ReportsPage):
         target = set_buy_in_target(year, percent=form.cleaned_data["percent"], **form.scope)
         messages.success(
             request,
-            f"Target set: {target.percent}% of {target.scope_label}'s open schools in {year}.",
+            f"Target set for {target.scope_label} in {year}: {target.percent}% of open schools.",
         )
         return redirect(f"{reverse('reports:buy_in_targets')}?year={year.label}")
 

@@ -1,17 +1,22 @@
 """Finder searches that found nothing: demand the catalogue does not meet yet.
 
 Counted per day and words, never per person: no user, session, address or time of day is
-kept. Retention: rows older than RETAIN_DAYS (13 months, a year's comparison) are deleted as
-new ones are written."""
+kept. Retention: rows older than RETAIN_DAYS (13 months, a year's comparison) are deleted each
+night (courses.tasks.forget_old_unmatched_searches)."""
 
 from datetime import timedelta
 
-from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db import connection, models
 from django.utils import timezone
 
 RETAIN_DAYS = 400
 WORDS_MAX = 100
+# SQLite and PostgreSQL both upsert so (ON CONFLICT needs the unique constraint below).
+_COUNT_ONE = (
+    "INSERT INTO courses_unmatchedsearch (day, words, strand, searches) VALUES (%s, %s, %s, 1) "
+    "ON CONFLICT (day, words, strand) "
+    "DO UPDATE SET searches = courses_unmatchedsearch.searches + 1"
+)
 
 
 class UnmatchedSearch(models.Model):
@@ -37,17 +42,15 @@ class UnmatchedSearch(models.Model):
 
     @classmethod
     def record(cls, words, strand=""):
-        """Count one search for `words` that found nothing today."""
+        """Count one search for `words` that found nothing today: one upsert, so the finder
+        pays a single query and two concurrent searches both count."""
         words = " ".join(str(words).lower().split())[:WORDS_MAX].strip()
         if not words:
             return
-        today = timezone.localdate()
-        key = {"day": today, "words": words, "strand": strand[:255]}
-        if not cls.objects.filter(**key).update(searches=F("searches") + 1):
-            try:
-                with transaction.atomic():
-                    cls.objects.create(**key)
-            except IntegrityError:  # a concurrent first search made the row
-                cls.objects.filter(**key).update(searches=F("searches") + 1)
-            # Once a day per new row at most: the old ones go.
-            cls.objects.filter(day__lt=today - timedelta(days=RETAIN_DAYS)).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(_COUNT_ONE, [timezone.localdate(), words, strand[:255]])
+
+    @classmethod
+    def forget_old(cls, today=None):
+        today = today or timezone.localdate()
+        return cls.objects.filter(day__lt=today - timedelta(days=RETAIN_DAYS)).delete()[0]

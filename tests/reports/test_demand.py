@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from courses.models import UnmatchedSearch
 from courses.models.searches import RETAIN_DAYS
+from courses.tasks import forget_old_unmatched_searches
 from home.models import EnquirySubmission, FormPage
 from reports import services
 
@@ -110,4 +111,5 @@ def test_unmatched_searches_are_kept_13_months(db):
     UnmatchedSearch.objects.create(day=today - timedelta(days=RETAIN_DAYS + 1), words="old")
     UnmatchedSearch.objects.create(day=today - timedelta(days=RETAIN_DAYS - 1), words="recent")
     UnmatchedSearch.record("new words")
+    assert forget_old_unmatched_searches() == 1
     assert set(UnmatchedSearch.objects.values_list("words", flat=True)) == {"recent", "new words"}
