@@ -10,6 +10,7 @@ from . import services, views
 
 urlpatterns = [
     path("", views.ReportIndexView.as_view(), name="index"),
+    path("buy-in/targets/", views.BuyInTargetsView.as_view(), name="buy_in_targets"),
     path("<slug:slug>/", views.ReportView.as_view(), name="report"),
 ]
 

@@ -468,6 +468,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.tasks.clear_needs_after_courses",
         "schedule": crontab(minute=30, hour=3),
     },
+    # 03:40 daily: finder searches that found nothing, after 13 months (courses.models).
+    "forget-old-unmatched-searches": {
+        "task": "courses.tasks.forget_old_unmatched_searches",
+        "schedule": crontab(minute=40, hour=3),
+    },
 }
 # Access and dietary needs (possibly health information) are kept this many days after a
 # run's last session, for follow-up questions about the day, then cleared (SECURITY.md).

@@ -5,6 +5,7 @@ is imported here, so Django finds them all and `from courses.models import X` st
 from .pages import CoursePage, CourseSubjectTag, ProgrammePage, StrandPage
 from .reference import Audience, Facilitator, Phase
 from .runs import CourseRun, CourseRunQuerySet, Session, Venue
+from .searches import UnmatchedSearch
 
 __all__ = [
     "Audience",
@@ -17,5 +18,6 @@ __all__ = [
     "ProgrammePage",
     "Session",
     "StrandPage",
+    "UnmatchedSearch",
     "Venue",
 ]

@@ -48,8 +48,8 @@ REPORTS = {
         ReportType(
             "buy-in",
             "Buy-in",
-            "The share of open schools that bought a place, by LA, consortium and phase, "
-            "with a trend and a target list.",
+            "The share of open schools bought in (a place or a package), against targets and "
+            "month by month, by LA, consortium and phase, with a trend and a target list.",
             buy_in,
             (EVERY_REPORT,),
         ),

@@ -7,6 +7,8 @@ from django.core.paginator import Paginator
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.search.utils import MAX_QUERY_STRING_LENGTH, normalise_query_string
 
+from courses.models import UnmatchedSearch
+
 from .catalogue import RUN_KEYS, Option, describe_month_or_term
 from .kept import load_catalogue
 from .matching import Results, count_choices, matches, sort_matches, with_pages
@@ -154,6 +156,10 @@ def find_courses(params):
     )
     if not results:
         _suggest(finding, catalogue, listings, rank)
+    if outcome and not outcome.ranked_ids and selection.page == 1:
+        # Demand the catalogue does not meet: the words, never who searched (reports).
+        strands = sorted(filters.get("strand", ()))
+        UnmatchedSearch.record(selection.query, strand=strands[0] if len(strands) == 1 else "")
     page.object_list, finding.nearest = with_pages(list(page.object_list), finding.nearest)
     return finding
 

@@ -58,6 +58,7 @@ PUBLISHED = {
     "bookings.tasks.send_place_passed_on",
     "bookings.tasks.send_place_moved",
     "bookings.tasks.clear_needs_after_courses",
+    "courses.tasks.forget_old_unmatched_searches",
     "bookings.tasks.send_reservation_confirmed",
     "bookings.tasks.send_reservation_reminder",
     "bookings.tasks.send_reservation_released",

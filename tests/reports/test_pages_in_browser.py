@@ -59,3 +59,20 @@ def test_reports_pages_are_reachable_filterable_and_accessible(
     page.goto(page.url + "&minimum=many")  # typed into the address bar: the form refuses it
     assert page.get_by_text("Minimum numbers must be a whole number").is_visible()
     page.screenshot(path=str(tmp_path / "fill-rates.png"), full_page=True)
+
+    # Buy-in targets, reached from the buy-in report.
+    page.goto(f"{base}/admin/reports/buy-in/")
+    page.get_by_role("link", name="Set buy-in targets").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1, name="Buy-in targets").is_visible()
+    axe_check(page)
+    page.get_by_label("Phase", exact=True).select_option("primary")
+    page.get_by_label("Target (% of open schools bought in)").fill("120")
+    page.get_by_role("button", name="Set the target").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("less than or equal to 100").first.is_visible()
+    axe_check(page)
+    page.get_by_label("Target (% of open schools bought in)").fill("85")
+    page.get_by_role("button", name="Set the target").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("cell", name="85.0%").is_visible()

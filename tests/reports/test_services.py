@@ -114,7 +114,7 @@ def test_buy_in_is_the_share_of_open_schools_that_bought(scenario):
     result = services.buy_in(filters_for("buy-in", year="2020/21", la="R01"))
     headline = {label: value for label, value, _ in result.headline}
     assert headline["Open schools"] == 4  # Elm is closed; Damson, closing, is still open
-    assert headline["Bought at least one place"] == 2  # Ash and Cedar
+    assert headline["Bought in (a place or a package)"] == 2  # Ash and Cedar
     assert headline["Buy-in"] == 50.0
     assert rows_by_label(result.table("by-la")) == {"Rowanshire": [4, 2, 50.0]}
     consortium = rows_by_label(result.table("by-consortium"))["Reports consortium"]

@@ -147,7 +147,13 @@ def test_xlsx_export_opens_with_a_sheet_per_table(logged_in, scenario):
     response = logged_in.get(url("buy-in", year="2020/21", la="R01", format="xlsx"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames[:3] == ["Buy-in in the LA", "Buy-in by consortium", "Buy-in by phase"]
+    assert book.sheetnames[:5] == [
+        "Targets against buy-in",
+        "Buy-in by month",
+        "Buy-in in the LA",
+        "Buy-in by consortium",
+        "Buy-in by phase",
+    ]
     sheet = book["Buy-in in the LA"]
     assert [c.value for c in sheet[1]] == ["Local authority", "Open schools", "Bought", "Buy-in"]
     assert [c.value for c in sheet[2]] == ["Rowanshire", 4, 2, 50]
