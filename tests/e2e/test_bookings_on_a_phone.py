@@ -19,8 +19,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def no_sideways_scroll(page):
+    # Against the screen's 390 px, not innerWidth: in a phone's browser a page too wide for the
+    # screen widens the layout viewport (innerWidth grows with it), so that test never fails.
+    screen = page.viewport_size["width"]
     width = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
-    assert width[0] <= width[1], f"{page.url} is {width[0]} px wide on a {width[1]} px screen"
+    assert max(width) <= screen, f"{page.url} is {width[0]} px wide on a {screen} px screen"
 
 
 def _three_runs_by_date():
