@@ -40,6 +40,10 @@ class Booking(models.Model):
         return self.reference
 
 
+# The start of the audit note when an approver declines a place (bookings.services.approvals).
+DECLINED_NOTE = "Declined by "
+
+
 class EnrolmentQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status__in=Enrolment.LIVE)
@@ -47,6 +51,19 @@ class EnrolmentQuerySet(models.QuerySet):
     def of_people(self):
         """Places that are someone's: not an unnamed reserved place released for a charge."""
         return self.filter(released_from__isnull=True)
+
+    def with_declined(self):
+        """Marks each place an approver declined, so a list says "Declined" without a query
+        a row (Enrolment.status_label)."""
+        return self.annotate(
+            declined_by_approver=models.Exists(
+                EnrolmentEvent.objects.filter(
+                    enrolment=models.OuterRef("pk"),
+                    to_status=Enrolment.Status.CANCELLED,
+                    note__startswith=DECLINED_NOTE,
+                )
+            )
+        )
 
 
 class Enrolment(models.Model):
@@ -173,6 +190,24 @@ class Enrolment(models.Model):
     @property
     def is_released_reserved_place(self):
         return self.released_from_id is not None
+
+    @property
+    def was_declined(self):
+        """A declined request is stored as a cancelled place; its audit note says who declined."""
+        if self.status != self.Status.CANCELLED:
+            return False
+        if hasattr(self, "declined_by_approver"):  # EnrolmentQuerySet.with_declined()
+            return self.declined_by_approver
+        return any(
+            e.to_status == self.Status.CANCELLED and e.note.startswith(DECLINED_NOTE)
+            for e in self.events.all()
+        )
+
+    @property
+    def status_label(self):
+        """The status as the teacher and their lead read it: "Declined", not "Cancelled",
+        for a place its approver turned down."""
+        return "Declined" if self.was_declined else self.get_status_display()
 
 
 class Reservation(models.Model):

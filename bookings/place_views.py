@@ -5,7 +5,7 @@ Each change goes through bookings.services; a refusal is shown and nothing is wr
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Q, prefetch_related_objects
+from django.db.models import F, Max, Min, Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +36,7 @@ def my_bookings(request):
         # Not the unnamed reserved places the person reserved and were released: not theirs.
         Enrolment.objects.of_people()
         .filter(delegate=request.user)
+        .with_declined()
         .select_related("delegate", "run__course", "run__venue", "booking")
         .prefetch_related("run__sessions")
         .order_by("-created_at")
@@ -44,7 +45,13 @@ def my_bookings(request):
     for enrolment in enrolments:
         last = max((s.ends_at for s in enrolment.run.sessions.all()), default=now)
         (upcoming if last >= now else past).append(enrolment)
-    upcoming.sort(key=lambda e: min((s.starts_at for s in e.run.sessions.all()), default=now))
+
+    def first_session(enrolment):
+        return min((s.starts_at for s in enrolment.run.sessions.all()), default=now)
+
+    # By the course's date, not the booking's: the next course first, the latest past one first.
+    upcoming.sort(key=first_session)
+    past.sort(key=first_session, reverse=True)
     # Their own entries, and the groups a CPD lead put them in (where they wait by name).
     waiting = (
         WaitingListEntry.objects.filter(
@@ -320,9 +327,10 @@ def school_bookings(request, school_id):
     manages = permissions.has_role(request.user, school, *permissions.MANAGERS)
     enrolments = (
         Enrolment.objects.filter(booking__school=school)
+        .with_declined()
+        .annotate(starts=Min("run__sessions__starts_at"), ends=Max("run__sessions__ends_at"))
         .select_related("delegate", "run__course", "booking")
         .prefetch_related("run__sessions")
-        .order_by("-created_at")
     )
     status = request.GET.get("status", "")
     if status in Enrolment.Status.values:
@@ -332,10 +340,14 @@ def school_bookings(request, school_id):
         enrolments = enrolments.of_people().filter(delegate_id=person)
     when = request.GET.get("when", "upcoming")
     now = timezone.now()
+    # Ordered by the course's date, not the booking's: the next course first when looking
+    # ahead, the latest first when looking back.
     if when == "upcoming":
-        enrolments = enrolments.filter(run__sessions__ends_at__gte=now).distinct()
+        enrolments = enrolments.filter(ends__gte=now).order_by("starts", "pk")
     elif when == "past":
-        enrolments = enrolments.exclude(run__sessions__ends_at__gte=now)
+        enrolments = enrolments.exclude(ends__gte=now).order_by("-starts", "-pk")
+    else:
+        enrolments = enrolments.order_by("-starts", "-pk")
     return render(
         request,
         "bookings/school.html",

@@ -8,8 +8,16 @@ from django.utils import timezone
 
 from accounts.models import School, User
 from bookings import attendance
-from bookings.models import Booking, Enrolment, ImpactFollowUp
-from bookings.services import BookingRequest, Delegate, book_places
+from bookings.models import Booking, Enrolment, ImpactFollowUp, Reservation, WaitingListEntry
+from bookings.services import (
+    BookingRequest,
+    Delegate,
+    book_places,
+    join_waiting_list_as_group,
+    name_by,
+    name_reserved_place,
+    reserve_places,
+)
 from courses.models import CoursePage, CourseRun, Facilitator, Session, Venue
 
 from . import content
@@ -48,6 +56,43 @@ def fill_some_runs():
         )
         filled += 1
     return filled
+
+
+def oakfield_buys_as_a_group():
+    """Issue 19 for `make run`: Oakfield's CPD lead has reserved 3 places on an upcoming run
+    and named 1, and put 3 colleagues on a full run's waiting list together, each through the
+    service a lead's page calls. Left alone once Oakfield has a reservation or a group entry.
+    Takes the last-dated runs, so the first empty ones stay free for the browser tests."""
+    oakfield = School.objects.get(urn=990001)
+    lead = User.objects.get(email="cpdlead@oakfield.sch.uk")
+    staff = demo_staff(oakfield, 30)
+    runs = sorted(
+        (
+            run
+            for run in CourseRun.objects.upcoming()
+            .filter(status=CourseRun.Status.OPEN)
+            .prefetch_related("sessions")
+            if run.is_bookable
+        ),
+        key=lambda run: min(s.starts_at for s in run.sessions.all()),
+        reverse=True,
+    )
+    now = timezone.now()
+    if not Reservation.objects.filter(booking__school=oakfield).exists():
+        run = next(
+            r
+            for r in runs
+            if not Booking.objects.filter(run=r).exists() and (name_by(r) or now) > now
+        )
+        reservation = reserve_places(
+            run.pk, school=oakfield, by=lead, places_wanted=3, terms_accepted=True
+        )
+        name_reserved_place(reservation.pk, by=lead, person=staff[-1])
+    if not WaitingListEntry.objects.filter(person=lead, is_group=True).exists():
+        run = next(r for r in runs if r.places_left <= 0)
+        booked = set(Enrolment.objects.filter(run=run).live().values_list("delegate", flat=True))
+        colleagues = [u for u in reversed(staff) if u.pk not in booked][:3]
+        join_waiting_list_as_group(run.pk, people=colleagues, school=oakfield, lead=lead)
 
 
 # Courses that have happened, so registers, evaluations, certificates and CPD records have

@@ -31,6 +31,7 @@ def seed_demo(*, stdout=None, history=False):
         billing.seed_billing()  # before the fills, so they are priced and invoiced by it
         people.groups()  # the consortium comes from billing
         filled = bookings.fill_some_runs()
+        bookings.oakfield_buys_as_a_group()  # a reservation and a group on a waiting list
         billing.invoice_demo_statements()
         if history:
             bookings.after_the_course()

@@ -18,7 +18,7 @@ from accounts import permissions
 from billing.services import consortium_to_ask
 
 from ..access import finance_schools, led_consortia
-from ..models import Booking, Enrolment
+from ..models import DECLINED_NOTE, Booking, Enrolment
 from .locking import _lock_run, _set_status, record
 from .refusals import BookingRefused
 
@@ -201,7 +201,7 @@ def decide_enrolment(enrolment_id, *, by, approve, reason=""):
                 enrolment,
                 Enrolment.Status.CANCELLED,
                 by,
-                f"Declined by {who}: {reason}",
+                f"{DECLINED_NOTE}{who}: {reason}",
                 cancelled_at=timezone.now(),
                 approval_expires_at=None,
             )

@@ -276,3 +276,28 @@ def test_the_finance_list_needs_sign_in_and_shows_a_teacher_nothing(people, clie
     for who in (TOM, "teacher@riverside-academy.org.uk", LEAD):
         page = signed_in(who).get("/bookings/finance-approvals/").content.decode()
         assert f"/bookings/place/{place.pk}/decide/" not in page, who
+
+
+def test_a_declined_request_reads_declined_not_cancelled_wherever_it_is_listed(people, commit):
+    place = _ask(courses.run(capacity=3), people)
+    cancelled = _ask(courses.run(capacity=3), people)
+    with commit():
+        _decide(signed_in(LEAD), place, "decline", reason="Not this term")
+    # The teacher withdraws the other request themself: that one stays "Cancelled".
+    signed_in(TOM).post(f"/bookings/place/{cancelled.pk}/cancel/", {"confirm": "on"})
+    cancelled.refresh_from_db()
+    assert cancelled.status == "cancelled"
+
+    def status_of(html, place):
+        row = html.split(place.booking.reference)[0].rsplit("<tr>", 1)[1]
+        return row.split('class="status status--cancelled">')[1].split("<")[0]
+
+    mine = signed_in(TOM).get("/bookings/").content.decode()
+    assert status_of(mine, place) == "Declined"
+    assert status_of(mine, cancelled) == "Cancelled"
+    school = people["school_a"].pk
+    listed = signed_in(LEAD).get(f"/school/{school}/bookings/?when=all").content.decode()
+    assert status_of(listed, place) == "Declined"
+    assert status_of(listed, cancelled) == "Cancelled"
+    detail = signed_in(TOM).get(f"/bookings/{place.booking.reference}/").content.decode()
+    assert 'status--cancelled">Declined</span>' in detail

@@ -364,3 +364,23 @@ def test_a_cancel_sent_back_unticked_says_so_clearly(client, open_run, people, o
     response = client.post(f"/bookings/place/{booking.enrolments.get().pk}/cancel/", {})
     soup = assert_errors_are_clear(response.content.decode())
     assert soup.find(id="id_confirm")["aria-describedby"] == "id_confirm_error"
+
+
+def test_upcoming_places_are_listed_by_the_courses_date_not_the_bookings(client, people):
+    school, tom = people["school_a"], people["teacher_a"]
+    later = courses.run(days=(40,))
+    sooner = courses.run(days=(10,))
+    # Booked the sooner course first: newest-booking-first would list the later one on top.
+    for_sooner = bookings.book(sooner, tom, school=school, booked_by=people["staff"])
+    for_later = bookings.book(later, tom, school=school, booked_by=people["staff"])
+
+    def order(html):
+        return html.index(for_sooner.reference) < html.index(for_later.reference)
+
+    client.force_login(tom)
+    assert order(client.get("/bookings/").content.decode()), "the sooner course first"
+    client.force_login(people["lead_a"])
+    listed = client.get(f"/school/{school.pk}/bookings/").content.decode()
+    assert order(listed), "the sooner course first on the school's list too"
+    looking_back = client.get(f"/school/{school.pk}/bookings/?when=all").content.decode()
+    assert not order(looking_back), "all places: the latest course first"

@@ -3,7 +3,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.models import Membership, School, User
-from bookings.models import Booking, Enrolment
+from bookings.models import Booking, Enrolment, Reservation, WaitingListEntry, WaitingListMember
 from courses.models import CoursePage, CourseRun, Session, StrandPage, Venue
 from home.models import FormField
 
@@ -22,6 +22,9 @@ def _counts():
             FormField,
             Booking,
             Enrolment,
+            Reservation,
+            WaitingListEntry,
+            WaitingListMember,
         )
     }
 
@@ -101,3 +104,25 @@ def test_seed_demo_makes_some_runs_full_and_some_nearly_full(demo):
     assert left.count(2) >= 5, "some nearly full"
     assert sum(1 for n, run in zip(left, runs, strict=True) if n == run.capacity) > len(runs) / 2
     assert Enrolment.objects.filter(status="confirmed").count() == Enrolment.objects.count()
+
+
+def test_the_demo_has_oakfields_reservation_and_group_on_a_waiting_list_on_its_pages(demo, client):
+    oakfield = School.objects.get(urn=990001)
+    reservation = Reservation.objects.get(booking__school=oakfield)
+    assert (reservation.places, reservation.named) == (3, 1)
+    assert reservation.booking.booked_by.email == "cpdlead@oakfield.sch.uk"
+    assert reservation.run.places_left < reservation.run.capacity  # the places are held
+    entry = WaitingListEntry.objects.get(school=oakfield, is_group=True)
+    assert entry.person.email == "cpdlead@oakfield.sch.uk"
+    assert (entry.status, entry.places, entry.members.count()) == ("waiting", 3, 3)
+    assert entry.run.places_left == 0, "a full run's waiting list"
+
+    client.force_login(entry.person)
+    mine = client.get("/bookings/").content.decode()
+    assert "Reserved places to name" in mine
+    assert f"{reservation.run.reference})</a> for {oakfield.name}" in mine
+    assert "2 of 3 places still to name" in mine
+    school = client.get(f"/school/{oakfield.pk}/bookings/").content.decode()
+    assert "2 of 3 places still to name" in school
+    assert "On waiting lists (1)" in school
+    assert f"({entry.run.reference}), 3 colleagues from {oakfield.name}" in school

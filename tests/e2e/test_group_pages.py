@@ -1,5 +1,6 @@
-"""The trust and consortium pages in real Chromium, checked by axe-core: reached from the
-person's account page, and the add-someone form sent back with errors."""
+"""The trust page in real Chromium, checked by axe-core: reached from the person's account
+page, and the add-someone form sent back with errors. The trust and consortium leads'
+journeys at both widths are in test_role_journeys."""
 
 import pytest
 
@@ -29,25 +30,6 @@ def test_a_trust_lead_reaches_the_trust_page_and_its_form_errors_pass_axe(
     assert page.title().startswith("Error: ")
     summary = page.locator("[data-error-summary]")
     assert summary.get_by_text("Choose at least one role.").is_visible()
-    axe_check(page)
-
-
-def test_a_consortium_lead_reaches_the_consortium_page_which_passes_axe(
-    live_server, page, axe_check, group_people
-):
-    base = live_server.url
-    sign_in(page, base, group_people["consortium_lead"].email, PASSWORD)
-    page.goto(f"{base}/account/")
-    page.get_by_role(
-        "link", name="Haverleigh Schools Consortium's schools, bookings and budget"
-    ).click()
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", level=2, name="Member schools (1)").is_visible()
-    axe_check(page)
-    page.get_by_role("link", name="Bookings at Oakfield Primary School").click()
-    page.wait_for_load_state()
-    heading = page.get_by_role("heading", level=1, name="Oakfield Primary School: staff bookings")
-    assert heading.is_visible()
     axe_check(page)
 
 

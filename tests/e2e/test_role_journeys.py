@@ -1,6 +1,7 @@
 """Issue 22, done: a journey per role through each screen the issue fixed, at a phone's 390 px
 and a desktop's 1280 px, in real Chromium, every page passing axe (no serious or critical
-findings). A failure's id names the role and the width.
+findings). A failure's id names the role and the width. Issue 19's group leads have their
+journeys here too: a trust lead and a consortium lead, through the demo's own people.
 
 The data is the demo programme (tests/e2e/conftest.py seeds it for every browser test) and its
 people; what a journey needs beyond it is made by the factories (tests/factories), and the
@@ -12,12 +13,14 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
+from accounts import services as accounts_services
 from accounts.models import School, User
 from billing.models import Invoice
 from bookings.models import Booking, Enrolment
 from courses.models import CoursePage, CourseRun, StrandPage
 from demo.people import DEMO_PASSWORD
 from tests import people as via
+from tests.factories import accounts as made
 from tests.factories import bookings as booked
 
 from .conftest import AXE
@@ -99,14 +102,27 @@ def visitor(page, base, axe_check):
     axe_check(page)
 
 
-def _open_run_to_book():
-    return next(
+def _open_runs_to_book():
+    return (
         r
         for r in CourseRun.objects.upcoming()
         .filter(status="open", bookings__isnull=True, venue__isnull=False)
         .order_by("pk")
         if r.is_bookable
     )
+
+
+def _open_run_to_book():
+    return next(_open_runs_to_book())
+
+
+def fits_the_width(page):
+    """Nothing scrolls sideways: on a phone that is WCAG 1.4.10's reflow."""
+    if is_phone(page):
+        # Against the screen, not innerWidth, which a too-wide page widens on a phone.
+        screen = page.viewport_size["width"]
+        width = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+        assert max(width) <= screen, f"{page.url} is {width[0]} px wide on {screen} px"
 
 
 def teacher(page, base, axe_check):
@@ -245,6 +261,94 @@ def bookings_officer(page, base, axe_check, run, settings):
     )
 
 
+TRUST_LEAD = "cpdlead@haverleigh-trust.org.uk"  # Haverleigh Learning Trust: Riverside Academy
+ADMIN = "admin@example.gov.uk"  # the CPD team, taking a booking by phone
+CONSORTIUM_LEAD = "lead@haverleigh-partnership.org.uk"  # the partnership: Brookvale
+
+
+def trust_lead(page, base, axe_check):
+    """Issue 19: from their account page to the trust, a member school's bookings, where they
+    approve a teacher's own request, then book a member school's teacher themself.
+    (test_group_pages covers the trust page's add-someone form and its errors.)"""
+    riverside = School.objects.get(urn=990003)
+    lead = User.objects.get(email=TRUST_LEAD)
+    ravi = User.objects.get(email="teacher@riverside-academy.org.uk")
+    # The trust lead has Riverside's staff ask first (its rules page), and Ravi asks.
+    riverside = accounts_services.set_approval_rules(
+        riverside.pk, by=lead, need_approval=True, spend_threshold=None
+    )
+    runs = _open_runs_to_book()
+    asked, to_book = next(runs), next(runs)
+    booked.book(asked, ravi, school=riverside, source=Booking.Source.WEB, terms_accepted=True)
+    assert Enrolment.objects.get(run=asked, delegate=ravi).status == "pending_approval"
+
+    sign_in(page, base, TRUST_LEAD)
+    page.goto(f"{base}/account/")
+    press(
+        page,
+        page.get_by_role("link", name="Haverleigh Learning Trust's schools, bookings and people"),
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Haverleigh Learning Trust")
+    fits_the_width(page)
+    axe_check(page)
+    press(page, page.get_by_role("link", name="Bookings and approvals at Riverside Academy"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Riverside Academy: staff bookings")
+    approve = page.get_by_role("button", name=f"Approve {ravi.email} for {asked.course.title}")
+    expect(approve).to_be_visible()
+    fits_the_width(page)
+    axe_check(page)
+    press(page, approve)
+    expect(approve).to_have_count(0)
+    assert Enrolment.objects.get(run=asked, delegate=ravi).status == "confirmed"
+
+    page.goto(f"{base}/book/{to_book.pk}/")
+    expect(page.get_by_role("group", name="Choose staff from Riverside Academy")).to_be_visible()
+    page.get_by_label("Ravi Teacher").check()
+    axe_check(page)
+    press(page, page.get_by_role("button", name="Continue"))
+    expect(page.get_by_role("heading", name="Check and confirm")).to_be_visible()
+    page.get_by_label(re.compile("I accept the booking terms")).check()
+    press(page, page.get_by_role("button", name="Confirm booking"))
+    expect(page.get_by_text(re.compile("Booked. Your reference is"))).to_be_visible()
+    fits_the_width(page)
+    axe_check(page)
+    place = Enrolment.objects.get(run=to_book, delegate=ravi)
+    # A trust lead books as a manager: the place waits for nobody's approval.
+    assert place.status == "confirmed" and place.booking.booked_by == lead
+
+
+def consortium_lead(page, base, axe_check):
+    """Issue 19: the consortium page and a member school's bookings, read-only (no approving,
+    no changing, no opening anyone's booking). Was test_group_pages' consortium test."""
+    brookvale = School.objects.get(urn=990004)
+    (teacher,) = made.staff_of(brookvale, 1)
+    run = _open_run_to_book()
+    booked.book(run, teacher, school=brookvale, booked_by=User.objects.get(email=ADMIN))
+    sign_in(page, base, CONSORTIUM_LEAD)
+    page.goto(f"{base}/account/")
+    press(
+        page,
+        page.get_by_role(
+            "link", name="Haverleigh Special Schools Partnership's schools, bookings and budget"
+        ),
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Haverleigh Special Schools Partnership"
+    )
+    expect(page.get_by_role("heading", level=2, name="Member schools (1)")).to_be_visible()
+    fits_the_width(page)
+    axe_check(page)
+    press(page, page.get_by_role("link", name=f"Bookings at {brookvale.name}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{brookvale.name}: staff bookings")
+    table = page.locator("table.data-table")
+    expect(table.locator("tbody tr").first).to_contain_text(run.course.title)
+    expect(page.get_by_role("button", name=re.compile("^Approve"))).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("Send a colleague instead"))).to_have_count(0)
+    expect(table.locator("a[href^='/bookings/']")).to_have_count(0)  # references, not links
+    fits_the_width(page)
+    axe_check(page)
+
+
 ROLES = {
     "visitor": visitor,
     "teacher": teacher,
@@ -252,6 +356,8 @@ ROLES = {
     "finance_contact": finance_contact,
     "marketing_editor": marketing_editor,
     "bookings_officer": bookings_officer,
+    "trust_lead": trust_lead,
+    "consortium_lead": consortium_lead,
 }
 CASES = [
     pytest.param(role, width, id=f"{role}-{width}")
