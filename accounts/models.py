@@ -217,8 +217,12 @@ class Consortium(models.Model):
     # The consortium's own rules for its shared budget (billing's consortium Account holds the
     # money). Kept here, not on the Account: its leads set them on the consortium's page
     # (accounts), and bookings and billing, both above accounts, read them.
+    # db_default too: a row written without the field (an older migration's model, raw SQL)
+    # gets False from the database rather than failing NOT NULL.
     budget_needs_approval = models.BooleanField(
-        "places paid from the partnership budget need a lead's approval", default=False
+        "places paid from the partnership budget need a lead's approval",
+        default=False,
+        db_default=False,
     )
     budget_closed_to = models.ManyToManyField(
         School,

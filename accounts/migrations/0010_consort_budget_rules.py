@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='consortium',
             name='budget_needs_approval',
-            field=models.BooleanField(default=False, verbose_name="places paid from the partnership budget need a lead's approval"),
+            field=models.BooleanField(default=False, db_default=False, verbose_name="places paid from the partnership budget need a lead's approval"),
         ),
     ]
